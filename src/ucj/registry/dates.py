@@ -1,0 +1,121 @@
+"""Reading the dates people type into rosters — pure, vectorised with Polars.
+
+Accepted: ``13-12-1980``, ``13/12/1980``, ``13.12.1980``, ``1980-12-13``, ``13 Desember 1980``,
+``13 Des 1980``, ``13-Dec-1980``, two-digit years (``13-12-80``), ISO date-times, and Excel serial day
+numbers (``29568`` = 13 December 1980, 1900 date system). Day first, as everywhere in Indonesia.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+# Indonesian and English month names and their usual abbreviations.
+MONTHS: dict[str, int] = {
+    "januari": 1, "jan": 1, "january": 1,
+    "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "february": 2,
+    "maret": 3, "mar": 3, "march": 3,
+    "april": 4, "apr": 4,
+    "mei": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "agus": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nop": 11, "nov": 11, "nopember": 11,
+    "desember": 12, "des": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, accounting for Excel's 1900 leap-year bug
+_SERIAL_MIN, _SERIAL_MAX = 367, 80000  # 1901-01-01 … 2118; smaller numbers are not plausible dates here
+_DAYS_IN_MONTH = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+_SEP = r"[\s/.\-,]+"
+_DMY = rf"^(\d{{1,2}}){_SEP}([a-z]+|\d{{1,2}})\.?{_SEP}(\d{{4}}|\d{{2}})$"
+_YMD = r"^(\d{4})[\-/.](\d{1,2})[\-/.](\d{1,2})$"
+_MY = rf"^(\d{{1,2}}|[a-z]+)\.?{_SEP}(\d{{4}})$"
+
+
+def safe_date(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """``pl.date`` that yields null for impossible dates (30 February, month 13) instead of raising."""
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_ok = month.is_between(1, 12).fill_null(False)
+    safe_month = pl.when(month_ok).then(month).otherwise(1)
+    days = safe_month.replace_strict(_DAYS_IN_MONTH, return_dtype=pl.Int32) + (
+        (safe_month == 2) & leap
+    ).cast(pl.Int32)
+    ok = month_ok & day.is_between(1, days).fill_null(False) & year.is_between(1800, 2200).fill_null(False)
+    return pl.when(ok).then(
+        pl.date(pl.when(ok).then(year).otherwise(2000), safe_month, pl.when(ok).then(day).otherwise(1))
+    )
+
+
+def add_date_column(
+    frame: pl.DataFrame, raw: str, out: str, today: dt.date | None = None, *, month_only: bool = False
+) -> pl.DataFrame:
+    """Add column ``out`` (``pl.Date``) parsed from text column ``raw``; unreadable or impossible dates are null.
+
+    ``month_only`` also accepts a month without a day (``05-2025``, ``Mei 2025``) as its first day — for
+    periods such as "paid through", never for birth dates.
+
+    Intermediate values are materialised stage by stage so each regex runs once per row.
+    """
+    today = today or dt.date.today()
+    c = pl.col
+    text = c(raw).cast(pl.String).str.strip_chars().str.to_lowercase()
+    staged = frame.with_columns(
+        text.str.replace(r"[ t]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "").alias("_dt")  # drop a time part
+    ).with_columns(
+        c("_dt").str.extract_groups(_DMY).alias("_dmy"),
+        c("_dt").str.extract_groups(_YMD).alias("_ymd"),
+        c("_dt").str.replace(r"\.0+$", "").cast(pl.Int64, strict=False).alias("_serial"),
+        c("_dt").str.extract_groups(_MY).alias("_my"),
+    )
+    month_text = c("_dmy").struct.field("2")
+    year_text = c("_dmy").struct.field("3")
+    staged = staged.with_columns(
+        pl.coalesce(
+            month_text.cast(pl.Int32, strict=False),
+            month_text.replace_strict(MONTHS, default=None, return_dtype=pl.Int32),
+        ).alias("_m"),
+        year_text.cast(pl.Int32, strict=False).alias("_yy"),
+        (year_text.str.len_chars() == 4).alias("_y4"),
+        c("_dmy").struct.field("1").cast(pl.Int32, strict=False).alias("_d"),
+    ).with_columns(
+        pl.when(c("_y4")).then(c("_yy")).when(2000 + c("_yy") <= today.year).then(2000 + c("_yy"))
+        .otherwise(1900 + c("_yy")).alias("_y"),
+    )  # fmt: skip
+    ymd = c("_ymd")
+    staged = staged.with_columns(
+        safe_date(c("_y"), c("_m"), c("_d")).alias("_a"),
+        safe_date(
+            ymd.struct.field("1").cast(pl.Int32, strict=False),
+            ymd.struct.field("2").cast(pl.Int32, strict=False),
+            ymd.struct.field("3").cast(pl.Int32, strict=False),
+        ).alias("_b"),
+        pl.when(c("_serial").is_between(_SERIAL_MIN, _SERIAL_MAX))
+        .then(pl.lit(_EXCEL_EPOCH) + pl.duration(days=c("_serial")))
+        .otherwise(None)
+        .cast(pl.Date)
+        .alias("_c"),
+    )
+    my_month = c("_my").struct.field("1")
+    month_year = safe_date(
+        c("_my").struct.field("2").cast(pl.Int32, strict=False),
+        pl.coalesce(
+            my_month.cast(pl.Int32, strict=False),
+            my_month.replace_strict(MONTHS, default=None, return_dtype=pl.Int32),
+        ),
+        pl.lit(1, dtype=pl.Int32),
+    )
+    parsed = [c("_a"), c("_b"), c("_c")] + ([month_year] if month_only else [])
+    return staged.with_columns(pl.coalesce(parsed).alias(out)).drop(
+        "_dt", "_dmy", "_ymd", "_serial", "_my", "_m", "_yy", "_y4", "_d", "_y", "_a", "_b", "_c"
+    )
+
+
+def parse_date(value: str | None, today: dt.date | None = None, *, month_only: bool = False) -> dt.date | None:
+    """Parse one date with the same rules as :func:`add_date_column`."""
+    frame = pl.DataFrame({"v": [value]}, schema={"v": pl.String})
+    result: dt.date | None = add_date_column(frame, "v", "out", today, month_only=month_only)["out"][0]
+    return result

@@ -1,0 +1,190 @@
+"""Participants (peserta) and import batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ucj.registry.status import active_since
+
+
+class Ecosystem(models.TextChoices):
+    DESA = "desa", _("Village")
+    PASAR = "pasar", _("Market")
+    UMKM = "umkm", _("MSME")
+    RENTAN = "rentan", _("Vulnerable workers")
+    LAINNYA = "lainnya", _("Other")
+
+
+class Segment(models.TextChoices):
+    PU = "PU", _("Wage earner (PU)")
+    BPU = "BPU", _("Non-wage earner (BPU)")
+    JAKON = "JAKON", _("Construction (JAKON)")
+    PMI = "PMI", _("Migrant worker (PMI)")
+
+
+class VillageRole(models.TextChoices):
+    KEPALA_DESA = "kepala_desa", _("Village head")
+    PERANGKAT_DESA = "perangkat_desa", _("Village apparatus")
+    BPD = "bpd", _("Village council (BPD)")
+    RT = "rt", _("RT head")
+    RW = "rw", _("RW head")
+    LKD = "lkd", _("Village community institution")
+
+
+class Payer(models.TextChoices):
+    MANDIRI = "mandiri", _("Self (mandiri)")
+    EMPLOYER = "employer", _("Employer")
+    APBN = "apbn", _("State budget (APBN)")
+    APBD_PROVINSI = "apbd_provinsi", _("Provincial budget (APBD)")
+    APBD_KABKOTA = "apbd_kabkota", _("Regency/city budget (APBD)")
+    APBDES = "apbdes", _("Village budget (APBDes/ADD)")
+    OTHER = "other", _("Other (CSR, ...)")
+
+
+class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def active_on(self, as_of: dt.date) -> ParticipantQuerySet:
+        """Participants whose protection is active on ``as_of`` (see :mod:`ucj.registry.status`)."""
+        return self.filter(paid_through__gte=active_since(as_of, settings.UCJ_LAPSE_MONTHS))
+
+    def inactive_on(self, as_of: dt.date) -> ParticipantQuerySet:
+        since = active_since(as_of, settings.UCJ_LAPSE_MONTHS)
+        return self.filter(models.Q(paid_through__lt=since) | models.Q(paid_through__isnull=True))
+
+
+class Participant(models.Model):
+    """A worker in the registry. NIK is unique; ``public_id`` is the opaque id used in URLs and the API."""
+
+    public_id = models.BigIntegerField(unique=True, editable=False)
+    nik = models.CharField("NIK", max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, blank=True, default="", choices=[("L", "L"), ("P", "P")])
+    desa = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False, verbose_name=_("village")
+    )
+    occupation = models.CharField(_("position/occupation"), max_length=120, blank=True, default="")
+    village_role = models.CharField(_("village role"), max_length=20, blank=True, default="",
+                                    choices=VillageRole.choices)  # fmt: skip
+    ecosystem = models.CharField(_("ecosystem"), max_length=10, choices=Ecosystem.choices, default="lainnya")
+    segment = models.CharField(_("segment"), max_length=5, choices=Segment.choices, default="BPU")
+    payer = models.CharField(_("payer"), max_length=15, blank=True, default="", choices=Payer.choices)
+    jkk = models.BooleanField("JKK", default=True)
+    jkm = models.BooleanField("JKM", default=True)
+    jht = models.BooleanField("JHT", default=False)
+    jp = models.BooleanField("JP", default=False)
+    jkp = models.BooleanField("JKP", default=False)
+    income = models.BigIntegerField(_("monthly income/wage (Rp)"), null=True, blank=True)
+    poverty_decile = models.PositiveSmallIntegerField(_("welfare decile"), null=True, blank=True)
+    kpj = models.CharField(_("BPJS card (KPJ)"), max_length=20, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+    address = models.CharField(_("address"), max_length=250, blank=True, default="")
+    coverage_start = models.DateField(_("coverage start"), null=True, blank=True)
+    paid_through = models.DateField(_("paid through"), null=True, blank=True)
+    source_batch = models.ForeignKey(
+        "registry.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    source_row = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        indexes = [
+            models.Index(fields=["desa", "segment"], name="participant_desa_segment"),
+            models.Index(fields=["paid_through"], name="participant_paid_through"),
+            models.Index(fields=["name"], name="participant_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Peserta {self.public_hex}"  # never the NIK or the name: str() ends up in logs
+
+    @property
+    def public_hex(self) -> str:
+        return format(self.public_id, "016x")
+
+    @property
+    def programs(self) -> list[str]:
+        return [p for p in ("JKK", "JKM", "JHT", "JP", "JKP") if getattr(self, p.lower())]
+
+
+class ImportBatch(models.Model):
+    """One uploaded roster: who, when, which file, what happened to every row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=10, default="roster")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    file_size = models.BigIntegerField(default=0)
+    stored_file = models.CharField(max_length=300, blank=True, default="")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    stage = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    header_row = models.PositiveIntegerField(null=True, blank=True)
+    sheet = models.CharField(max_length=100, blank=True, default="")
+    columns = models.JSONField(default=dict, blank=True)  # {"used": {...}, "ignored": [...]}
+    error_code = models.CharField(max_length=40, blank=True, default="")
+    error_message = models.TextField(blank=True, default="")
+    #: One byte per data row in file order: outcome codes, see ROW_OUTCOMES (zlib-compressed).
+    outcomes = models.BinaryField(null=True, blank=True, editable=False)
+    first_row = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} {self.file_name}"
+
+
+class ImportIssue(models.Model):
+    """One finding (error or warning) on one row of an import batch."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues")
+    row = models.PositiveIntegerField()
+    column = models.CharField(max_length=120, blank=True, default="")
+    code = models.CharField(max_length=30)
+    severity = models.CharField(max_length=8)
+    value = models.CharField(max_length=300, blank=True, default="")
+    extra = models.CharField(max_length=600, blank=True, default="")
+
+    class Meta:
+        ordering = ["batch", "row", "id"]
+        indexes = [models.Index(fields=["batch", "row"], name="importissue_batch_row")]
+
+
+class RejectedRow(models.Model):
+    """The original cells of a rejected row, kept so it can be exported, fixed and uploaded again."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows")
+    row = models.PositiveIntegerField()
+    cells = models.JSONField()  # list of cell texts in the file's column order
+    reasons = models.TextField()
+
+    class Meta:
+        ordering = ["batch", "row"]

@@ -1,0 +1,308 @@
+"""Registry operations: the roster import that the CLI, the upload page, the API and jobs all call."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from ucj.accounts import audit
+from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for
+from ucj.regions.codes import common_ancestor, normalize_code
+from ucj.regions.models import Region
+from ucj.registry.issues import ISSUE_TYPES, Finding, RosterFileError
+from ucj.registry.models import ImportBatch, ImportIssue, Participant, RejectedRow
+from ucj.registry.reader import RawRoster, read_roster
+from ucj.registry.regionmatch import villages_frame
+from ucj.registry.store import write_participants
+from ucj.registry.validate import Validated, validate_roster
+
+Progress = Callable[[str, int], None]
+OUTCOME_CODES = {"accepted": 1, "updated": 2, "rejected": 3}
+
+
+class ImportRefused(Exception):
+    """The user may not import into that region (the message is bilingual)."""
+
+
+@dataclass
+class ImportReport:
+    """What happened to a roster: counts, per-row findings and the batch that records it."""
+
+    file_name: str
+    sha256: str
+    rows: int = 0
+    accepted: int = 0
+    updated: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    batch_id: int | None = None
+    dry_run: bool = False
+    columns: dict[str, Any] = field(default_factory=dict)
+    header_row: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "batch_id": self.batch_id,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "updated": self.updated,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "issues": [f.as_dict() for f in self.findings],
+        }
+
+
+class _Rollback(Exception):
+    pass
+
+
+def villages_for(scope: str | None) -> pl.DataFrame:
+    """The villages frame (see regionmatch) for the province of ``scope`` or for all loaded regions."""
+    qs = Region.objects.all()
+    if scope:
+        qs = qs.filter(code__startswith=scope[:2])
+    return villages_frame(list(qs.values_list("code", "name")))
+
+
+def import_roster(
+    data: bytes,
+    file_name: str,
+    *,
+    user: Any = None,
+    region: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    batch: ImportBatch | None = None,
+    request: Any = None,
+) -> ImportReport:
+    """Validate and load one roster file, all-or-nothing. Every non-blank row ends accepted, updated or
+    rejected with reasons. Raises :class:`RosterFileError` for a file that is not a roster and
+    :class:`ImportRefused` when ``user`` may not write into ``region``.
+    """
+    tell = progress or (lambda stage, pct: None)
+    report = ImportReport(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run)
+    try:
+        region = _check_region(user, region)
+    except ImportRefused as err:
+        _fail(batch, "REFUSED", str(err))
+        raise
+    if batch is None and not dry_run:
+        batch = ImportBatch.objects.create(
+            file_name=file_name[:255], sha256=report.sha256, file_size=len(data), user=user, region_id=region,
+            status=ImportBatch.Status.RUNNING,
+        )  # fmt: skip
+    if batch is not None:
+        report.batch_id = batch.pk
+        _set_progress(batch, "reading", 5)
+    tell("reading", 5)
+    try:
+        raw = read_roster(data, file_name)
+        report.columns, report.header_row = raw.columns.describe(), raw.header_row
+        tell("validating", 20)
+        _set_progress(batch, "validating", 20)
+        checked = _validate(raw, region, user)
+        _count(report, checked)
+        if dry_run:
+            _dry_run_counts(report, checked)
+        else:
+            assert batch is not None
+            _commit(batch, raw, checked, report, tell, user, request)
+    except RosterFileError as err:
+        _fail(batch, err.finding.code, err.finding.message("id"))
+        raise
+    except Exception as exc:
+        _fail(batch, "INTERNAL", type(exc).__name__)
+        raise
+    tell("done", 100)
+    return report
+
+
+def _check_region(user: Any, region: str | None) -> str | None:
+    if region is not None:
+        code = normalize_code(region)
+        if code is None or not Region.objects.filter(code=code).exists():
+            raise ImportRefused(f"Kode wilayah tidak dikenal / unknown region code: {region}")
+        region = code
+    if user is not None and not scope_for(user).can(REGISTRY_WRITE_ROLES, region):
+        raise ImportRefused(
+            "Anda tidak berhak mengimpor ke wilayah ini / you may not import into this region"
+        )
+    return region
+
+
+def _validate(raw: RawRoster, region: str | None, user: Any) -> Validated:
+    checked = validate_roster(raw, villages_for(region), scope=region, all_codes=None)
+    if user is None:
+        return checked
+    scope = scope_for(user)
+    if scope.everywhere:
+        return checked
+    # Rows resolved to a village outside the user's regions are refused, whatever the file says.
+    codes = checked.rows["desa_code"].drop_nulls().unique().to_list()
+    foreign = [c for c in codes if not scope.covers(c, REGISTRY_WRITE_ROLES)]
+    outside = checked.rows.filter(pl.col("desa_code").is_in(foreign))
+    if outside.height == 0:
+        return checked
+    extra = ", ".join(scope.regions)
+    added = outside.select(
+        pl.col("_row").alias("row"), pl.lit(raw.columns.header_of("desa")).alias("column"),
+        pl.lit("REGION_OUTSIDE").alias("code"), pl.col("desa_code").alias("value"), pl.lit(extra).alias("extra"),
+    )  # fmt: skip
+    rows = checked.rows.with_columns(
+        (pl.col("rejected") | pl.col("_row").is_in(outside["_row"].implode())).alias("rejected")
+    )
+    return Validated(rows=rows, findings=pl.concat([checked.findings, added]))
+
+
+def _count(report: ImportReport, checked: Validated) -> None:
+    report.rows = checked.rows.height
+    report.rejected = int(checked.rows["rejected"].sum())
+    report.findings = checked.findings_list()
+    report.warnings = sum(1 for f in report.findings if f.severity == "warning")
+
+
+def _dry_run_counts(report: ImportReport, checked: Validated) -> None:
+    """Run the real merge inside a transaction that is rolled back, so accepted/updated are exact."""
+    try:
+        with transaction.atomic():
+            written = write_participants(checked.ok, batch_id=0)
+            report.updated = int(written["updated"].sum())
+            report.accepted = written.height - report.updated
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def _commit(
+    batch: ImportBatch, raw: RawRoster, checked: Validated, report: ImportReport, tell: Progress,
+    user: Any, request: Any,
+) -> None:  # fmt: skip
+    _set_progress(batch, "writing", 50)
+    with transaction.atomic():
+        written = write_participants(checked.ok, batch.pk, tell)
+        report.updated = int(written["updated"].sum())
+        report.accepted = written.height - report.updated
+        tell("findings", 92)
+        _save_findings(batch, raw, checked)
+        batch.rows, batch.accepted, batch.updated = report.rows, report.accepted, report.updated
+        batch.rejected, batch.warnings = report.rejected, report.warnings
+        batch.columns, batch.header_row, batch.sheet = report.columns, raw.header_row, raw.sheet or ""
+        batch.outcomes = _outcomes(checked, written)
+        batch.first_row = int(checked.rows["_row"].min() or 0)
+        if batch.region_id is None:
+            # The batch belongs to the narrowest region holding all its rows, so exactly the users who may
+            # see those people may see the batch (scoping of batches is by this code).
+            codes = checked.ok["desa_code"].unique().to_list()
+            batch.region_id = common_ancestor(codes) or _home_region(user)
+        batch.status, batch.progress, batch.stage = ImportBatch.Status.DONE, 100, "done"
+        batch.finished_at = timezone.now()
+        batch.save()
+        audit.record(
+            "import_roster", actor=user, request=request, object_type="import_batch", object_id=batch.pk,
+            region_code=batch.region_id or "",
+            summary=f"{batch.file_name}: {report.rows} rows, {report.accepted} accepted, {report.updated} "
+            f"updated, {report.rejected} rejected",
+            changes={"sha256": batch.sha256, "columns": report.columns},
+        )  # fmt: skip
+
+
+def _save_findings(batch: ImportBatch, raw: RawRoster, checked: Validated) -> None:
+    ImportIssue.objects.bulk_create(
+        (
+            ImportIssue(batch=batch, row=f.row, column=f.column[:120], code=f.code, severity=f.severity,
+                        value=f.value[:300], extra=f.extra[:600])
+            for f in checked.findings_list()
+        ),
+        batch_size=5000,
+    )  # fmt: skip
+    reasons: dict[int, list[str]] = {}
+    for f in checked.findings_list():
+        if ISSUE_TYPES[f.code].severity == "error":
+            reasons.setdefault(f.row, []).append(f"{f.code}: {f.message('id')}")
+    cells = [c for c in raw.frame.columns if c.startswith("c")]
+    rejected = raw.frame.filter(pl.col("_row").is_in(list(reasons))).select("_row", *cells)
+    RejectedRow.objects.bulk_create(
+        (RejectedRow(batch=batch, row=r[0], cells=list(r[1:]), reasons=" | ".join(reasons[r[0]]))
+         for r in rejected.iter_rows()),
+        batch_size=2000,
+    )  # fmt: skip
+
+
+def _outcomes(checked: Validated, written: pl.DataFrame) -> bytes:
+    """One byte per row in file order (1 accepted, 2 updated, 3 rejected), compressed."""
+    rows = checked.rows.select("_row", "rejected").join(
+        written.rename({"source_row": "_row"}), on="_row", how="left"
+    ).sort("_row")
+    codes = rows.select(
+        pl.when(pl.col("rejected")).then(3).when(pl.col("updated")).then(2).otherwise(1).cast(pl.UInt8)
+    ).to_series()
+    return zlib.compress(codes.to_numpy().tobytes())
+
+
+def row_outcomes(batch: ImportBatch) -> list[int]:
+    """Decode a batch's per-row outcome codes (1 accepted, 2 updated, 3 rejected) in file order."""
+    return list(zlib.decompress(bytes(batch.outcomes))) if batch.outcomes else []
+
+
+def _home_region(user: Any) -> str | None:
+    regions = scope_for(user).regions if user is not None else ()
+    return regions[0] if len(regions) == 1 else None
+
+
+def _set_progress(batch: ImportBatch | None, stage: str, pct: int) -> None:
+    if batch is not None and batch.pk and not transaction.get_connection().in_atomic_block:
+        ImportBatch.objects.filter(pk=batch.pk).update(stage=stage, progress=pct)
+
+
+def _fail(batch: ImportBatch | None, code: str, message: str) -> None:
+    if batch is not None and batch.pk:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED, error_code=code, error_message=message, finished_at=timezone.now()
+        )
+
+
+#: Fields whose before/after values go into the audit trail when a participant is edited.
+AUDITED_FIELDS = (
+    "name", "birth_date", "sex", "desa_id", "occupation", "village_role", "ecosystem", "segment", "payer", "jkk",
+    "jkm", "jht", "jp", "jkp", "income", "poverty_decile", "kpj", "phone", "address", "coverage_start",
+    "paid_through",
+)  # fmt: skip
+
+
+def update_participant(participant: Participant, changes: dict[str, Any], *, actor: Any, request: Any = None) -> bool:
+    """Apply an edit to one participant and audit the before/after values; returns False when nothing changed."""
+    diff = {}
+    for name, value in changes.items():
+        if name not in AUDITED_FIELDS:
+            raise ValueError(f"field {name} cannot be edited here")
+        old = getattr(participant, name)
+        if old != value:
+            diff[name] = {"before": _plain(old), "after": _plain(value)}
+            setattr(participant, name, value)
+    if not diff:
+        return False
+    with transaction.atomic():
+        participant.save()
+        audit.record(
+            "participant_update", actor=actor, request=request, object_type="participant",
+            object_id=participant.public_hex, region_code=participant.desa_id, changes=diff,
+            summary=", ".join(sorted(diff)),
+        )  # fmt: skip
+    return True
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value

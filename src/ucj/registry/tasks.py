@@ -1,0 +1,31 @@
+"""Background jobs of the registry (run by the DB-backed task worker, ``ucj worker``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+from ucj.registry.issues import RosterFileError
+from ucj.registry.models import ImportBatch
+from ucj.registry.services import ImportRefused, import_roster
+
+
+@task()
+def run_roster_import(batch_id: int) -> dict[str, int]:
+    """Import an uploaded roster that the upload page stored and queued."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    path = Path(settings.MEDIA_ROOT) / batch.stored_file
+    user = get_user_model().objects.filter(pk=batch.user_id).first()
+    ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.RUNNING)
+    try:
+        report = import_roster(
+            path.read_bytes(), batch.file_name, user=user, region=batch.region_id, batch=batch
+        )
+    except (RosterFileError, ImportRefused):
+        return {"rows": 0}  # recorded on the batch by import_roster
+    finally:
+        path.unlink(missing_ok=True)  # the upload holds personal data: keep it no longer than needed
+    return {"rows": report.rows, "accepted": report.accepted, "rejected": report.rejected}

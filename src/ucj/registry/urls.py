@@ -1,0 +1,15 @@
+from django.urls import path
+
+from ucj.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.participant_list, name="list"),
+    path("cari/", views.participant_search, name="search"),
+    path("peserta/<str:public_id>/", views.participant_detail, name="detail"),
+    path("peserta/<str:public_id>/ubah/", views.participant_edit, name="edit"),
+    path("impor/", views.import_list, name="imports"),
+    path("impor/unggah/", views.import_upload, name="upload"),
+    path("impor/<int:pk>/", views.import_detail, name="import"),
+    path("impor/<int:pk>/ditolak.xlsx", views.import_rejected, name="rejected"),
+]

@@ -1,0 +1,234 @@
+"""Validating a roster: from text cells to clean participant rows plus findings (pure, vectorised).
+
+Every row ends ``ok`` or ``rejected``; findings (errors and warnings) carry the row number the user sees,
+the column header as written in the file, a stable code and the offending value. Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from ucj.registry import vocab
+from ucj.registry.dates import add_date_column
+from ucj.registry.issues import ISSUE_TYPES, Finding
+from ucj.registry.nik import add_nik_columns
+from ucj.registry.reader import RawRoster
+from ucj.registry.regionmatch import resolve_villages
+
+#: Clean columns handed to the store, in this order.
+PARTICIPANT_COLUMNS = (
+    "nik", "name", "birth_date", "sex", "desa_code", "occupation", "village_role", "ecosystem", "segment",
+    "payer", "jkk", "jkm", "jht", "jp", "jkp", "income", "poverty_decile", "kpj", "phone", "address",
+    "coverage_start", "paid_through",
+)  # fmt: skip
+
+_FINDING_SCHEMA = {"row": pl.Int64, "column": pl.String, "code": pl.String, "value": pl.String, "extra": pl.String}
+
+
+@dataclass
+class Validated:
+    """Outcome of validation: ``rows`` has ``_row``, ``rejected`` and the clean columns; ``findings`` one
+    row per issue (row, column, code, value, extra)."""
+
+    rows: pl.DataFrame
+    findings: pl.DataFrame
+
+    @property
+    def ok(self) -> pl.DataFrame:
+        return self.rows.filter(~pl.col("rejected"))
+
+    def findings_list(self) -> list[Finding]:
+        return [Finding(**r) for r in self.findings.sort("row", "code").iter_rows(named=True)]
+
+
+def _map_words(expr: pl.Expr, words: dict[str, str]) -> pl.Expr:
+    folded = expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars()
+    return folded.replace_strict(words, default=None, return_dtype=pl.String)
+
+
+def add_amount_column(frame: pl.DataFrame, raw: str, out: str) -> pl.DataFrame:
+    """Rupiah amounts as written: ``Rp 2.500.000``, ``2,500,000``, ``2500000``, ``2,5 juta``, ``1.5jt``."""
+    c = pl.col
+    staged = frame.with_columns(
+        c(raw).str.to_lowercase().str.replace_all(r"rp\.?|\s|/bulan|/bln|per bulan", "").alias("_a")
+    ).with_columns(
+        c("_a").str.contains(r"(juta|jt)$").alias("_million"),
+        c("_a").str.replace(r"(juta|jt)$", "").alias("_n"),
+    )
+    # Indonesian thousands dots (2.500.000 / 2.500.000,00) vs English commas (2,500,000.00).
+    plain = (
+        pl.when(c("_n").str.contains(r"^\d{1,3}(\.\d{3})+(,\d+)?$"))
+        .then(c("_n").str.replace(r",\d+$", "").str.replace_all(r"\.", ""))
+        .when(c("_n").str.contains(r"^\d{1,3}(,\d{3})+(\.\d+)?$"))
+        .then(c("_n").str.replace(r"\.\d+$", "").str.replace_all(",", ""))
+        .otherwise(c("_n").str.replace(",", "."))
+    )
+    staged = staged.with_columns(plain.cast(pl.Float64, strict=False).alias("_v"))
+    amount = pl.when(c("_million")).then(c("_v") * 1_000_000).otherwise(c("_v"))
+    return staged.with_columns(amount.round(0).cast(pl.Int64, strict=False).alias(out)).drop(
+        "_a", "_million", "_n", "_v"
+    )
+
+
+def validate_roster(
+    raw: RawRoster,
+    villages: pl.DataFrame,
+    *,
+    scope: str | None = None,
+    all_codes: set[str] | None = None,
+    today: dt.date | None = None,
+) -> Validated:
+    """Validate every row of ``raw``. ``villages``: see :mod:`ucj.registry.regionmatch`; ``scope``: the upload's
+    region (a desa code fixes the village of every row; a wider code narrows name matching)."""
+    today = today or dt.date.today()
+    f = raw.field
+    df = raw.frame.select(
+        "_row",
+        "_nik_numeric",
+        f("nik").alias("nik_raw"),
+        f("name").str.replace_all(r"\s+", " ").alias("name"),
+        f("birth_date").str.replace(r"^.*,\s*", "").alias("birth_raw"),  # "Palembang, 13-12-1980"
+        f("sex").alias("sex_raw"),
+        f("position").alias("occupation"),
+        f("village_code").alias("code_text"),
+        f("desa").alias("desa"),
+        f("kecamatan").alias("kec"),
+        f("kabkota").alias("kab"),
+        f("income").alias("income_raw"),
+        f("segment").alias("segment_raw"),
+        f("ecosystem").alias("ecosystem_raw"),
+        f("payer").alias("payer_raw"),
+        f("programs").alias("programs_raw"),
+        f("kpj").alias("kpj"),
+        f("phone").str.replace_all(r"[^0-9+]", "").alias("phone"),
+        f("address").alias("address"),
+        f("coverage_start").alias("start_raw"),
+        f("paid_through").alias("paid_raw"),
+        f("poverty_decile").alias("decile_raw"),
+    )
+    df = add_nik_columns(df, "nik_raw", "_nik_numeric", today)
+    present = raw.columns.used
+    for name, source, out in (("birth_date", "birth_raw", "birth_roster"), ("coverage_start", "start_raw",
+                              "coverage_start"), ("paid_through", "paid_raw", "paid_through")):  # fmt: skip
+        month_only = name != "birth_date"
+        df = add_date_column(df, source, out, today, month_only=month_only) if name in present else df.with_columns(
+            pl.lit(None, dtype=pl.Date).alias(out)
+        )
+    if "income" in present:
+        df = add_amount_column(df, "income_raw", "income")
+    else:
+        df = df.with_columns(pl.lit(None, dtype=pl.Int64).alias("income"))
+    df = df.with_columns(
+        pl.col("paid_through").dt.month_end(),
+        _map_words(pl.col("sex_raw"), vocab.SEX).alias("sex_roster"),
+        _map_words(pl.col("segment_raw"), vocab.SEGMENT_WORDS).alias("segment_given"),
+        _map_words(pl.col("ecosystem_raw"), vocab.ECOSYSTEM_WORDS).alias("ecosystem_given"),
+        _map_words(pl.col("payer_raw"), vocab.PAYER_WORDS).alias("payer"),
+        pl.col("decile_raw").cast(pl.Int16, strict=False).alias("poverty_decile"),
+    )
+    df = _resolve_regions(df, villages, scope, all_codes or set())
+    df = _derive(df)
+    df = df.with_columns(_first_row_of_nik())
+    findings = _findings(df, raw)
+    errors = [c for c, t in ISSUE_TYPES.items() if t.severity == "error"]
+    rejected_rows = findings.filter(pl.col("code").is_in(errors))["row"].unique()
+    df = df.with_columns(pl.col("_row").is_in(rejected_rows.implode()).alias("rejected"))
+    return Validated(rows=df, findings=findings)
+
+
+def _resolve_regions(df: pl.DataFrame, villages: pl.DataFrame, scope: str | None, all_codes: set[str]) -> pl.DataFrame:
+    keys = ["code_text", "desa", "kec", "kab"]
+    combos = df.select(keys).unique()
+    resolved = resolve_villages(combos, villages, scope, all_codes)
+    return df.join(resolved, on=keys, how="left", nulls_equal=True)
+
+
+def _derive(df: pl.DataFrame) -> pl.DataFrame:
+    """Village role, ecosystem, segment and programmes; rules run once per distinct text, not per row."""
+    occupations = df["occupation"].drop_nulls().unique().to_list()
+    roles = {o: vocab.village_role(o) for o in occupations}
+    ecosystems = {o: vocab.ecosystem_for(o, roles[o]) for o in occupations}
+    program_texts = df["programs_raw"].drop_nulls().unique().to_list()
+    programs = {t: ",".join(vocab.programs_from(t) or ()) or None for t in program_texts}
+    role = pl.col("occupation").replace_strict(roles, default=None, return_dtype=pl.String)
+    df = df.with_columns(role.alias("village_role"))
+    df = df.with_columns(
+        pl.coalesce(
+            "ecosystem_given",
+            pl.col("occupation").replace_strict(ecosystems, default="lainnya", return_dtype=pl.String),
+        ).alias("ecosystem"),
+        pl.coalesce(
+            "segment_given",
+            pl.col("village_role").replace_strict(
+                {r: vocab.default_segment(r) for r in vocab.VILLAGE_ROLES},
+                default=vocab.default_segment(None),
+                return_dtype=pl.String,
+            ),
+        ).alias("segment"),
+        pl.coalesce(pl.col("birth_roster"), pl.col("nik_birth")).alias("birth_date"),
+        pl.coalesce(pl.col("sex_roster"), pl.col("nik_sex")).alias("sex"),
+        pl.coalesce(
+            pl.col("programs_raw").replace_strict(programs, default=None, return_dtype=pl.String),
+            pl.lit("JKK,JKM"),
+        ).alias("programs"),
+    )
+    return df.with_columns(
+        [pl.col("programs").str.contains(rf"\b{p}\b").alias(p.lower()) for p in vocab.PROGRAMS]
+    )
+
+
+def _first_row_of_nik() -> pl.Expr:
+    return pl.when(pl.col("nik").is_not_null()).then(pl.col("_row").min().over("nik")).alias("first_row")
+
+
+def _findings(df: pl.DataFrame, raw: RawRoster) -> pl.DataFrame:
+    col = raw.columns.header_of
+    s = pl.col
+    unreadable = s("birth_raw").is_not_null() & s("birth_roster").is_null()
+    checks: list[tuple[pl.Expr, str, pl.Expr | str, pl.Expr | str, pl.Expr | str]] = [
+        # (condition, column header, code, value, extra)
+        (s("nik_error").is_not_null(), col("nik"), s("nik_error"), s("nik_raw"), s("nik_error_detail")),
+        (s("nik_warning").is_not_null(), col("nik"), s("nik_warning"), s("nik").str.slice(0, 6), ""),
+        (s("name").is_null(), col("name"), "NAME_MISSING", "", ""),
+        (unreadable, col("birth_date"), "DATE_INVALID", s("birth_raw"), ""),
+        (s("start_raw").is_not_null() & s("coverage_start").is_null(), col("coverage_start"), "DATE_INVALID",
+         s("start_raw"), ""),
+        (s("paid_raw").is_not_null() & s("paid_through").is_null(), col("paid_through"), "DATE_INVALID",
+         s("paid_raw"), ""),
+        (s("region_error").is_not_null(), col("desa") if "desa" in raw.columns.used else col("village_code"),
+         s("region_error"), s("region_value"), s("region_extra")),
+        (s("first_row").is_not_null() & (s("first_row") != s("_row")), col("nik"), "DUPLICATE_IN_FILE",
+         s("nik"), s("first_row").cast(pl.String)),
+        (
+            s("birth_roster").is_not_null() & s("nik_birth").is_not_null()
+            & (s("birth_roster").dt.strftime("%d%m%y") != s("nik_birth").dt.strftime("%d%m%y")),
+            col("birth_date"), "BIRTHDATE_MISMATCH", s("birth_roster").dt.strftime("%d-%m-%Y"),
+            s("nik_birth").dt.strftime("%d-%m-%Y"),
+        ),
+        (s("sex_roster").is_not_null() & s("nik_sex").is_not_null() & (s("sex_roster") != s("nik_sex")),
+         col("sex"), "SEX_MISMATCH", s("sex_roster"), s("nik_sex")),
+        (s("sex_raw").is_not_null() & s("sex_roster").is_null(), col("sex"), "SEX_INVALID", s("sex_raw"), ""),
+        (s("income_raw").is_not_null() & s("income").is_null(), col("income"), "NUMBER_INVALID",
+         s("income_raw"), ""),
+        (s("decile_raw").is_not_null() & ~s("poverty_decile").is_between(1, 10).fill_null(False),
+         col("poverty_decile"), "NUMBER_INVALID", s("decile_raw"), ""),
+        (s("segment_raw").is_not_null() & s("segment_given").is_null(), col("segment"), "VALUE_UNKNOWN",
+         s("segment_raw"), ""),
+        (s("ecosystem_raw").is_not_null() & s("ecosystem_given").is_null(), col("ecosystem"), "VALUE_UNKNOWN",
+         s("ecosystem_raw"), ""),
+        (s("payer_raw").is_not_null() & s("payer").is_null(), col("payer"), "VALUE_UNKNOWN", s("payer_raw"), ""),
+    ]  # fmt: skip
+    parts = [
+        df.filter(cond).select(
+            s("_row").alias("row"),
+            pl.lit(column).alias("column"),
+            (code if isinstance(code, pl.Expr) else pl.lit(code)).cast(pl.String).alias("code"),
+            (value if isinstance(value, pl.Expr) else pl.lit(value)).cast(pl.String).fill_null("").alias("value"),
+            (extra if isinstance(extra, pl.Expr) else pl.lit(extra)).cast(pl.String).fill_null("").alias("extra"),
+        )
+        for cond, column, code, value, extra in checks
+    ]
+    return pl.concat(parts).cast(_FINDING_SCHEMA) if parts else pl.DataFrame(schema=_FINDING_SCHEMA)

@@ -1,0 +1,32 @@
+"""The REST API: ``/api/v1/`` with OpenAPI docs at ``/api/v1/docs``; every endpoint needs authentication."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from ucj import __version__
+from ucj.accounts.api_auth import API_AUTH
+from ucj.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="UCJ API",
+    version=__version__,
+    description="Universal Coverage Jamsostek — registry, contributions, coverage. Session or Bearer token.",
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_decorator=login_required,  # the docs and schema are served locally (no CDN) and only to users
+)
+api.add_router("/", registry_router)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Tidak ditemukan / not found"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Tidak diizinkan / forbidden"}, status=403)
