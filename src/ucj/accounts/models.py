@@ -48,6 +48,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
@@ -58,9 +61,6 @@ class ApiToken(models.Model):
         token = "ucj_" + secrets.token_urlsafe(32)
         row = cls.objects.create(user=user, name=name, prefix=token[4:12], digest=cls.hash(token))
         return row, token
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.user})"
 
 
 class AuditEvent(models.Model):

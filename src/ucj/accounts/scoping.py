@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -89,7 +89,10 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
-def visible(qs: QuerySet[Any], user: Any, field: str = "desa_id") -> QuerySet[Any]:
+_QS = TypeVar("_QS", bound=QuerySet[Any])
+
+
+def visible(qs: _QS, user: Any, field: str = "desa_id") -> _QS:
     """``qs`` restricted to rows whose region ``field`` the user may see."""
     return qs.filter(scope_for(user).region_q(field))
 

@@ -29,8 +29,10 @@ def _user(username: str | None) -> Any:
 @app.command("roster")
 def roster(
     file: Path = typer.Argument(..., help="Roster file (.xlsx, .xls or .csv)."),
-    region: str = typer.Option(None, "--region", help="Region of the file: a desa code fixes the village of "
-                               "every row; a kab/kec code narrows name matching."),  # fmt: skip
+    region: str = typer.Option(
+        None, "--region", help="Region of the file: a desa code fixes the village of every row; a kab/kec code "
+        "narrows name matching."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; store nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (no progress bar)."),
     user: str = typer.Option(None, "--user", help="Import as this user (their regions apply; audited)."),

@@ -35,7 +35,7 @@ def serve(
 
 
 def _start_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "ucj.cli.main", "worker"], env=os.environ.copy())  # noqa: S603
+    return subprocess.Popen([sys.executable, "-m", "ucj.cli.main", "worker"], env=os.environ.copy())
 
 
 def worker() -> None:

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from ucj.accounts.models import Role
 from ucj.accounts.services import create_user
+from ucj.demo.synth import synthetic_roster
 from ucj.regions.models import Region
 from ucj.regions.services import load_regions
 from ucj.registry.models import ImportBatch
 from ucj.registry.services import import_roster
-from ucj.demo.synth import synthetic_roster
 
-PASSWORD = "Ucj-Demo-2025!"  # demo only: printed by `ucj demo`, documented in the README
+PASSWORD = "Ucj-Demo-2025!"  # noqa: S105 — demo only: printed by `ucj demo`, documented in the README
 DEMO_DESA = "16.06.01.2001"  # Desa Sukarami, Kec. Sekayu, Kab. Musi Banyuasin
 DEMO_USERS = [
     ("admin", Role.ADMIN, None),
@@ -54,7 +54,9 @@ def load_demo() -> DemoSummary:
     villages = list(Region.objects.filter(level=4).order_by("code").values_list("code", flat=True))
     today = timezone.localdate()
     province = synthetic_roster(PROVINCE_ROWS, villages, seed=2024, paid_until=today)
-    summary.participants_loaded.append(_import("DEMO-daftar-pekerja-rentan-sumsel.csv", _csv(province), "analis.sumsel"))
+    summary.participants_loaded.append(
+        _import("DEMO-daftar-pekerja-rentan-sumsel.csv", _csv(province), "analis.sumsel")
+    )
     village = synthetic_roster(60, [DEMO_DESA], seed=7, serial_offset=PROVINCE_ROWS, paid_until=today, error_rate=0.1)
     summary.participants_loaded.append(
         _import("DEMO-perangkat-desa-sukarami.xlsx", _village_xlsx(village), "operator.sukarami", DEMO_DESA)

@@ -46,7 +46,9 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, region_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("Ditentukan dari kolom desa/kode desa")), *(region_choices or [])]
+        field = self.fields["region"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Ditentukan dari kolom desa/kode desa")), *(region_choices or [])]
 
 
 class ParticipantForm(forms.ModelForm):

@@ -177,6 +177,9 @@ class ImportIssue(models.Model):
         ordering = ["batch", "row", "id"]
         indexes = [models.Index(fields=["batch", "row"], name="importissue_batch_row")]
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row} {self.code}"
+
 
 class RejectedRow(models.Model):
     """The original cells of a rejected row, kept so it can be exported, fixed and uploaded again."""
@@ -188,3 +191,6 @@ class RejectedRow(models.Model):
 
     class Meta:
         ordering = ["batch", "row"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row}"

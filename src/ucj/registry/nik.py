@@ -51,7 +51,9 @@ class NikCheck:
 NIK_OUTPUTS = ("nik", "nik_error", "nik_error_detail", "nik_warning", "nik_birth", "nik_sex")
 
 
-def add_nik_columns(frame: pl.DataFrame, raw: str, numeric: str | None = None, today: dt.date | None = None) -> pl.DataFrame:
+def add_nik_columns(
+    frame: pl.DataFrame, raw: str, numeric: str | None = None, today: dt.date | None = None
+) -> pl.DataFrame:
     """Add ``nik``, ``nik_error``, ``nik_error_detail``, ``nik_warning``, ``nik_birth`` and ``nik_sex`` computed
     from the text column ``raw``.
 

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import python_calamine as calamine
@@ -150,7 +151,7 @@ def _read_workbook(data: bytes, kind: str) -> RawRoster:
         sheet = book.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
         try:
-            header_idx = _find_header([[_cell_text(c) for c in r] for r in rows[:HEADER_SCAN_ROWS]])
+            header_idx = _find_header([[_cell_text(c) or "" for c in r] for r in rows[:HEADER_SCAN_ROWS]])
         except RosterFileError as err:
             first_error = first_error or err
             continue
@@ -174,9 +175,11 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _sheet_roster(
-    rows: list[list[object]], header_idx: int, merged: list[object], kind: str, sheet: str
-) -> RawRoster:
+Cells = list[list[Any]]
+Merged = list[tuple[tuple[int, int], tuple[int, int]]]
+
+
+def _sheet_roster(rows: Cells, header_idx: int, merged: Merged, kind: str, sheet: str) -> RawRoster:
     headers = [_cell_text(c) or "" for c in rows[header_idx]]
     width = max(len(headers), 1)
     body = rows[header_idx + 1 :]
@@ -194,10 +197,10 @@ def _sheet_roster(
     return _finish(RawRoster(frame=frame, columns=cmap, header_row=header_idx + 1, kind=kind, sheet=sheet))
 
 
-def _fill_merged(body: list[list[object]], merged: list[object], offset: int) -> None:
+def _fill_merged(body: Cells, merged: Merged, offset: int) -> None:
     """Give every cell of a merged area the value of its top-left cell (e.g. one 'Desa' cell spanning rows)."""
     for area in merged:
-        (r0, c0), (r1, c1) = area  # type: ignore[misc]
+        (r0, c0), (r1, c1) = area
         if r1 < offset:
             continue
         top = body[r0 - offset][c0] if r0 >= offset and r0 - offset < len(body) else None

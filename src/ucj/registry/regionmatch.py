@@ -97,7 +97,9 @@ def resolve_villages(
 ) -> pl.DataFrame:
     """Resolve each distinct (code_text, desa, kec, kab) row of ``combos``; adds desa_code and region_* columns."""
     index = VillageIndex(villages, scope)
-    out = [index.resolve(r["code_text"], r["desa"], r["kec"], r["kab"], all_codes) for r in combos.iter_rows(named=True)]
+    out = [
+        index.resolve(r["code_text"], r["desa"], r["kec"], r["kab"], all_codes) for r in combos.iter_rows(named=True)
+    ]
     return combos.with_columns(
         pl.Series("desa_code", [r.code for r in out], dtype=pl.String),
         pl.Series("region_error", [r.error for r in out], dtype=pl.String),

@@ -201,7 +201,7 @@ def _commit(
         batch.rejected, batch.warnings = report.rejected, report.warnings
         batch.columns, batch.header_row, batch.sheet = report.columns, raw.header_row, raw.sheet or ""
         batch.outcomes = _outcomes(checked, written)
-        batch.first_row = int(checked.rows["_row"].min() or 0)
+        batch.first_row = checked.rows["_row"].min()  # type: ignore[assignment]
         if batch.region_id is None:
             # The batch belongs to the narrowest region holding all its rows, so exactly the users who may
             # see those people may see the batch (scoping of batches is by this code).

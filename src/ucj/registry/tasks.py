@@ -18,7 +18,7 @@ def run_roster_import(batch_id: int) -> dict[str, int]:
     """Import an uploaded roster that the upload page stored and queued."""
     batch = ImportBatch.objects.get(pk=batch_id)
     path = Path(settings.MEDIA_ROOT) / batch.stored_file
-    user = get_user_model().objects.filter(pk=batch.user_id).first()
+    user = get_user_model().objects.filter(pk=batch.user_id).first() if batch.user_id else None
     ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.RUNNING)
     try:
         report = import_roster(

@@ -25,7 +25,9 @@ PARTICIPANT_COLUMNS = (
     "coverage_start", "paid_through",
 )  # fmt: skip
 
-_FINDING_SCHEMA = {"row": pl.Int64, "column": pl.String, "code": pl.String, "value": pl.String, "extra": pl.String}
+_FINDING_SCHEMA = pl.Schema(
+    {"row": pl.Int64, "column": pl.String, "code": pl.String, "value": pl.String, "extra": pl.String}
+)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, get_visible_or_404, scope
 from ucj.regions.models import Region, in_region
 from ucj.registry.exports import rejected_rows_xlsx
 from ucj.registry.forms import FilterForm, ParticipantForm, SearchForm, UploadForm
-from ucj.registry.models import ImportBatch, Participant
+from ucj.registry.models import ImportBatch, Participant, ParticipantQuerySet
 from ucj.registry.services import AUDITED_FIELDS, update_participant
 from ucj.registry.status import is_active
 from ucj.registry.tasks import run_roster_import
@@ -34,7 +34,7 @@ PAGE_SIZE = 50
 SEARCH_KEY = "registry_search"
 
 
-def _search(qs: QuerySet[Participant], q: str) -> QuerySet[Participant]:
+def _search(qs: ParticipantQuerySet, q: str) -> ParticipantQuerySet:
     """NIK prefix (index range, no LIKE) when the term is digits, else a name search."""
     q = q.strip()
     if not q:
@@ -173,7 +173,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         data = upload.read()
         batch = ImportBatch.objects.create(
             file_name=upload.name[:255], sha256=hashlib.sha256(data).hexdigest(), file_size=len(data),
-            user=request.user, region_id=region, status=ImportBatch.Status.QUEUED,
+            user=request.user if request.user.is_authenticated else None, region_id=region,
+            status=ImportBatch.Status.QUEUED,
         )  # fmt: skip
         folder = Path(settings.MEDIA_ROOT) / "imports"
         folder.mkdir(parents=True, exist_ok=True)
@@ -207,7 +208,8 @@ def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(request, pk)
     issues = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
-    template = "registry/_import_status.html" if request.htmx else "registry/import.html"
+    partial = request.headers.get("HX-Request") == "true"  # htmx polling asks only for the status block
+    template = "registry/_import_status.html" if partial else "registry/import.html"
     return render(request, template, {"batch": batch, "issues": issues})
 
 

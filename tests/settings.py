@@ -1,0 +1,17 @@
+"""Settings for the test suite: a throw-away data folder, immediate background jobs, and the database chosen
+by ``UCJ_TEST_DB`` (``sqlite`` default, or ``postgres`` using ``UCJ_TEST_POSTGRES_URL``)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("UCJ_DATA_DIR", tempfile.mkdtemp(prefix="ucj-test-"))
+if os.environ.get("UCJ_TEST_DB") == "postgres":
+    os.environ["DATABASE_URL"] = os.environ.get("UCJ_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/ucj")
+else:
+    os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(os.environ["UCJ_DATA_DIR"], "test.sqlite3")
+
+from ucj.settings import *  # noqa: E402, F403
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests only  # noqa: S303
+AXES_ENABLED = True
