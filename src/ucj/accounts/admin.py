@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from ucj.accounts.models import ApiToken, AuditEvent, RoleAssignment
 
@@ -31,3 +33,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 1
+    raw_id_fields = ("region",)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UcjUserAdmin(UserAdmin):
+    """Users with their region-bound roles on the same page."""
+
+    inlines = [RoleAssignmentInline]
+    list_display = ("username", "email", "is_active", "is_staff", "last_login")

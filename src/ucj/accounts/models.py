@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
-    PROVINSI = "provinsi", _("Province analyst")
-    KABKOTA = "kabkota", _("Regency/city officer")
-    DESA = "desa", _("Village operator")
-    BPJS = "bpjs", _("BPJS Ketenagakerjaan staff")
-    VIEWER = "viewer", _("Viewer (leadership, auditor)")
+    PROVINSI = "provinsi", _("Analis provinsi")
+    KABKOTA = "kabkota", _("Petugas kabupaten/kota")
+    DESA = "desa", _("Operator desa")
+    BPJS = "bpjs", _("Staf BPJS Ketenagakerjaan")
+    VIEWER = "viewer", _("Pembaca (pimpinan, auditor)")
 
 
 class RoleAssignment(models.Model):
@@ -30,8 +30,8 @@ class RoleAssignment(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "role", "region"], name="unique_assignment")]
-        verbose_name = _("role assignment")
-        verbose_name_plural = _("role assignments")
+        verbose_name = _("penugasan peran")
+        verbose_name_plural = _("penugasan peran")
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} {self.region_id or '*'}"
@@ -79,8 +79,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
+        verbose_name = _("kejadian audit")
+        verbose_name_plural = _("kejadian audit")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"

@@ -14,10 +14,10 @@ def in_region(field: str, code: str) -> Q:
 
 
 class Level(models.IntegerChoices):
-    PROVINSI = 1, _("Province")
-    KABKOTA = 2, _("Regency/City")
-    KECAMATAN = 3, _("District")
-    DESA = 4, _("Village")
+    PROVINSI = 1, _("Provinsi")
+    KABKOTA = 2, _("Kabupaten/kota")
+    KECAMATAN = 3, _("Kecamatan")
+    DESA = 4, _("Desa/kelurahan")
 
 
 class Region(models.Model):
@@ -38,8 +38,8 @@ class Region(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("region")
-        verbose_name_plural = _("regions")
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

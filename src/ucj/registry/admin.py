@@ -12,6 +12,17 @@ class ParticipantAdmin(admin.ModelAdmin):
     readonly_fields = ("public_id", "source_batch", "source_row", "created_at", "updated_at")
     show_full_result_count = False
 
+    # Personal data is changed on the registry pages, where every edit is audited with before/after values;
+    # the admin only shows it.
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):

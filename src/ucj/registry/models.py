@@ -12,37 +12,37 @@ from ucj.registry.status import active_since
 
 
 class Ecosystem(models.TextChoices):
-    DESA = "desa", _("Village")
-    PASAR = "pasar", _("Market")
-    UMKM = "umkm", _("MSME")
-    RENTAN = "rentan", _("Vulnerable workers")
-    LAINNYA = "lainnya", _("Other")
+    DESA = "desa", _("Desa")
+    PASAR = "pasar", _("Pasar")
+    UMKM = "umkm", _("UMKM")
+    RENTAN = "rentan", _("Pekerja rentan")
+    LAINNYA = "lainnya", _("Lainnya")
 
 
 class Segment(models.TextChoices):
-    PU = "PU", _("Wage earner (PU)")
-    BPU = "BPU", _("Non-wage earner (BPU)")
-    JAKON = "JAKON", _("Construction (JAKON)")
-    PMI = "PMI", _("Migrant worker (PMI)")
+    PU = "PU", _("Penerima upah (PU)")
+    BPU = "BPU", _("Bukan penerima upah (BPU)")
+    JAKON = "JAKON", _("Jasa konstruksi (JAKON)")
+    PMI = "PMI", _("Pekerja migran (PMI)")
 
 
 class VillageRole(models.TextChoices):
-    KEPALA_DESA = "kepala_desa", _("Village head")
-    PERANGKAT_DESA = "perangkat_desa", _("Village apparatus")
-    BPD = "bpd", _("Village council (BPD)")
-    RT = "rt", _("RT head")
-    RW = "rw", _("RW head")
-    LKD = "lkd", _("Village community institution")
+    KEPALA_DESA = "kepala_desa", _("Kepala desa")
+    PERANGKAT_DESA = "perangkat_desa", _("Perangkat desa")
+    BPD = "bpd", _("Anggota BPD")
+    RT = "rt", _("Ketua RT")
+    RW = "rw", _("Ketua RW")
+    LKD = "lkd", _("Lembaga kemasyarakatan desa")
 
 
 class Payer(models.TextChoices):
-    MANDIRI = "mandiri", _("Self (mandiri)")
-    EMPLOYER = "employer", _("Employer")
-    APBN = "apbn", _("State budget (APBN)")
-    APBD_PROVINSI = "apbd_provinsi", _("Provincial budget (APBD)")
-    APBD_KABKOTA = "apbd_kabkota", _("Regency/city budget (APBD)")
-    APBDES = "apbdes", _("Village budget (APBDes/ADD)")
-    OTHER = "other", _("Other (CSR, ...)")
+    MANDIRI = "mandiri", _("Mandiri")
+    EMPLOYER = "employer", _("Pemberi kerja")
+    APBN = "apbn", _("APBN")
+    APBD_PROVINSI = "apbd_provinsi", _("APBD provinsi")
+    APBD_KABKOTA = "apbd_kabkota", _("APBD kabupaten/kota")
+    APBDES = "apbdes", _("APBDes/ADD")
+    OTHER = "other", _("Lainnya (CSR, ...)")
 
 
 class ParticipantQuerySet(models.QuerySet["Participant"]):
@@ -60,30 +60,30 @@ class Participant(models.Model):
 
     public_id = models.BigIntegerField(unique=True, editable=False)
     nik = models.CharField("NIK", max_length=16, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    sex = models.CharField(_("sex"), max_length=1, blank=True, default="", choices=[("L", "L"), ("P", "P")])
+    name = models.CharField(_("nama"), max_length=200)
+    birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, blank=True, default="", choices=[("L", "L"), ("P", "P")])
     desa = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False, verbose_name=_("village")
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False, verbose_name=_("desa/kelurahan")
     )
-    occupation = models.CharField(_("position/occupation"), max_length=120, blank=True, default="")
-    village_role = models.CharField(_("village role"), max_length=20, blank=True, default="",
+    occupation = models.CharField(_("jabatan/pekerjaan"), max_length=120, blank=True, default="")
+    village_role = models.CharField(_("peran di desa"), max_length=20, blank=True, default="",
                                     choices=VillageRole.choices)  # fmt: skip
-    ecosystem = models.CharField(_("ecosystem"), max_length=10, choices=Ecosystem.choices, default="lainnya")
-    segment = models.CharField(_("segment"), max_length=5, choices=Segment.choices, default="BPU")
-    payer = models.CharField(_("payer"), max_length=15, blank=True, default="", choices=Payer.choices)
+    ecosystem = models.CharField(_("ekosistem"), max_length=10, choices=Ecosystem.choices, default="lainnya")
+    segment = models.CharField(_("segmen"), max_length=5, choices=Segment.choices, default="BPU")
+    payer = models.CharField(_("pembayar iuran"), max_length=15, blank=True, default="", choices=Payer.choices)
     jkk = models.BooleanField("JKK", default=True)
     jkm = models.BooleanField("JKM", default=True)
     jht = models.BooleanField("JHT", default=False)
     jp = models.BooleanField("JP", default=False)
     jkp = models.BooleanField("JKP", default=False)
-    income = models.BigIntegerField(_("monthly income/wage (Rp)"), null=True, blank=True)
-    poverty_decile = models.PositiveSmallIntegerField(_("welfare decile"), null=True, blank=True)
-    kpj = models.CharField(_("BPJS card (KPJ)"), max_length=20, blank=True, default="")
-    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
-    address = models.CharField(_("address"), max_length=250, blank=True, default="")
-    coverage_start = models.DateField(_("coverage start"), null=True, blank=True)
-    paid_through = models.DateField(_("paid through"), null=True, blank=True)
+    income = models.BigIntegerField(_("penghasilan/upah per bulan (Rp)"), null=True, blank=True)
+    poverty_decile = models.PositiveSmallIntegerField(_("desil kesejahteraan"), null=True, blank=True)
+    kpj = models.CharField(_("nomor KPJ"), max_length=20, blank=True, default="")
+    phone = models.CharField(_("no. HP"), max_length=20, blank=True, default="")
+    address = models.CharField(_("alamat"), max_length=250, blank=True, default="")
+    coverage_start = models.DateField(_("mulai kepesertaan"), null=True, blank=True)
+    paid_through = models.DateField(_("iuran dibayar s.d."), null=True, blank=True)
     source_batch = models.ForeignKey(
         "registry.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
@@ -95,8 +95,8 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = _("participant")
-        verbose_name_plural = _("participants")
+        verbose_name = _("peserta")
+        verbose_name_plural = _("peserta")
         indexes = [
             models.Index(fields=["desa", "segment"], name="participant_desa_segment"),
             models.Index(fields=["paid_through"], name="participant_paid_through"),
@@ -119,10 +119,10 @@ class ImportBatch(models.Model):
     """One uploaded roster: who, when, which file, what happened to every row."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        QUEUED = "queued", _("Antri")
+        RUNNING = "running", _("Diproses")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
 
     kind = models.CharField(max_length=10, default="roster")
     file_name = models.CharField(max_length=255)
@@ -155,8 +155,8 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("import batch")
-        verbose_name_plural = _("import batches")
+        verbose_name = _("batch impor")
+        verbose_name_plural = _("batch impor")
 
     def __str__(self) -> str:
         return f"Import #{self.pk} {self.file_name}"
@@ -179,6 +179,12 @@ class ImportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row} {self.code}"
+
+    def message(self, lang: str = "id") -> str:
+        """The finding's message in ``lang`` (``id`` or ``en``)."""
+        from ucj.registry.issues import Finding
+
+        return Finding(self.row, self.column, self.code, self.value, self.extra).message(lang)
 
 
 class RejectedRow(models.Model):

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -208,9 +209,11 @@ def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(request, pk)
     issues = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
+    lang = get_language() or "id"
+    messages_ = [(issue, issue.message("en" if lang.startswith("en") else "id")) for issue in issues]
     partial = request.headers.get("HX-Request") == "true"  # htmx polling asks only for the status block
     template = "registry/_import_status.html" if partial else "registry/import.html"
-    return render(request, template, {"batch": batch, "issues": issues})
+    return render(request, template, {"batch": batch, "issues": issues, "issue_rows": messages_})
 
 
 def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
