@@ -42,14 +42,15 @@ class Scope:
     def regions(self) -> tuple[str, ...]:
         return tuple(sorted({code for _, code in self.grants if code}))
 
-    def region_q(self, field: str, roles: frozenset[str] | None = None) -> Q:
-        """Filter on a region-code ``field`` for the regions this user reaches (optionally via ``roles``)."""
+    def region_q(self, field: str, roles: frozenset[str] | None = None, *, villages_only: bool = False) -> Q:
+        """Filter on a region-code ``field`` for the regions this user reaches (optionally via ``roles``);
+        ``villages_only`` when the field always holds a desa code (see :func:`in_region`)."""
         if self.everywhere:
             return Q()
         codes = sorted({c for r, c in self.grants if c and (roles is None or r in roles)})
         if not codes:
             return Q(pk__in=[])
-        return reduce(or_, (in_region(field, c) for c in codes))
+        return reduce(or_, (in_region(field, c, villages_only=villages_only) for c in codes))
 
     def covers(self, code: str | None, roles: frozenset[str] | None = None) -> bool:
         """True when region ``code`` lies inside one of this user's regions (via ``roles`` if given)."""
@@ -93,8 +94,8 @@ _QS = TypeVar("_QS", bound=QuerySet[Any])
 
 
 def visible(qs: _QS, user: Any, field: str = "desa_id") -> _QS:
-    """``qs`` restricted to rows whose region ``field`` the user may see."""
-    return qs.filter(scope_for(user).region_q(field))
+    """``qs`` restricted to rows whose region ``field`` the user may see (``desa_id`` holds village codes)."""
+    return qs.filter(scope_for(user).region_q(field, villages_only=field == "desa_id"))
 
 
 def get_visible_or_404(qs: QuerySet[Any], user: Any, field: str = "desa_id", **lookup: Any) -> Any:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ucj.cli.output import console, emit_json, fail, progress_bar
@@ -61,12 +62,13 @@ def roster(
 
 
 def _print_report(report: Any) -> None:
+    """The report for people. File names, headers and cell values come from the file: escaped, never markup."""
     label = "UJI COBA (tidak disimpan) / DRY RUN (nothing stored)" if report.dry_run else f"batch #{report.batch_id}"
-    console.print(f"[bold]{report.file_name}[/] — {label}")
+    console.print(f"[bold]{escape(report.file_name)}[/] — {label}")
     used = report.columns.get("used", {})
-    console.print("Kolom dipakai / columns used: " + ", ".join(f"{v} → {k}" for k, v in used.items()))
+    console.print(escape("Kolom dipakai / columns used: " + ", ".join(f"{v} → {k}" for k, v in used.items())))
     if report.columns.get("ignored"):
-        console.print("Kolom diabaikan / ignored: " + ", ".join(report.columns["ignored"]))
+        console.print(escape("Kolom diabaikan / ignored: " + ", ".join(report.columns["ignored"])))
     console.print(
         f"Baris/rows {report.rows:,}: [green]diterima/accepted {report.accepted:,}[/], "
         f"[cyan]diperbarui/updated {report.updated:,}[/], [red]ditolak/rejected {report.rejected:,}[/], "
@@ -77,7 +79,7 @@ def _print_report(report: Any) -> None:
     table = Table("Baris/row", "Kolom/column", "Kode/code", "Pesan / message")
     for f in report.findings[:SHOWN_ISSUES]:
         style = "red" if f.severity == "error" else "yellow"
-        table.add_row(str(f.row), f.column, f"[{style}]{f.code}[/]", f.message("id"))
+        table.add_row(str(f.row), escape(f.column), f"[{style}]{f.code}[/]", escape(f.message("id")))
     console.print(table)
     if len(report.findings) > SHOWN_ISSUES:
         console.print(f"… {len(report.findings) - SHOWN_ISSUES:,} lagi / more (--json for all).")
@@ -102,4 +104,4 @@ def rejected(
     out.write_bytes(rejected_rows_xlsx(batch))
     audit.record("export_rejected_rows", object_type="import_batch", object_id=batch.pk,
                  region_code=batch.region_id or "", summary=f"cli {batch.rejected} rows")  # fmt: skip
-    console.print(f"{batch.rejected:,} baris ditolak ditulis ke / rejected rows written to {out}")
+    console.print(escape(f"{batch.rejected:,} baris ditolak ditulis ke / rejected rows written to {out}"))

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 console = Console(stderr=False)
@@ -25,7 +26,7 @@ def fail(message: str, *, as_json: bool = False, code: str = "INPUT_REJECTED", e
     if as_json:
         emit_json({"error": {"code": code, "message": message}})
     else:
-        errors.print(f"[bold red]Ditolak / rejected:[/] {message}")
+        errors.print(f"[bold red]Ditolak / rejected:[/] {escape(message)}")  # may quote the file: not markup
     raise typer.Exit(exit_code)
 
 
@@ -39,5 +40,5 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[str, int], Non
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
         TextColumn("{task.fields[stage]}"), TimeElapsedColumn(), console=errors, transient=False,
     ) as bar:  # fmt: skip
-        task = bar.add_task(label, total=100, stage="")
+        task = bar.add_task(escape(label), total=100, stage="")
         yield lambda stage, pct: bar.update(task, completed=pct, stage=stage)

@@ -7,10 +7,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
-def in_region(field: str, code: str) -> Q:
-    """Filter for rows whose region ``field`` is ``code`` or lies under it (index-friendly range, not LIKE)."""
+def in_region(field: str, code: str, *, villages_only: bool = False) -> Q:
+    """Filter for rows whose region ``field`` is ``code`` or lies under it (an index range, not LIKE).
+
+    ``villages_only``: the field always holds a desa/kelurahan code (e.g. a participant's domicile), so the
+    filter is a single range — no ``OR`` that would stop the database from using one index range.
+    """
     # '/' sorts right after '.', so [code + ".", code + "/") is exactly the codes below ``code``.
-    return Q(**{field: code}) | Q(**{f"{field}__gte": code + ".", f"{field}__lt": code + "/"})
+    below = Q(**{f"{field}__gte": code + ".", f"{field}__lt": code + "/"})
+    if villages_only:
+        return Q(**{field: code}) if code.count(".") == 3 else below
+    return Q(**{field: code}) | below
 
 
 class Level(models.IntegerChoices):

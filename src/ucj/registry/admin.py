@@ -5,11 +5,11 @@ from ucj.registry.models import ImportBatch, Participant
 
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ("public_id", "desa_id", "segment", "ecosystem", "payer", "paid_through")
+    list_display = ("public_hex", "desa_id", "segment", "ecosystem", "payer", "paid_through")
     list_filter = ("segment", "ecosystem", "payer")
     search_fields = ("=nik",)
     raw_id_fields = ("desa",)
-    readonly_fields = ("public_id", "source_batch", "source_row", "created_at", "updated_at")
+    readonly_fields = ("source_batch", "source_row", "created_at", "updated_at")
     show_full_result_count = False
 
     # Personal data is changed on the registry pages, where every edit is audited with before/after values;

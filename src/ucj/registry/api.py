@@ -76,7 +76,7 @@ def list_participants(
         code = normalize_code(region)
         if code is None:
             raise Http404
-        qs = qs.filter(in_region("desa_id", code))
+        qs = qs.filter(in_region("desa_id", code, villages_only=True))
     if segment:
         qs = qs.filter(segment=segment)
     if ecosystem:
@@ -100,11 +100,7 @@ def list_participants(
 @router.get("/participants/{participant_id}", response=ParticipantOut)
 def get_participant(request: HttpRequest, participant_id: str) -> ParticipantOut:
     """One participant by opaque id; the full NIK for roles that need it (the read is audited)."""
-    try:
-        pid = int(participant_id, 16)
-    except ValueError as exc:
-        raise Http404 from exc
-    p = visible(Participant.objects.all(), request.user).filter(public_id=pid).first()
+    p = visible(Participant.objects.by_public_id(participant_id), request.user).first()
     if p is None:
         raise Http404
     full = scope_for(request.user).full_nik

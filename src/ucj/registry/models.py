@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from ucj.registry import publicid
 from ucj.registry.status import active_since
 
 
@@ -45,7 +48,17 @@ class Payer(models.TextChoices):
     OTHER = "other", _("Lainnya (CSR, ...)")
 
 
+def public_id_key() -> bytes:
+    """The key of the public-id permutation, derived from the secret key (changing it changes every URL)."""
+    return hashlib.sha256(b"ucj-public-id:" + settings.SECRET_KEY.encode()).digest()
+
+
 class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def by_public_id(self, public: str) -> ParticipantQuerySet:
+        """The participant with this opaque id (none for an invalid one)."""
+        pk = publicid.decode(public, public_id_key())
+        return self.filter(pk=pk) if pk is not None else self.none()
+
     def active_on(self, as_of: dt.date) -> ParticipantQuerySet:
         """Participants whose protection is active on ``as_of`` (see :mod:`ucj.registry.status`)."""
         return self.filter(paid_through__gte=active_since(as_of, settings.UCJ_LAPSE_MONTHS))
@@ -56,16 +69,16 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
 
 
 class Participant(models.Model):
-    """A worker in the registry. NIK is unique; ``public_id`` is the opaque id used in URLs and the API."""
+    """A worker in the registry. NIK is unique; :attr:`public_hex` is the opaque id used in URLs and the API."""
 
-    public_id = models.BigIntegerField(unique=True, editable=False)
     nik = models.CharField("NIK", max_length=16, unique=True)
     name = models.CharField(_("nama"), max_length=200)
     birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
     sex = models.CharField(_("jenis kelamin"), max_length=1, blank=True, default="", choices=[("L", "L"), ("P", "P")])
     desa = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False, verbose_name=_("desa/kelurahan")
-    )
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False,
+        verbose_name=_("desa/kelurahan"),
+    )  # indexed by the composite index below
     occupation = models.CharField(_("jabatan/pekerjaan"), max_length=120, blank=True, default="")
     village_role = models.CharField(_("peran di desa"), max_length=20, blank=True, default="",
                                     choices=VillageRole.choices)  # fmt: skip
@@ -85,11 +98,13 @@ class Participant(models.Model):
     coverage_start = models.DateField(_("mulai kepesertaan"), null=True, blank=True)
     paid_through = models.DateField(_("iuran dibayar s.d."), null=True, blank=True)
     source_batch = models.ForeignKey(
-        "registry.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        "registry.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False, db_index=False,
     )
     source_row = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Database defaults, so bulk inserts need not send the same timestamp a million times.
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -97,10 +112,11 @@ class Participant(models.Model):
         ordering = ["id"]
         verbose_name = _("peserta")
         verbose_name_plural = _("peserta")
+        # Few indexes on purpose: each one slows the bulk import. One composite index serves scoping (a range
+        # on the desa code), the segment/ecosystem/status filters and per-village counts as a covering scan;
+        # name search is a substring scan that no B-tree index would serve.
         indexes = [
-            models.Index(fields=["desa", "segment"], name="participant_desa_segment"),
-            models.Index(fields=["paid_through"], name="participant_paid_through"),
-            models.Index(fields=["name"], name="participant_name"),
+            models.Index(fields=["desa", "segment", "ecosystem", "paid_through"], name="participant_region_facts")
         ]
 
     def __str__(self) -> str:
@@ -108,7 +124,8 @@ class Participant(models.Model):
 
     @property
     def public_hex(self) -> str:
-        return format(self.public_id, "016x")
+        """The opaque id of this participant (see :mod:`ucj.registry.publicid`)."""
+        return publicid.encode(self.pk, public_id_key())
 
     @property
     def programs(self) -> list[str]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ucj.accounts import audit
@@ -196,7 +197,7 @@ def _commit(
         report.updated = int(written["updated"].sum())
         report.accepted = written.height - report.updated
         tell("findings", 92)
-        _save_findings(batch, raw, checked)
+        _save_findings(batch, raw, report.findings)
         batch.rows, batch.accepted, batch.updated = report.rows, report.accepted, report.updated
         batch.rejected, batch.warnings = report.rejected, report.warnings
         batch.columns, batch.header_row, batch.sheet = report.columns, raw.header_row, raw.sheet or ""
@@ -219,26 +220,28 @@ def _commit(
         )  # fmt: skip
 
 
-def _save_findings(batch: ImportBatch, raw: RawRoster, checked: Validated) -> None:
-    ImportIssue.objects.bulk_create(
-        (
-            ImportIssue(batch=batch, row=f.row, column=f.column[:120], code=f.code, severity=f.severity,
-                        value=f.value[:300], extra=f.extra[:600])
-            for f in checked.findings_list()
-        ),
-        batch_size=5000,
-    )  # fmt: skip
+def _save_findings(batch: ImportBatch, raw: RawRoster, findings: list[Finding]) -> None:
+    """Every finding, and the original cells of every rejected row with its reasons (bulk SQL: a messy
+    file can have tens of thousands of findings)."""
     reasons: dict[int, list[str]] = {}
-    for f in checked.findings_list():
+    for f in findings:
         if ISSUE_TYPES[f.code].severity == "error":
             reasons.setdefault(f.row, []).append(f"{f.code}: {f.message('id')}")
     cells = [c for c in raw.frame.columns if c.startswith("c")]
     rejected = raw.frame.filter(pl.col("_row").is_in(list(reasons))).select("_row", *cells)
-    RejectedRow.objects.bulk_create(
-        (RejectedRow(batch=batch, row=r[0], cells=list(r[1:]), reasons=" | ".join(reasons[r[0]]))
-         for r in rejected.iter_rows()),
-        batch_size=2000,
-    )  # fmt: skip
+    json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {ImportIssue._meta.db_table} (batch_id, row, {connection.ops.quote_name('column')}, code, "  # noqa: S608
+            "severity, value, extra) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [(batch.pk, f.row, f.column[:120], f.code, f.severity, f.value[:300], f.extra[:600]) for f in findings],
+        )
+        cur.executemany(
+            f"INSERT INTO {RejectedRow._meta.db_table} (batch_id, row, cells, reasons) "  # noqa: S608
+            f"VALUES (%s, %s, {json_param}, %s)",
+            [(batch.pk, r[0], json.dumps(list(r[1:]), ensure_ascii=False), " | ".join(reasons[r[0]]))
+             for r in rejected.iter_rows()],
+        )  # fmt: skip
 
 
 def _outcomes(checked: Validated, written: pl.DataFrame) -> bytes:

@@ -1,20 +1,25 @@
 """Writing validated participants in bulk (the hot path: no per-row ORM calls).
 
-Rows are staged in a temporary table — ``COPY`` on PostgreSQL, one ``executemany`` on SQLite — and then
-merged with two set-based statements: ``UPDATE … FROM`` for NIKs already in the registry and
-``INSERT … SELECT`` for new ones. The caller owns the transaction, so a batch is all-or-nothing.
+1. Which NIKs are already registered: one query for the whole batch (``= ANY(array)`` on PostgreSQL,
+   ``IN (SELECT value FROM json_each(?))`` on SQLite).
+2. New people go straight into the participant table, sorted by NIK so the unique index grows in order:
+   ``COPY`` on PostgreSQL, one ``executemany`` on SQLite.
+3. Known NIKs are updated: ``COPY`` into a temporary table and one ``UPDATE … FROM`` on PostgreSQL, one
+   ``executemany`` of ``UPDATE … WHERE nik = ?`` on SQLite. A blank cell (NULL) keeps the stored value.
+
+The caller owns the transaction, so a batch is all-or-nothing.
 """
 
 from __future__ import annotations
 
 import io
-import secrets
+import json
 from collections.abc import Callable
+from typing import Any
 
-import numpy as np
 import polars as pl
 from django.db import connection
-from django.utils import timezone
+from django.db.models import Field
 
 from ucj.registry.models import Participant
 
@@ -25,9 +30,12 @@ DATA_COLUMNS = (
     "paid_through",
 )  # fmt: skip
 #: Text columns stored as '' rather than NULL.
-_BLANK_TEXT = {"sex", "occupation", "village_role", "payer", "kpj", "phone", "address"}
+_BLANK_TEXT = ("sex", "occupation", "village_role", "payer", "kpj", "phone", "address")
+#: Columns the validator fills with a default when their cells are blank. They are NULL in the written
+#: frame then, so an update keeps the stored value; a new row gets the model default (the same default).
+_DEFAULTED = ("segment", "ecosystem", "jkk", "jkm", "jht", "jp", "jkp")
+_INSERT_COLUMNS = ("nik", *DATA_COLUMNS, "source_batch_id", "source_row")  # timestamps: database defaults
 _STAGE = "ucj_stage_participant"
-_STAGE_COLUMNS = ("nik", *DATA_COLUMNS, "source_row", "public_id")
 Progress = Callable[[str, int], None]
 
 
@@ -35,88 +43,147 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def stage_frame(ok: pl.DataFrame) -> pl.DataFrame:
-    """The validated rows in stage-table column order."""
+def _blank_to_null(ok: pl.DataFrame) -> dict[str, pl.Expr]:
+    """Derived values whose source cells were all blank become NULL: the segment and ecosystem come from their
+    own column or the occupation, the programme flags from the programme column."""
+    c, have = pl.col, set(ok.columns)
+    exprs: dict[str, pl.Expr] = {}
+    for name, given in (("segment", "segment_given"), ("ecosystem", "ecosystem_given")):
+        if {given, "occupation"} <= have:
+            exprs[name] = pl.when(c(given).is_null() & c("occupation").is_null()).then(None).otherwise(c(name))
+    if "programs_raw" in have:
+        for name in ("jkk", "jkm", "jht", "jp", "jkp"):
+            exprs[name] = pl.when(c("programs_raw").is_null()).then(None).otherwise(c(name))
+    return exprs
+
+
+def written_frame(ok: pl.DataFrame) -> pl.DataFrame:
+    """The validated rows as participant columns (NULL = keep the stored value on update)."""
+    derived = _blank_to_null(ok)
     return ok.select(
         "nik",
-        *[pl.col("desa_code").alias("desa_id") if c == "desa_id" else pl.col(c) for c in DATA_COLUMNS],
+        *[
+            pl.col("desa_code").alias("desa_id") if c == "desa_id" else derived.get(c, pl.col(c)).alias(c)
+            for c in DATA_COLUMNS
+        ],
         pl.col("_row").alias("source_row"),
-        pl.Series("public_id", public_ids(ok.height), dtype=pl.Int64),
     )
 
 
 def write_participants(ok: pl.DataFrame, batch_id: int, progress: Progress | None = None) -> pl.DataFrame:
     """Insert or update the validated rows; returns ``(source_row, updated)`` for each row written."""
-    progress = progress or (lambda stage, pct: None)
-    frame = stage_frame(ok)
-    table = _q(Participant._meta.db_table)
+    tell = progress or (lambda stage, pct: None)
+    frame = written_frame(ok)
     with connection.cursor() as cur:
-        cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
-        cur.execute(_create_stage_sql())
-        progress("staging", 55)
-        _load_stage(cur, frame)
-        progress("merging", 75)
-        cur.execute(f"CREATE INDEX {_STAGE}_nik ON {_STAGE} (nik)")
-        cur.execute(f"SELECT s.source_row FROM {_STAGE} s JOIN {table} p ON p.nik = s.nik")  # noqa: S608
-        updated_rows = [r[0] for r in cur.fetchall()]
-        now = timezone.now()
-        if updated_rows:
-            sets = ", ".join(f"{_q(c)} = COALESCE(s.{_q(c)}, {table}.{_q(c)})" for c in DATA_COLUMNS)
-            cur.execute(
-                f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = s.source_row, updated_at = %s "  # noqa: S608
-                f"FROM {_STAGE} s WHERE {table}.nik = s.nik",
-                [batch_id, now],
-            )
-        progress("inserting", 85)
-        _insert_new(cur, table, batch_id, now)
-        cur.execute(f"DROP TABLE {_STAGE}")
-    return frame.select(
-        "source_row", pl.col("source_row").is_in(pl.Series(updated_rows, dtype=pl.Int64).implode()).alias("updated")
+        tell("matching", 55)
+        known = _registered(cur, frame["nik"])
+        is_known = pl.col("nik").is_in(pl.Series(known, dtype=pl.String).implode())
+        new, old = frame.filter(~is_known), frame.filter(is_known)
+        tell("inserting", 65)
+        if new.height:
+            _insert(cur, _new_rows(new, batch_id))
+        tell("updating", 85)
+        if old.height:
+            _update(cur, old, batch_id)
+    return frame.select("source_row", is_known.alias("updated"))
+
+
+def _registered(cur: Any, niks: pl.Series) -> list[str]:
+    """The NIKs among ``niks`` that the registry already holds."""
+    table = _q(Participant._meta.db_table)
+    if niks.is_empty():
+        return []
+    if connection.vendor == "postgresql":
+        cur.execute(f"SELECT nik FROM {table} WHERE nik = ANY(%s)", [niks.to_list()])  # noqa: S608
+    else:
+        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
+        if not cur.fetchone()[0]:
+            return []
+        # Walk the batch's NIKs and probe the unique index once each (no temporary index over the batch).
+        cur.execute(
+            f"SELECT j.value FROM json_each(%s) j WHERE EXISTS (SELECT 1 FROM {table} p WHERE p.nik = j.value)",  # noqa: S608
+            [json.dumps(niks.to_list())],
+        )
+    return [r[0] for r in cur.fetchall()]
+
+
+def _new_rows(new: pl.DataFrame, batch_id: int) -> pl.DataFrame:
+    """Rows for INSERT: defaults filled in, sorted by NIK."""
+    fill = [pl.col(c).fill_null(_model_default(c)) for c in _DEFAULTED] + [
+        pl.col(c).fill_null("") for c in _BLANK_TEXT
+    ]
+    return (
+        new.with_columns(fill)
+        .with_columns(
+            pl.lit(batch_id, dtype=pl.Int64).alias("source_batch_id"),
+        )
+        .select(_INSERT_COLUMNS)
+        .sort("nik")
     )
 
 
-def _create_stage_sql() -> str:
-    fields = {f.column: f for f in Participant._meta.concrete_fields}
-    cols = []
-    for c in _STAGE_COLUMNS:
-        if c in ("source_row", "public_id"):
-            cols.append(f"{c} bigint")
-        else:
-            cols.append(f"{_q(c)} {fields[c].db_type(connection)}".replace(" UNIQUE", ""))
-    return f"CREATE TEMPORARY TABLE {_STAGE} ({', '.join(cols)})"
-
-
-def _load_stage(cur: object, frame: pl.DataFrame) -> None:
-    cols = ", ".join(_q(c) for c in _STAGE_COLUMNS)
+def _insert(cur: Any, rows: pl.DataFrame) -> None:
+    table = _q(Participant._meta.db_table)
+    cols = ", ".join(_q(c) for c in _INSERT_COLUMNS)
     if connection.vendor == "postgresql":
-        buf = io.BytesIO()
-        frame.write_csv(buf, include_header=False, null_value="", date_format="%Y-%m-%d")
-        raw = cur.cursor  # type: ignore[attr-defined]
-        with raw.copy(f"COPY {_STAGE} ({cols}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(buf.getvalue())
+        _copy(cur, f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)", rows)
         return
-    # SQLite stores dates as ISO text and booleans as 0/1.
+    marks = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+    cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", _sqlite_rows(rows))  # noqa: S608
+
+
+def _update(cur: Any, old: pl.DataFrame, batch_id: int) -> None:
+    table = _q(Participant._meta.db_table)
+    if connection.vendor == "postgresql":
+        fields = {f.column: f for f in Participant._meta.concrete_fields}
+        columns = ", ".join(
+            f"{_q(c)} {fields[c].db_type(connection)}" if c in fields and c != "nik" else f"{c} varchar(16)"
+            if c == "nik" else f"{c} bigint"
+            for c in old.columns
+        )  # fmt: skip
+        cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        cur.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({columns}) ON COMMIT DROP")
+        _copy(cur, f"COPY {_STAGE} ({', '.join(_q(c) for c in old.columns)}) FROM STDIN (FORMAT csv)", old)
+        sets = ", ".join(f"{_q(c)} = COALESCE(s.{_q(c)}, {table}.{_q(c)})" for c in DATA_COLUMNS)
+        cur.execute(
+            f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = s.source_row, "  # noqa: S608
+            f"updated_at = CURRENT_TIMESTAMP FROM {_STAGE} s WHERE {table}.nik = s.nik",
+            [batch_id],
+        )
+        cur.execute(f"DROP TABLE {_STAGE}")
+        return
+    sets = ", ".join(f"{_q(c)} = COALESCE(%s, {_q(c)})" for c in DATA_COLUMNS)
+    ordered = old.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch")).select(
+        *DATA_COLUMNS, "_batch", "source_row", "nik"
+    )
+    cur.executemany(
+        f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = %s, updated_at = CURRENT_TIMESTAMP "  # noqa: S608
+        "WHERE nik = %s",
+        _sqlite_rows(ordered),
+    )
+
+
+def _copy(cur: Any, statement: str, frame: pl.DataFrame) -> None:
+    """Stream a frame into PostgreSQL with COPY (CSV: NULL is an unquoted empty field)."""
+    buf = io.BytesIO()
+    frame.write_csv(buf, include_header=False, null_value="", date_format="%Y-%m-%d",
+                    datetime_format="%Y-%m-%dT%H:%M:%S%.f%z", quote_style="non_numeric")  # fmt: skip
+    with cur.cursor.copy(statement) as copy:
+        copy.write(buf.getvalue())
+
+
+def _sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """Python tuples for sqlite3: dates as ISO text, booleans as 0/1, datetimes as Django stores them."""
     prepared = frame.with_columns(
         [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
         + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
-    )
-    marks = ", ".join(["%s"] * len(_STAGE_COLUMNS))
-    cur.executemany(f"INSERT INTO {_STAGE} ({cols}) VALUES ({marks})", prepared.rows())  # type: ignore[attr-defined]  # noqa: S608
+        + [pl.col(c).dt.replace_time_zone(None).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+           for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
+    )  # fmt: skip
+    return prepared.rows()
 
 
-def _insert_new(cur: object, table: str, batch_id: int, now: object) -> None:
-    """INSERT … SELECT the staged rows whose NIK is not in the registry yet."""
-    values = ", ".join(f"COALESCE(s.{_q(c)}, '')" if c in _BLANK_TEXT else f"s.{_q(c)}" for c in DATA_COLUMNS)
-    cols = ", ".join(_q(c) for c in DATA_COLUMNS)
-    cur.execute(  # type: ignore[attr-defined]
-        f"INSERT INTO {table} (nik, {cols}, public_id, source_batch_id, source_row, created_at, updated_at) "  # noqa: S608
-        f"SELECT s.nik, {values}, s.public_id, %s, s.source_row, %s, %s FROM {_STAGE} s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} p WHERE p.nik = s.nik)",
-        [batch_id, now, now],
-    )
-
-
-def public_ids(n: int) -> np.ndarray:
-    """``n`` random opaque ids (63-bit, positive) for URLs and the API: they reveal neither order nor NIK."""
-    rng = np.random.default_rng(secrets.randbits(128))
-    return rng.integers(1, 2**63 - 1, size=n, dtype=np.int64)
+def _model_default(name: str) -> Any:
+    field = Participant._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.default

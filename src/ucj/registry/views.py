@@ -30,6 +30,7 @@ from ucj.registry.models import ImportBatch, Participant, ParticipantQuerySet
 from ucj.registry.services import AUDITED_FIELDS, update_participant
 from ucj.registry.status import is_active
 from ucj.registry.tasks import run_roster_import
+from ucj.web.paging import keyset_page
 
 PAGE_SIZE = 50
 SEARCH_KEY = "registry_search"
@@ -53,7 +54,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["region"]:
-            qs = qs.filter(in_region("desa_id", data["region"]))
+            qs = qs.filter(in_region("desa_id", data["region"], villages_only=True))
         if data["segment"]:
             qs = qs.filter(segment=data["segment"])
         if data["ecosystem"]:
@@ -65,8 +66,8 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             qs = qs.inactive_on(today)
     q = request.session.get(SEARCH_KEY, "")
     qs = _search(qs, q)
-    page = Paginator(qs.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_row_view(p, scope.full_nik) for p in page.object_list]
+    page = keyset_page(qs, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE)
+    rows = [_row_view(p, scope.full_nik) for p in page.items]
     return render(
         request,
         "registry/list.html",
@@ -139,11 +140,8 @@ def participant_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _get_participant(request: HttpRequest, public_id: str) -> Participant:
-    try:
-        pid = int(public_id, 16)
-    except ValueError:
-        pid = -1
-    result: Participant = get_visible_or_404(Participant.objects.select_related("desa"), request.user, public_id=pid)
+    qs = Participant.objects.by_public_id(public_id).select_related("desa")
+    result: Participant = get_visible_or_404(qs, request.user)
     return result
 
 

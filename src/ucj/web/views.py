@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django.utils import timezone
 from ucj.accounts.scoping import scope_for, visible
 from ucj.regions.models import Region
 from ucj.registry.models import ImportBatch, Participant
+from ucj.registry.status import active_since
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,12 +20,16 @@ def home(request: HttpRequest) -> HttpResponse:
     people = visible(Participant.objects.all(), request.user)
     batches = visible(ImportBatch.objects.select_related("user"), request.user, "region_id")
     scope = scope_for(request.user)
+    totals = people.aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(paid_through__gte=active_since(today, settings.UCJ_LAPSE_MONTHS))),
+    )  # one scan for both numbers
     return render(
         request,
         "web/home.html",
         {
-            "total": people.count(),
-            "active": people.active_on(today).count(),
+            "total": totals["total"],
+            "active": totals["active"],
             "regions": Region.objects.filter(code__in=scope.regions),
             "batches": batches[:5],
             "today": today,
