@@ -21,9 +21,11 @@ from ucj.registry.issues import RosterFileError
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.services import ImportRefused, import_roster
 from ucj.registry.status import is_active
+from ucj.web.paging import capped_count
 
 router = Router(tags=["registry"])
 MAX_PAGE_SIZE = 500
+API_COUNT_CAP = 100_000  # beyond this the count says "at least" (count_capped): counting costs a full scan
 
 
 class ParticipantOut(Schema):
@@ -44,6 +46,7 @@ class ParticipantOut(Schema):
 
 class ParticipantPage(Schema):
     count: int
+    count_capped: bool
     page: int
     page_size: int
     items: list[ParticipantOut]
@@ -69,7 +72,8 @@ def list_participants(
     request: HttpRequest, region: str = "", segment: str = "", ecosystem: str = "", status: str = "",
     page: int = 1, page_size: int = 50,
 ) -> dict[str, Any]:  # fmt: skip
-    """Participants in the caller's regions. NIKs are always masked in lists."""
+    """Participants in the caller's regions, in registration order. NIKs are always masked in lists;
+    ``count`` is exact up to 100,000 (``count_capped`` says when it is a lower bound)."""
     today = timezone.localdate()
     qs = visible(Participant.objects.all(), request.user)
     if region:
@@ -89,8 +93,10 @@ def list_participants(
     page = max(page, 1)
     items = list(qs.order_by("id")[(page - 1) * page_size : page * page_size])
     full_name = scope_for(request.user).full_nik
+    count, capped = capped_count(qs, API_COUNT_CAP)
     return {
-        "count": qs.count(),
+        "count": count,
+        "count_capped": capped,
         "page": page,
         "page_size": page_size,
         "items": [_out(p, full_nik=False, full_name=full_name, today=today) for p in items],
