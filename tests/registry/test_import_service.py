@@ -148,6 +148,27 @@ def test_row_outcomes_follow_file_order(write_csv: Callable[..., Path]) -> None:
 # --- re-import -----------------------------------------------------------------------------------------
 
 
+def test_identical_reimport_counts_updated_but_rewrites_nothing(write_csv: Callable[..., Path]) -> None:
+    first = run(write_csv(clean_lines(), name="v1.csv"))
+    again = run(write_csv(clean_lines(), name="v1-again.csv"))
+    assert (again.accepted, again.updated, again.rejected) == (0, 3, 0)
+    assert not Participant.objects.filter(source_batch_id=again.batch_id).exists()
+    assert Participant.objects.filter(source_batch_id=first.batch_id).count() == 3
+
+
+def test_a_changed_date_or_programme_is_rewritten(write_csv: Callable[..., Path]) -> None:
+    run(write_csv(clean_lines(), name="v1.csv"))
+    lines = clean_lines()
+    lines[3] = lines[3].replace("JKK JKM", "JKK JKM JHT")  # Ahmad joins JHT
+    lines[2] = lines[2].replace("15/05/1985", "16/05/1985")  # Budi's roster birth date corrected
+    report = run(write_csv(lines, name="v2.csv"))
+    assert report.updated == 3
+    rewritten = Participant.objects.filter(source_batch_id=report.batch_id)
+    assert set(rewritten.values_list("nik", flat=True)) == {AHMAD, BUDI}
+    assert Participant.objects.get(nik=AHMAD).jht is True
+    assert Participant.objects.get(nik=BUDI).birth_date == dt.date(1985, 5, 16)
+
+
 def test_reimport_updates_existing_niks_and_blank_cells_keep_old_values(write_csv: Callable[..., Path]) -> None:
     first = run(write_csv(clean_lines(), name="v1.csv"))
     assert first.accepted == 3
@@ -176,7 +197,8 @@ def test_reimport_updates_existing_niks_and_blank_cells_keep_old_values(write_cs
     budi = Participant.objects.get(nik=BUDI)
     assert budi.phone == "081233334444" and budi.income == 2_500_000  # blank cells kept the stored values
     assert budi.village_role == "kepala_desa" and budi.occupation == "Kepala Desa"
-    assert budi.source_batch_id == report.batch_id
+    # Budi's row carried nothing new: counted as updated, but not rewritten, so it still points to v1.
+    assert budi.source_batch_id == first.batch_id
     ahmad = Participant.objects.get(nik=AHMAD)
     assert ahmad.source_batch_id == first.batch_id  # not in the second file: untouched
     batch = ImportBatch.objects.get(pk=report.batch_id)

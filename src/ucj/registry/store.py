@@ -71,40 +71,64 @@ def written_frame(ok: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_participants(ok: pl.DataFrame, batch_id: int, progress: Progress | None = None) -> pl.DataFrame:
-    """Insert or update the validated rows; returns ``(source_row, updated)`` for each row written."""
+    """Insert or update the validated rows; returns ``(source_row, updated)`` for each row written.
+
+    A row whose NIK is registered counts as updated; it is only rewritten when a value differs, so a
+    re-uploaded roster costs a read, not a million writes.
+    """
     tell = progress or (lambda stage, pct: None)
     frame = written_frame(ok)
     with connection.cursor() as cur:
         tell("matching", 55)
-        known = _registered(cur, frame["nik"])
-        is_known = pl.col("nik").is_in(pl.Series(known, dtype=pl.String).implode())
+        stored = _stored(cur, frame)
+        is_known = pl.col("nik").is_in(stored["nik"].implode())
         new, old = frame.filter(~is_known), frame.filter(is_known)
         tell("inserting", 65)
         if new.height:
             _insert(cur, _new_rows(new, batch_id))
         tell("updating", 85)
-        if old.height:
-            _update(cur, old, batch_id)
+        changed = _changed(old, stored)
+        if changed.height:
+            _update(cur, changed, batch_id)
     return frame.select("source_row", is_known.alias("updated"))
 
 
-def _registered(cur: Any, niks: pl.Series) -> list[str]:
-    """The NIKs among ``niks`` that the registry already holds."""
+def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
+    """The stored values (NIK + data columns) of the batch's NIKs that the registry already holds."""
+    schema: dict[str, pl.DataType] = {"nik": pl.String(), **{c: frame.schema[c] for c in DATA_COLUMNS}}
     table = _q(Participant._meta.db_table)
-    if niks.is_empty():
-        return []
+    cols = ", ".join(f"p.{_q(c)}" for c in schema)
+    niks = frame["nik"].to_list()
+    if not niks:
+        return pl.DataFrame(schema=schema)
     if connection.vendor == "postgresql":
-        cur.execute(f"SELECT nik FROM {table} WHERE nik = ANY(%s)", [niks.to_list()])  # noqa: S608
+        cur.execute(f"SELECT {cols} FROM {table} p WHERE p.nik = ANY(%s)", [niks])  # noqa: S608
     else:
         cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
         if not cur.fetchone()[0]:
-            return []
+            return pl.DataFrame(schema=schema)
         # Walk the batch's NIKs and probe the unique index once each (no temporary index over the batch).
         cur.execute(
-            f"SELECT j.value FROM json_each(%s) j WHERE EXISTS (SELECT 1 FROM {table} p WHERE p.nik = j.value)",  # noqa: S608
-            [json.dumps(niks.to_list())],
+            f"SELECT {cols} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value",  # noqa: S608
+            [json.dumps(niks)],
         )
-    return [r[0] for r in cur.fetchall()]
+    rows = pl.DataFrame(cur.fetchall(), schema=list(schema), orient="row", infer_schema_length=None)
+    # SQLite hands back dates as ISO text and booleans as 0/1.
+    return rows.with_columns(
+        [pl.col(c).cast(pl.String).str.to_date() if t == pl.Date and rows.schema[c] != pl.Date
+         else pl.col(c).cast(t) for c, t in schema.items()]
+    )  # fmt: skip
+
+
+def _changed(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    """Rows of ``old`` where some given (non-null) value differs from the stored one."""
+    if old.is_empty():
+        return old
+    joined = old.join(stored, on="nik", how="left", suffix="__stored")
+    differs = pl.any_horizontal(
+        [pl.col(c).is_not_null() & pl.col(c).ne_missing(pl.col(f"{c}__stored")) for c in DATA_COLUMNS]
+    )
+    return joined.filter(differs).select(old.columns)
 
 
 def _new_rows(new: pl.DataFrame, batch_id: int) -> pl.DataFrame:
