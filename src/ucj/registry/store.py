@@ -97,10 +97,10 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
     """The stored values (NIK + data columns) of the batch's NIKs that the registry already holds."""
     schema: dict[str, pl.DataType] = {"nik": pl.String(), **{c: frame.schema[c] for c in DATA_COLUMNS}}
     table = _q(Participant._meta.db_table)
-    cols = ", ".join(f"p.{_q(c)}" for c in schema)
     niks = frame["nik"].to_list()
     if not niks:
         return pl.DataFrame(schema=schema)
+    cols = ", ".join(f"p.{_q(c)}" for c in schema)
     if connection.vendor == "postgresql":
         cur.execute(f"SELECT {cols} FROM {table} p WHERE p.nik = ANY(%s)", [niks])  # noqa: S608
     else:
@@ -108,16 +108,9 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
         if not cur.fetchone()[0]:
             return pl.DataFrame(schema=schema)
         # Walk the batch's NIKs and probe the unique index once each (no temporary index over the batch).
-        cur.execute(
-            f"SELECT {cols} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value",  # noqa: S608
-            [json.dumps(niks)],
-        )
-    rows = pl.DataFrame(cur.fetchall(), schema=list(schema), orient="row", infer_schema_length=None)
-    # SQLite hands back dates as ISO text and booleans as 0/1.
-    return rows.with_columns(
-        [pl.col(c).cast(pl.String).str.to_date() if t == pl.Date and rows.schema[c] != pl.Date
-         else pl.col(c).cast(t) for c, t in schema.items()]
-    )  # fmt: skip
+        cur.execute(f"SELECT {cols} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value", [json.dumps(niks)])  # noqa: S608
+    # Both drivers return Python dates and booleans here (Django registers SQLite's converters).
+    return pl.DataFrame(cur.fetchall(), schema=schema, orient="row")
 
 
 def _changed(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
