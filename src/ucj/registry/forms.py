@@ -17,21 +17,22 @@ STATUS_CHOICES = [("", _("Semua status")), ("aktif", _("Aktif")), ("nonaktif", _
 class FilterForm(forms.Form):
     """Non-personal filters of the participant list (safe in the query string)."""
 
-    region = forms.CharField(label=_("Kode wilayah"), required=False, max_length=13)
+    region = forms.ChoiceField(label=_("Wilayah"), required=False)
     segment = forms.ChoiceField(label=_("Segmen"), required=False, choices=[("", _("Semua segmen")), *Segment.choices])
     ecosystem = forms.ChoiceField(
         label=_("Ekosistem"), required=False, choices=[("", _("Semua ekosistem")), *Ecosystem.choices]
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
 
+    def __init__(self, *args: Any, regions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["region"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Semua wilayah Anda")), *(regions or [])]
+
     def clean_region(self) -> str:
         value = self.cleaned_data.get("region") or ""
-        if not value:
-            return ""
-        code = normalize_code(value)
-        if code is None:
-            raise forms.ValidationError(_("Kode wilayah tidak dikenal."))
-        return code
+        return normalize_code(value) or "" if value else ""
 
 
 class SearchForm(forms.Form):

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ucj.accounts import audit
 from ucj.accounts.models import AuditEvent
 from ucj.accounts.privacy import mask_name, mask_nik
-from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, get_visible_or_404, scope_for, visible
+from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, Scope, get_visible_or_404, scope_for, visible
 from ucj.regions.models import Region, in_region
 from ucj.registry.exports import rejected_rows_xlsx
 from ucj.registry.forms import FilterForm, ParticipantForm, SearchForm, UploadForm
@@ -49,7 +49,7 @@ def _search(qs: ParticipantQuerySet, q: str) -> ParticipantQuerySet:
 
 def participant_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    form = FilterForm(request.GET or None)
+    form = FilterForm(request.GET or None, regions=_filter_regions(scope))
     qs = visible(Participant.objects.all(), request.user).select_related("desa")
     if form.is_valid():
         data = form.cleaned_data
@@ -74,6 +74,20 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         {"form": form, "search": SearchForm(initial={"q": q}), "q": q, "page": page, "rows": rows,
          "can_import": scope.can(REGISTRY_WRITE_ROLES)},
     )  # fmt: skip
+
+
+def _filter_regions(scope: Scope) -> list[tuple[str, str]]:
+    """The regions a user can narrow the list to: the two levels below each of their regions."""
+    if scope.everywhere:
+        qs = Region.objects.filter(level__lte=2)
+    else:
+        wanted = Q(pk__in=[])
+        for code in scope.regions:
+            depth = code.count(".") + 1
+            wanted |= Q(code=code) | (in_region("code", code, villages_only=False) & Q(level__lte=min(depth + 2, 4)))
+        qs = Region.objects.filter(wanted)
+    rows = qs.order_by("code").values_list("code", "name", "level")[:1000]
+    return [(code, f"{'· ' * (level - 1)}{name} ({code})") for code, name, level in rows]
 
 
 @require_POST
