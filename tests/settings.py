@@ -10,8 +10,8 @@ if os.environ.get("UCJ_TEST_DB") == "postgres":
 else:
     os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(os.environ["UCJ_DATA_DIR"], "test.sqlite3")
 
-from ucj.settings import *  # noqa: E402, F403
+from ucj.settings import *  # noqa: F403
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests only  # noqa: S303
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests only
 AXES_ENABLED = True
