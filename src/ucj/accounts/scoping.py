@@ -46,7 +46,7 @@ class Scope:
         """Filter on a region-code ``field`` for the regions this user reaches (optionally via ``roles``);
         ``villages_only`` when the field always holds a desa code (see :func:`in_region`)."""
         if self.everywhere:
-            return Q()
+            return ~Q(pk__in=[])  # "everything": unlike Q(), still means everything when OR-ed with more
         codes = sorted({c for r, c in self.grants if c and (roles is None or r in roles)})
         if not codes:
             return Q(pk__in=[])

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from ucj.accounts import audit
 from ucj.accounts.privacy import mask_name, mask_nik
@@ -130,10 +131,10 @@ def post_roster(
         )  # fmt: skip
     except RosterFileError as err:
         f = err.finding
-        return 400, {"code": f.code, "message": f.message("id"), "message_en": f.message("en")}
+        return Status(400, {"code": f.code, "message": f.message("id"), "message_en": f.message("en")})
     except ImportRefused as err:
-        return 403, {"code": "REFUSED", "message": str(err), "message_en": str(err)}
-    return 200, report.as_json()
+        return Status(403, {"code": "REFUSED", "message": str(err), "message_en": str(err)})
+    return Status(200, report.as_json())
 
 
 class BatchOut(Schema):
