@@ -97,6 +97,7 @@ def import_roster(
     report = ImportReport(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run)
     try:
         region = _check_region(user, region)
+        scope = _default_scope(user, region)
     except ImportRefused as err:
         _fail(batch, "REFUSED", str(err))
         raise
@@ -114,7 +115,7 @@ def import_roster(
         report.columns, report.header_row = raw.columns.describe(), raw.header_row
         tell("validating", 20)
         _set_progress(batch, "validating", 20)
-        checked = _validate(raw, region, user)
+        checked = _validate(raw, scope, user)
         _count(report, checked)
         if dry_run:
             _dry_run_counts(report, checked)
@@ -144,8 +145,18 @@ def _check_region(user: Any, region: str | None) -> str | None:
     return region
 
 
+def _default_scope(user: Any, region: str | None) -> str | None:
+    """Without an explicit region, a user who writes for exactly one region imports into it (a village
+    operator's roster needs no village column)."""
+    if region is not None or user is None or scope_for(user).everywhere:
+        return region
+    writable = {code for role, code in scope_for(user).grants if role in REGISTRY_WRITE_ROLES and code}
+    return writable.pop() if len(writable) == 1 else None
+
+
 def _validate(raw: RawRoster, region: str | None, user: Any) -> Validated:
-    checked = validate_roster(raw, villages_for(region), scope=region, all_codes=None)
+    villages = villages_for(region)
+    checked = validate_roster(raw, villages, scope=region, all_codes=set(villages["code"].to_list()))
     if user is None:
         return checked
     scope = scope_for(user)

@@ -1,0 +1,86 @@
+"""In a real browser (Debian's chromium via Playwright): a village operator logs in, uploads a roster, reads
+the outcome, downloads the rejected rows, cannot open another village's record, and switches language."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+PASSWORD = "Ucj-Browser-Test-1"
+ROSTER = (
+    "DAFTAR PERANGKAT DESA SUKARAMI\n\n"
+    "NIK;Nama;Tgl Lahir;L/P;Jabatan\n"
+    "1606014101900012;Siti Aminah;01-01-1990;P;Sekretaris Desa\n"
+    "1606011505850003;Budi Santoso;15 Mei 1985;L;Ketua RT\n"
+    "1.60601E+15;Joko;01-01-1970;L;Nelayan\n"
+)
+
+
+@pytest.fixture
+def page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (scripts/test.sh installs it): browser tests skipped")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from ucj.accounts.services import create_user
+    from ucj.regions.services import load_regions
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    load_regions("16")  # transactional tests start from an emptied database
+    create_user("operator", role="desa", region="16.06.01.2001", password=PASSWORD)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(accept_downloads=True, locale="en-US")
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        tab.base = live_server.url
+        yield tab
+        browser.close()
+
+
+def login(page: Any) -> None:
+    page.goto(page.base + "/")
+    assert "/akun/masuk/" in page.url
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(page.base + "/")
+
+
+def test_upload_outcome_download_and_scope(page: Any, tmp_path: Path) -> None:
+    from ucj.registry.models import Participant
+
+    login(page)
+    assert page.locator("html").get_attribute("lang") == "id"  # Indonesian first, whatever the browser says
+    roster = tmp_path / "perangkat.csv"
+    roster.write_text(ROSTER)
+    page.goto(page.base + "/registri/impor/unggah/")
+    page.set_input_files("#id_file", str(roster))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=ditolak")
+    body = page.inner_text("main")
+    assert "NIK_EXCEL_FLOAT" in body and "rusak oleh Excel" in body
+    assert "Sekretaris Desa" not in body  # the outcome lists findings, not people
+    with page.expect_download() as download:
+        page.click("text=Unduh baris ditolak")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert Participant.objects.filter(desa_id="16.06.01.2001").count() == 2
+
+    other = Participant.objects.create(nik="1671011505850009", name="Orang Palembang", desa_id="16.71.01.1001")
+    response = page.goto(f"{page.base}/registri/peserta/{other.public_hex}/")
+    assert response.status == 404 and "Orang Palembang" not in page.content()
+
+
+def test_switch_to_english(page: Any) -> None:
+    login(page)
+    with page.expect_navigation():
+        page.select_option("#lang", "en")  # the select submits itself (static/ucj/ucj.js)
+    assert page.locator("html").get_attribute("lang") == "en"
