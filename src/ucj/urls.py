@@ -1,7 +1,9 @@
 """URL map: pages per domain package, the REST API under /api/v1/, Django admin under /admin/."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from ucj.web.api import api
 
@@ -10,6 +12,7 @@ urlpatterns = [
     path("akun/", include("ucj.accounts.urls")),
     path("registri/", include("ucj.registry.urls")),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language can be chosen on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -99,6 +99,16 @@ def test_edit_post(world: World, client_for: Callable[[str], Client], role: str,
     assert (p.name == "Nama Baru") is (status == 302)
 
 
+@pytest.mark.parametrize("role", [*ALL, "anon"])
+def test_search_and_language_posts(world: World, client_for: Callable[[str], Client], role: str) -> None:
+    client = client_for(role)
+    search = client.post("/registri/cari/", {"q": "Siti"})
+    assert search.status_code == 302
+    assert search["Location"].startswith("/akun/masuk/" if role == "anon" else "/registri/")
+    language = client.post("/i18n/setlang/", {"language": "en", "next": "/akun/masuk/"})
+    assert language.status_code == 302 and client.cookies["django_language"].value == "en"
+
+
 def test_moving_a_participant_out_of_ones_region_is_refused(world: World, client_for: Callable[[str], Client]) -> None:
     response = client_for("desa").post(
         f"/registri/peserta/{world.own.public_hex}/ubah/", {**EDIT, "desa_code": "16.71.01.1001"}
