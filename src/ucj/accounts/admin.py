@@ -19,11 +19,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_name", "action", "object_type", "object_id", "region_code", "address")
-    list_filter = ("action",)
-    search_fields = ("actor_name", "object_id", "region_code")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown in the admin, changed only through the audited operations of the app."""
 
     def has_add_permission(self, request: object) -> bool:
         return False
@@ -33,6 +30,13 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor_name", "action", "object_type", "object_id", "region_code", "address")
+    list_filter = ("action",)
+    search_fields = ("actor_name", "object_id", "region_code")
 
 
 class RoleAssignmentInline(admin.TabularInline):
