@@ -36,3 +36,11 @@ def test_watch_outs_from_domain_notes() -> None:
 def test_unknown_province_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown province"):
         load_regions("99")
+
+
+def test_all_of_indonesia() -> None:
+    """--all: 38 provinces, 514 kab/kota, 7,285 kecamatan, 83,762 desa/kelurahan (Kepmendagri 2025)."""
+    result = load_regions(None)
+    assert result.by_level == {1: 38, 2: 514, 3: 7285, 4: 83762}
+    assert Region.objects.count() == 38 + 514 + 7285 + 83762
+    assert load_regions(None).created == 0  # idempotent

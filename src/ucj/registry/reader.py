@@ -186,7 +186,7 @@ def _sheet_roster(rows: Cells, header_idx: int, merged: Merged, kind: str, sheet
     _fill_merged(body, merged, header_idx + 1)
     cmap = map_columns(headers)
     nik_col = cmap.used.get("nik")
-    columns = {f"c{i}": [_cell_text(r[i]) if i < len(r) else None for r in body] for i in range(width)}
+    columns = {f"c{i}": _column_text(body, i) for i in range(width)}
     numeric = [isinstance(r[nik_col], (int, float)) if nik_col is not None and nik_col < len(r) else False
                for r in body]  # fmt: skip
     frame = pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
@@ -195,6 +195,13 @@ def _sheet_roster(rows: Cells, header_idx: int, merged: Merged, kind: str, sheet
         pl.Series("_nik_numeric", numeric, dtype=pl.Boolean),
     )
     return _finish(RawRoster(frame=frame, columns=cmap, header_row=header_idx + 1, kind=kind, sheet=sheet))
+
+
+def _column_text(body: Cells, i: int) -> list[str | None]:
+    """One column as text; most cells already are text, so only the others go through _cell_text."""
+    if all(len(r) > i for r in body):
+        return [(v or None) if v.__class__ is str else _cell_text(v) for v in (r[i] for r in body)]
+    return [_cell_text(r[i]) if i < len(r) else None for r in body]
 
 
 def _fill_merged(body: Cells, merged: Merged, offset: int) -> None:
