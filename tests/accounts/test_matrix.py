@@ -44,6 +44,7 @@ def url(world: World, name: str) -> tuple[str, str]:
         "api_batch_own": ("get", f"/api/v1/imports/{world.own_batch.pk}"),
         "api_batch_other": ("get", f"/api/v1/imports/{world.other_batch.pk}"),
         "api_docs": ("get", "/api/v1/docs"),
+        "api_schema": ("get", "/api/v1/openapi.json"),
     }[name]
 
 
@@ -70,6 +71,7 @@ MATRIX: list[tuple[str, tuple[int, ...]]] = [
     ("api_batch_own",   (200, 200, 200, 404, 200, 200, 200, 401)),
     ("api_batch_other", (200, 200, 404, 200, 404, 200, 200, 401)),
     ("api_docs",        (200, 200, 200, 200, 200, 200, 200, LOGIN)),
+    ("api_schema",      (200, 200, 200, 200, 200, 200, 200, LOGIN)),
 ]  # fmt: skip
 CASES = [(target, role, status) for target, row in MATRIX for role, status in zip((*ALL, "anon"), row, strict=True)]
 
