@@ -74,17 +74,21 @@ class Participant(models.Model):
     nik = models.CharField("NIK", max_length=16, unique=True)
     name = models.CharField(_("nama"), max_length=200)
     birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
-    sex = models.CharField(_("jenis kelamin"), max_length=1, blank=True, default="", choices=[("L", "L"), ("P", "P")])
+    sex = models.CharField(
+        _("jenis kelamin"), max_length=1, blank=True, default="", db_default="", choices=[("L", "L"), ("P", "P")]
+    )
     desa = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False,
         verbose_name=_("desa/kelurahan"),
     )  # indexed by the composite index below
-    occupation = models.CharField(_("jabatan/pekerjaan"), max_length=120, blank=True, default="")
-    village_role = models.CharField(_("peran di desa"), max_length=20, blank=True, default="",
+    occupation = models.CharField(_("jabatan/pekerjaan"), max_length=120, blank=True, default="", db_default="")
+    village_role = models.CharField(_("peran di desa"), max_length=20, blank=True, default="", db_default="",
                                     choices=VillageRole.choices)  # fmt: skip
     ecosystem = models.CharField(_("ekosistem"), max_length=10, choices=Ecosystem.choices, default="lainnya")
     segment = models.CharField(_("segmen"), max_length=5, choices=Segment.choices, default="BPU")
-    payer = models.CharField(_("pembayar iuran"), max_length=15, blank=True, default="", choices=Payer.choices)
+    payer = models.CharField(
+        _("pembayar iuran"), max_length=15, blank=True, default="", db_default="", choices=Payer.choices
+    )
     jkk = models.BooleanField("JKK", default=True)
     jkm = models.BooleanField("JKM", default=True)
     jht = models.BooleanField("JHT", default=False)
@@ -92,9 +96,9 @@ class Participant(models.Model):
     jkp = models.BooleanField("JKP", default=False)
     income = models.BigIntegerField(_("penghasilan/upah per bulan (Rp)"), null=True, blank=True)
     poverty_decile = models.PositiveSmallIntegerField(_("desil kesejahteraan"), null=True, blank=True)
-    kpj = models.CharField(_("nomor KPJ"), max_length=20, blank=True, default="")
-    phone = models.CharField(_("no. HP"), max_length=20, blank=True, default="")
-    address = models.CharField(_("alamat"), max_length=250, blank=True, default="")
+    kpj = models.CharField(_("nomor KPJ"), max_length=20, blank=True, default="", db_default="")
+    phone = models.CharField(_("no. HP"), max_length=20, blank=True, default="", db_default="")
+    address = models.CharField(_("alamat"), max_length=250, blank=True, default="", db_default="")
     coverage_start = models.DateField(_("mulai kepesertaan"), null=True, blank=True)
     paid_through = models.DateField(_("iuran dibayar s.d."), null=True, blank=True)
     source_batch = models.ForeignKey(
