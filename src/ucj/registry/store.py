@@ -96,8 +96,10 @@ def write_participants(ok: pl.DataFrame, batch_id: int, progress: Progress | Non
 
 
 def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
-    """The stored values (NIK + data columns) of the batch's NIKs that the registry already holds."""
-    schema: dict[str, pl.DataType] = {"nik": pl.String(), **{c: frame.schema[c] for c in DATA_COLUMNS}}
+    """The stored values of the batch's NIKs that the registry already holds: the NIK and every data column
+    the batch gives a value for (only those can differ, see :func:`_changed`)."""
+    given = [c for c in DATA_COLUMNS if frame[c].null_count() < frame.height]
+    schema: dict[str, pl.DataType] = {"nik": pl.String(), **{c: frame.schema[c] for c in given}}
     table = _q(Participant._meta.db_table)
     niks = frame["nik"].to_list()
     if not niks:
@@ -109,14 +111,23 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
             f"SELECT {cols} FROM {table} p WHERE p.nik = ANY(string_to_array(%s, ','))",  # noqa: S608
             [",".join(niks)],
         )
-    else:
-        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
-        if not cur.fetchone()[0]:
-            return pl.DataFrame(schema=schema)
-        # Walk the batch's NIKs and probe the unique index once each (no temporary index over the batch).
-        cur.execute(f"SELECT {cols} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value", [json.dumps(niks)])  # noqa: S608
-    # Both drivers return Python dates and booleans here (Django registers SQLite's converters).
-    return pl.DataFrame(cur.fetchall(), schema=schema, orient="row")
+        return pl.DataFrame(cur.fetchall(), schema=schema, orient="row")
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
+    if not cur.fetchone()[0]:
+        return pl.DataFrame(schema=schema)
+    # Expressions instead of bare columns: SQLite then hands back the stored text and integers as they
+    # are, skipping the per-value Python converters Django registers for dates and booleans; Polars
+    # parses them in bulk instead.
+    raw = {c: pl.String() if t == pl.Date else pl.Int64() if t == pl.Boolean else t for c, t in schema.items()}
+    exprs = ", ".join(
+        f"p.{_q(c)} || ''" if t == pl.String() else f"p.{_q(c)} + 0" for c, t in raw.items()
+    )  # fmt: skip
+    # Walk the batch's NIKs and probe the unique index once each (no temporary index over the batch).
+    cur.execute(f"SELECT {exprs} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value", [json.dumps(niks)])  # noqa: S608
+    rows = pl.DataFrame(cur.fetchall(), schema=raw, orient="row")
+    return rows.with_columns(
+        [pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items()]
+    )
 
 
 def _changed(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
@@ -124,8 +135,11 @@ def _changed(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
     if old.is_empty():
         return old
     joined = old.join(stored, on="nik", how="left", suffix="__stored")
+    compared = [c for c in DATA_COLUMNS if c in stored.columns]
+    if not compared:
+        return old.clear()
     differs = pl.any_horizontal(
-        [pl.col(c).is_not_null() & pl.col(c).ne_missing(pl.col(f"{c}__stored")) for c in DATA_COLUMNS]
+        [pl.col(c).is_not_null() & pl.col(c).ne_missing(pl.col(f"{c}__stored")) for c in compared]
     )
     return joined.filter(differs).select(old.columns)
 
