@@ -11,7 +11,6 @@ import re
 import unicodedata
 
 LEVEL_PROVINSI, LEVEL_KABKOTA, LEVEL_KECAMATAN, LEVEL_DESA = 1, 2, 3, 4
-LEVEL_NAMES = {1: "provinsi", 2: "kabkota", 3: "kecamatan", 4: "desa"}
 _SEGMENT_WIDTHS = (2, 2, 2, 4)
 _DOTTED = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 

@@ -48,11 +48,6 @@ def iter_reference(province: str | None = None) -> Iterator[ReferenceRegion]:
             stack.extend(reversed(wilayah.list_wilayah(w.code)))
 
 
-def province_codes() -> list[str]:
-    """All province codes in the reference data."""
-    return [w.code for w in wilayah.list_wilayah(None)]
-
-
 @cache
 def kecamatan_prefixes() -> frozenset[str]:
     """The 6-digit prefixes (PPKKCC) of every current kecamatan, for the NIK region-prefix check."""

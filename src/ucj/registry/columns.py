@@ -42,10 +42,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "poverty_decile": ("desil", "desil kesejahteraan", "desil dtsen", "poverty decile", "decile"),
 }  # fmt: skip
 
-#: Headers we know and deliberately leave out (row numbers, birthplace...), so they are reported as ignored.
-KNOWN_IGNORED = ("no", "no urut", "nomor", "nomor urut", "tempat lahir", "keterangan", "ket", "rt", "rw",
-                 "rt rw", "agama", "status", "pendidikan")  # fmt: skip
-
 FIELD_LABELS = {
     "nik": "NIK", "name": "Nama", "birth_date": "Tanggal lahir", "sex": "Jenis kelamin",
     "position": "Jabatan/pekerjaan", "desa": "Desa/kelurahan", "kecamatan": "Kecamatan",

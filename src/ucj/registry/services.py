@@ -25,7 +25,6 @@ from ucj.registry.store import write_participants
 from ucj.registry.validate import Validated, validate_roster
 
 Progress = Callable[[str, int], None]
-OUTCOME_CODES = {"accepted": 1, "updated": 2, "rejected": 3}
 
 
 class ImportRefused(Exception):

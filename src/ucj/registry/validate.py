@@ -18,13 +18,6 @@ from ucj.registry.nik import add_nik_columns
 from ucj.registry.reader import RawRoster
 from ucj.registry.regionmatch import resolve_villages
 
-#: Clean columns handed to the store, in this order.
-PARTICIPANT_COLUMNS = (
-    "nik", "name", "birth_date", "sex", "desa_code", "occupation", "village_role", "ecosystem", "segment",
-    "payer", "jkk", "jkm", "jht", "jp", "jkp", "income", "poverty_decile", "kpj", "phone", "address",
-    "coverage_start", "paid_through",
-)  # fmt: skip
-
 _FINDING_SCHEMA = pl.Schema(
     {"row": pl.Int64, "column": pl.String, "code": pl.String, "value": pl.String, "extra": pl.String}
 )

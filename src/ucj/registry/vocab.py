@@ -9,9 +9,6 @@ import re
 SEX = {"l": "L", "lk": "L", "laki": "L", "laki laki": "L", "pria": "L", "m": "L", "male": "L",
        "p": "P", "pr": "P", "perempuan": "P", "wanita": "P", "w": "P", "f": "P", "female": "P"}  # fmt: skip
 
-ECOSYSTEMS = ("desa", "pasar", "umkm", "rentan", "lainnya")
-SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
-PAYERS = ("mandiri", "employer", "apbn", "apbd_provinsi", "apbd_kabkota", "apbdes", "other")
 PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
 VILLAGE_ROLES = ("kepala_desa", "perangkat_desa", "bpd", "rt", "rw", "lkd")
 
