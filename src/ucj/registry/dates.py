@@ -28,7 +28,8 @@ MONTHS: dict[str, int] = {
 }  # fmt: skip
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, accounting for Excel's 1900 leap-year bug
-_SERIAL_MIN, _SERIAL_MAX = 367, 80000  # 1901-01-01 … 2118; smaller numbers are not plausible dates here
+# 1927-05-18 … 2119: shorter numbers are years ("1980", not 2 June 1905) or noise, not plausible dates here
+_SERIAL_MIN, _SERIAL_MAX = 10000, 80000
 _DAYS_IN_MONTH = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 _SEP = r"[\s/.\-,]+"
 _DMY = rf"^(\d{{1,2}}){_SEP}([a-z]+|\d{{1,2}})\.?{_SEP}(\d{{4}}|\d{{2}})$"

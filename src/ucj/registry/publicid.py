@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 _HALF_BITS = 31
 _MASK = (1 << _HALF_BITS) - 1
 _ROUNDS = 4
 MAX_ID = (1 << (2 * _HALF_BITS)) - 1
+_PUBLIC = re.compile(r"[0-9a-f]{16}")
 
 
 def _round(key: bytes, i: int, half: int) -> int:
@@ -34,12 +36,10 @@ def encode(pk: int, key: bytes) -> str:
 
 def decode(public: str, key: bytes) -> int | None:
     """16 hex characters → primary key, or None for anything that is not a valid public id."""
-    if len(public) != 16:
+    # Only the form encode() writes: int() alone would also take '-…', '+…', '0x…', '_' and spaces.
+    if not _PUBLIC.fullmatch(public):
         return None
-    try:
-        value = int(public, 16)
-    except ValueError:
-        return None
+    value = int(public, 16)
     if value > MAX_ID:
         return None
     left, right = value >> _HALF_BITS, value & _MASK

@@ -116,6 +116,8 @@ def _read_csv(data: bytes) -> RawRoster:
         skip_rows=header_idx + 1,
         schema={f"c{i}": pl.String for i in range(width)},
         truncate_ragged_lines=True,
+        missing_columns="insert",  # the first data row may be shorter or longer than the header row
+        extra_columns="ignore",
         quote_char='"',
     )
     frame = frame.with_row_index("_row", offset=header_idx + 2).with_columns(

@@ -48,7 +48,7 @@ def add_amount_column(frame: pl.DataFrame, raw: str, out: str) -> pl.DataFrame:
     """Rupiah amounts as written: ``Rp 2.500.000``, ``2,500,000``, ``2500000``, ``2,5 juta``, ``1.5jt``."""
     c = pl.col
     staged = frame.with_columns(
-        c(raw).str.to_lowercase().str.replace_all(r"rp\.?|\s|/bulan|/bln|per bulan", "").alias("_a")
+        c(raw).str.to_lowercase().str.replace_all(r"rp\.?|\s|/bulan|/bln|per bulan|,-$", "").alias("_a")
     ).with_columns(
         c("_a").str.contains(r"(juta|jt)$").alias("_million"),
         c("_a").str.replace(r"(juta|jt)$", "").alias("_n"),
@@ -116,13 +116,14 @@ def validate_roster(
         df = add_amount_column(df, "income_raw", "income")
     else:
         df = df.with_columns(pl.lit(None, dtype=pl.Int64).alias("income"))
+    decile = pl.col("decile_raw").cast(pl.Int16, strict=False)
     df = df.with_columns(
         pl.col("paid_through").dt.month_end(),
         _map_words(pl.col("sex_raw"), vocab.SEX).alias("sex_roster"),
         _map_words(pl.col("segment_raw"), vocab.SEGMENT_WORDS).alias("segment_given"),
         _map_words(pl.col("ecosystem_raw"), vocab.ECOSYSTEM_WORDS).alias("ecosystem_given"),
         _map_words(pl.col("payer_raw"), vocab.PAYER_WORDS).alias("payer"),
-        pl.col("decile_raw").cast(pl.Int16, strict=False).alias("poverty_decile"),
+        pl.when(decile.is_between(1, 10)).then(decile).alias("poverty_decile"),  # else NUMBER_INVALID, ignored
     )
     df = _resolve_regions(df, villages, scope, all_codes or set())
     df = _derive(df)
