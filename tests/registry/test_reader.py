@@ -98,6 +98,54 @@ def test_quoted_cells_keep_their_delimiters_and_cells_are_trimmed() -> None:
     assert raw.frame.select("c0", "c1", "c2").rows() == [("1606011301900012", "Aminah, Siti", "Sukarami")]
 
 
+@pytest.mark.parametrize(
+    ("lines", "delimiter"),
+    [
+        pytest.param(
+            ["NIK;Nama;Tempat/Tgl Lahir;Desa",
+             "1606011301900012;Siti;Palembang, 13-01-1990;Sukarami",
+             "1606015305850003;Budi;Sekayu, 13-05-1985;Sukarami",
+             "1606011407800004;Joko;Sekayu, 14-07-1980;Sukarami;pindah"],
+            ";", id="semicolon-file-with-commas-in-cells",
+        ),
+        pytest.param(
+            ["NIK,Nama,Alamat,Desa",
+             "1606011301900012,Siti,Jl. Mawar; RT 03,Sukarami",
+             "1606015305850003,Budi,Jl. Melati; RT 04,Sukarami",
+             "1606011407800004,Joko,Jl. Kenanga; RT 05,Sukarami,pindah"],
+            ",", id="comma-file-with-semicolons-in-cells",
+        ),
+    ],
+)  # fmt: skip
+def test_delimiter_is_the_one_that_gives_a_header_row(write_csv: Callable[..., Path], lines: list[str],
+                                                       delimiter: str) -> None:  # fmt: skip
+    """Every row splits alike on the other delimiter, but one ragged row must not make it win: the header decides."""
+    raw = read(write_csv(lines))
+    assert raw.columns.headers == lines[0].split(delimiter)
+    assert raw.frame.select("_row", "c0", "c1").rows() == [
+        (2, "1606011301900012", "Siti"), (3, "1606015305850003", "Budi"), (4, "1606011407800004", "Joko"),
+    ]  # fmt: skip
+    assert raw.frame["c2"][0] in {"Palembang, 13-01-1990", "Jl. Mawar; RT 03"}
+
+
+def test_quoted_line_breaks_stay_inside_one_spreadsheet_row() -> None:
+    """A spreadsheet shows a quoted multi-line cell in one row, so the rows after it keep the user's numbers."""
+    data = (b'"Daftar peserta\nDesa Sukarami"\n'  # row 1
+            b"NIK,Nama,Alamat\n"  # row 2
+            b'1606011301900012,Siti,"Jl. Mawar\nRT 03"\n'  # row 3
+            b"\n"  # row 4
+            b"1606015305850003,Budi,x\n")  # row 5  # fmt: skip
+    raw = read_roster(data, "x.csv")
+    assert raw.header_row == 2
+    assert raw.frame.select("_row", "c1", "c2").rows() == [(3, "Siti", "Jl. Mawar\nRT 03"), (5, "Budi", "x")]
+
+
+def test_windows_line_ends_and_blank_lines_keep_row_numbers() -> None:
+    raw = read_roster(b"Daftar\r\n\r\nNIK;Nama\r\n1606011301900012;Siti\r\n\r\n1606015305850003;Budi\r\n\r\n", "x.csv")
+    assert raw.header_row == 3
+    assert raw.frame.select("_row", "c1").rows() == [(4, "Siti"), (6, "Budi")]
+
+
 def test_field_gives_a_column_or_nulls() -> None:
     raw = read_roster(b"NIK;Nama\n1606011301900012;Siti\n", "x.csv")
     out = raw.frame.select(raw.field("name").alias("name"), raw.field("birth_date").alias("birth"))

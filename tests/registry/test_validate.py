@@ -98,6 +98,30 @@ def test_birth_date_and_sex_default_to_the_nik(check: Check) -> None:
     assert (row["birth_date"], row["sex"]) == (dt.date(1990, 1, 13), "P")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13-12-1980",
+        "Palembang, 13-12-1980",
+        "Palembang,13-12-1980",
+        "Muara Enim, 13 Desember 1980",
+        "13 Desember, 1980",  # the comma belongs to the date: no place to drop
+        "Palembang, 13 Desember, 1980",
+        "Tanjung Enim, 1980-12-13",
+    ],
+)
+def test_place_before_the_birth_date_is_dropped(check: Check, text: str) -> None:
+    result = check([f"1606011312800012;Joko;{text}"], header="NIK;Nama;Tempat/Tgl Lahir", scope=SUKARAMI)
+    assert findings(result) == []
+    assert result.rows.row(0, named=True)["birth_date"] == dt.date(1980, 12, 13)
+
+
+def test_place_without_a_date_is_an_invalid_date(check: Check) -> None:
+    result = check(["1606011312800012;Joko;Palembang"], header="NIK;Nama;Tempat/Tgl Lahir", scope=SUKARAMI)
+    assert findings(result) == [(3, "Tempat/Tgl Lahir", "DATE_INVALID", "Palembang", "")]
+    assert rejected_rows(result) == [3]
+
+
 def test_optional_columns_are_read_and_given_words_override_derived_ones(check: Check) -> None:
     header = "NIK;Nama;Jabatan;Kode Desa;Program;Segmen;Ekosistem;Sumber Dana;Desil;Iuran s/d;TMT;No HP"
     result = check(

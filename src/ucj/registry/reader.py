@@ -87,14 +87,19 @@ def decode_text(data: bytes) -> str:
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
-    """The delimiter that splits the most lines into the same, largest number of fields."""
-    best, best_score = ",", (0, 0)
+    """The delimiter that gives a header row naming the NIK and another known column, then the one that splits
+    the most lines into the same, largest number of fields (commas inside cells of a ';' file, such as
+    "Palembang, 13-12-1980", must not win over a ragged ';' row)."""
+    best, best_score = ",", (False, 0, 0)
     for delim in _DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delim) if any(c.strip() for c in row)]
+        records = list(csv.reader(lines, delimiter=delim))
+        counts = [len(row) for row in records if any(c.strip() for c in row)]
         if not counts:
             continue
         widest = max(counts)
-        score = (sum(1 for c in counts if c == widest) if widest > 1 else 0, widest)
+        scores = [header_score(list(row)) for row in records[:HEADER_SCAN_ROWS]]
+        header = any(nik and known >= 2 for nik, known in scores)
+        score = (header, sum(1 for c in counts if c == widest) if widest > 1 else 0, widest)
         if score > best_score:
             best, best_score = delim, score
     return best

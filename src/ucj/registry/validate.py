@@ -85,7 +85,8 @@ def validate_roster(
         "_nik_numeric",
         f("nik").alias("nik_raw"),
         f("name").str.replace_all(r"\s+", " ").alias("name"),
-        f("birth_date").str.replace(r"^.*,\s*", "").alias("birth_raw"),  # "Palembang, 13-12-1980"
+        # "Palembang, 13-12-1980": drop the place (text before a comma, no digits), not "13 Desember, 1980"
+        f("birth_date").str.replace(r"^[^,\d]+,\s*", "").alias("birth_raw"),
         f("sex").alias("sex_raw"),
         f("position").alias("occupation"),
         f("village_code").alias("code_text"),
