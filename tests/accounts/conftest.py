@@ -1,5 +1,5 @@
 """A small world for access tests: one participant and one import batch in Desa Sukarami (Kab. Musi
-Banyuasin) and the same in Palembang, and a logged-in client per role."""
+Banyuasin, 16.06) and the same in Palembang (16.71), and a logged-in client per role."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ucj.registry.models import ImportBatch, Participant
@@ -24,6 +25,10 @@ ROLES: dict[str, tuple[str, str | None]] = {
     "bpjs": ("bpjs", "16"),
     "viewer": ("viewer", "16"),
 }
+#: Roles that see full NIKs and names of the Sukarami participant.
+FULL_ROLES = ("admin", "provinsi", "kab_muba", "desa", "bpjs")
+#: A roster with one row in Sukarami and one in Palembang (NIKs valid, not those of the world).
+ROSTER = "NIK,Nama,Kode Desa\n1606011301900044,Ani Rahma,16.06.01.2001\n1671011301900045,Rudi Hartono,16.71.01.1001\n"
 
 
 @dataclass
@@ -38,7 +43,8 @@ class World:
 def world(db: Any) -> World:
     paid = dt.date(2026, 10, 31)
     own = Participant.objects.create(nik="1606014101900012", name="Siti Aminah", desa_id=SUKARAMI, segment="BPU",
-                                     ecosystem="desa", occupation="Kader Posyandu", paid_through=paid)  # fmt: skip
+                                     ecosystem="desa", occupation="Kader Posyandu", paid_through=paid,
+                                     phone="081234567890")  # fmt: skip
     other = Participant.objects.create(nik="1671011505850003", name="Budi Palembang", desa_id=PALEMBANG,
                                        segment="PU", ecosystem="pasar", paid_through=paid)  # fmt: skip
     batches = [
@@ -60,3 +66,7 @@ def client_for(make_user: Callable[..., Any]) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+def roster_file(text: str = ROSTER, name: str = "roster.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")

@@ -3,7 +3,6 @@ the outcome, downloads the rejected rows, cannot open another village's record, 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = "/usr/bin/chromium"  # Debian's build; never a Playwright-downloaded browser
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip
 PASSWORD = "Ucj-Browser-Test-1"
@@ -64,15 +63,32 @@ def test_upload_outcome_download_and_scope(page: Any, tmp_path: Path) -> None:
     roster.write_text(ROSTER)
     page.goto(page.base + "/registri/impor/unggah/")
     page.set_input_files("#id_file", str(roster))
-    page.click("main button[type=submit]")
+    page.click("main button[type=submit]")  # not the header's logout button
     page.wait_for_selector("text=ditolak")
+    assert "/registri/impor/" in page.url
+    cards = dict(zip(page.locator(".card .label").all_inner_texts(), page.locator(".card .value").all_inner_texts(),
+                     strict=True))  # fmt: skip
+    assert (cards["baris"], cards["diterima (baru)"], cards["ditolak"]) == ("3", "2", "1")
     body = page.inner_text("main")
     assert "NIK_EXCEL_FLOAT" in body and "rusak oleh Excel" in body
-    assert "Sekretaris Desa" not in body  # the outcome lists findings, not people
+    assert "Sekretaris Desa" not in body and "Joko" not in body  # the outcome lists findings, not people
     with page.expect_download() as download:
         page.click("text=Unduh baris ditolak")
     assert download.value.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / "ditolak.xlsx"
+    download.value.save_as(saved)
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(saved)).get_sheet_by_index(0).to_python()
+    assert [r[:2] for r in rows[1:]] == [["1.60601E+15", "Joko"]]
     assert Participant.objects.filter(desa_id="16.06.01.2001").count() == 2
+
+    # a NIK search is posted: it stays out of the address bar
+    page.goto(page.base + "/registri/")
+    page.fill("#id_q", "1606014101900012")
+    with page.expect_navigation():
+        page.click("form[role=search] button[type=submit]")
+    assert "1606014101900012" not in page.url and "Siti Aminah" in page.inner_text("main")
 
     other = Participant.objects.create(nik="1671011505850009", name="Orang Palembang", desa_id="16.71.01.1001")
     response = page.goto(f"{page.base}/registri/peserta/{other.public_hex}/")

@@ -1,8 +1,9 @@
 """Authorisation matrix: every role × every page and endpoint × own-region and other-region records.
 
-Own = Desa Sukarami (16.06.01.2001, Kab. Musi Banyuasin); other = Palembang (16.71). Out-of-scope records
-answer 404 so their existence does not leak; writes a role may not make answer 403; anonymous users are
-sent to the login page (pages) or get 401 (API).
+Own = Desa Sukarami (16.06.01.2001, Kab. Musi Banyuasin 16.06); other = Palembang (16.71.01.1001). Records
+outside a user's regions answer 404 so their existence does not leak; actions a role may not take answer
+403; anonymous users are sent to the login page (pages) or get 401 (API). Every decision comes from
+``ucj.accounts.scoping``.
 """
 
 from __future__ import annotations
@@ -13,155 +14,321 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.accounts.conftest import World
+from tests.accounts.conftest import PALEMBANG, SUKARAMI, World, roster_file
+from ucj.registry.models import ImportBatch, Participant
 
-ALL = ("admin", "provinsi", "kab_muba", "kab_plg", "desa", "bpjs", "viewer")
-LOGIN = 302
+ROLES = ("admin", "provinsi", "kab_muba", "kab_plg", "desa", "bpjs", "viewer", "anon")
+LOGIN = "login"  # 302 to /akun/masuk/?next=…
+ADMIN_LOGIN = "admin-login"  # 302 to /admin/login/ (Django admin: staff only)
+DONE = "done"  # 302 after a successful POST (to the saved record or the import outcome)
 
 
-def url(world: World, name: str) -> tuple[str, str]:
-    """(method, path) for a matrix row."""
+def edit_data(p: Participant) -> dict[str, str]:
+    return {"name": "Nama Baru", "desa_code": p.desa_id, "segment": "BPU", "ecosystem": "desa", "jkk": "on",
+            "jkm": "on"}  # fmt: skip
+
+
+def target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
+    """(method, path, POST data) of one matrix row."""
     own, other = world.own.public_hex, world.other.public_hex
+    own_b, other_b = world.own_batch.pk, world.other_batch.pk
     return {
-        "home": ("get", "/"),
-        "registry": ("get", "/registri/"),
-        "detail_own": ("get", f"/registri/peserta/{own}/"),
-        "detail_other": ("get", f"/registri/peserta/{other}/"),
-        "detail_bogus": ("get", "/registri/peserta/zzzzzzzzzzzzzzzz/"),
-        "edit_own": ("get", f"/registri/peserta/{own}/ubah/"),
-        "edit_other": ("get", f"/registri/peserta/{other}/ubah/"),
-        "imports": ("get", "/registri/impor/"),
-        "upload": ("get", "/registri/impor/unggah/"),
-        "batch_own": ("get", f"/registri/impor/{world.own_batch.pk}/"),
-        "batch_other": ("get", f"/registri/impor/{world.other_batch.pk}/"),
-        "rejected_own": ("get", f"/registri/impor/{world.own_batch.pk}/ditolak.xlsx"),
-        "rejected_other": ("get", f"/registri/impor/{world.other_batch.pk}/ditolak.xlsx"),
-        "audit": ("get", "/akun/audit/"),
-        "admin": ("get", "/admin/"),
-        "api_list": ("get", "/api/v1/participants"),
-        "api_own": ("get", f"/api/v1/participants/{own}"),
-        "api_other": ("get", f"/api/v1/participants/{other}"),
-        "api_batch_own": ("get", f"/api/v1/imports/{world.own_batch.pk}"),
-        "api_batch_other": ("get", f"/api/v1/imports/{world.other_batch.pk}"),
-        "api_docs": ("get", "/api/v1/docs"),
-        "api_schema": ("get", "/api/v1/openapi.json"),
+        "home": ("get", "/", None),
+        "registry": ("get", "/registri/", None),
+        "detail own": ("get", f"/registri/peserta/{own}/", None),
+        "detail other": ("get", f"/registri/peserta/{other}/", None),
+        "detail bogus id": ("get", "/registri/peserta/zzzzzzzzzzzzzzzz/", None),
+        "detail raw pk": ("get", f"/registri/peserta/{world.other.pk}/", None),
+        "edit own": ("get", f"/registri/peserta/{own}/ubah/", None),
+        "edit other": ("get", f"/registri/peserta/{other}/ubah/", None),
+        "edit own POST": ("post", f"/registri/peserta/{own}/ubah/", edit_data(world.own)),
+        "edit other POST": ("post", f"/registri/peserta/{other}/ubah/", edit_data(world.other)),
+        "imports": ("get", "/registri/impor/", None),
+        "upload": ("get", "/registri/impor/unggah/", None),
+        "upload POST": ("post", "/registri/impor/unggah/", {"file": roster_file(), "region": ""}),
+        "batch own": ("get", f"/registri/impor/{own_b}/", None),
+        "batch other": ("get", f"/registri/impor/{other_b}/", None),
+        "rejected own": ("get", f"/registri/impor/{own_b}/ditolak.xlsx", None),
+        "rejected other": ("get", f"/registri/impor/{other_b}/ditolak.xlsx", None),
+        "audit": ("get", "/akun/audit/", None),
+        "admin": ("get", "/admin/", None),
+        "admin participants": ("get", "/admin/registry/participant/", None),
+        "api list": ("get", "/api/v1/participants", None),
+        "api own": ("get", f"/api/v1/participants/{own}", None),
+        "api other": ("get", f"/api/v1/participants/{other}", None),
+        "api raw pk": ("get", f"/api/v1/participants/{world.other.pk}", None),
+        "api import": ("post", "/api/v1/imports/roster", {"file": roster_file(), "region": ""}),
+        "api import own region": ("post", "/api/v1/imports/roster", {"file": roster_file(), "region": SUKARAMI}),
+        "api import other region": ("post", "/api/v1/imports/roster", {"file": roster_file(), "region": "16.71"}),
+        "api batch own": ("get", f"/api/v1/imports/{own_b}", None),
+        "api batch other": ("get", f"/api/v1/imports/{other_b}", None),
+        "api root": ("get", "/api/v1/", None),
+        "api docs": ("get", "/api/v1/docs", None),
+        "api schema": ("get", "/api/v1/openapi.json", None),
     }[name]
 
 
-# (target, expected status per role: admin, provinsi, kab_muba, kab_plg, desa, bpjs, viewer, anon)
-MATRIX: list[tuple[str, tuple[int, ...]]] = [
-    ("home",            (200, 200, 200, 200, 200, 200, 200, LOGIN)),
-    ("registry",        (200, 200, 200, 200, 200, 200, 200, LOGIN)),
-    ("detail_own",      (200, 200, 200, 404, 200, 200, 200, LOGIN)),
-    ("detail_other",    (200, 200, 404, 200, 404, 200, 200, LOGIN)),
-    ("detail_bogus",    (404, 404, 404, 404, 404, 404, 404, LOGIN)),
-    ("edit_own",        (200, 200, 200, 404, 200, 200, 403, LOGIN)),
-    ("edit_other",      (200, 200, 404, 200, 404, 200, 403, LOGIN)),
-    ("imports",         (200, 200, 200, 200, 200, 200, 200, LOGIN)),
-    ("upload",          (200, 200, 200, 200, 200, 200, 403, LOGIN)),
-    ("batch_own",       (200, 200, 200, 404, 200, 200, 200, LOGIN)),
-    ("batch_other",     (200, 200, 404, 200, 404, 200, 200, LOGIN)),
-    ("rejected_own",    (200, 200, 200, 404, 200, 200, 403, LOGIN)),
-    ("rejected_other",  (200, 200, 404, 200, 404, 200, 403, LOGIN)),
-    ("audit",           (200, 200, 403, 403, 403, 403, 403, LOGIN)),
-    ("admin",           (200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
-    ("api_list",        (200, 200, 200, 200, 200, 200, 200, 401)),
-    ("api_own",         (200, 200, 200, 404, 200, 200, 200, 401)),
-    ("api_other",       (200, 200, 404, 200, 404, 200, 200, 401)),
-    ("api_batch_own",   (200, 200, 200, 404, 200, 200, 200, 401)),
-    ("api_batch_other", (200, 200, 404, 200, 404, 200, 200, 401)),
-    ("api_docs",        (200, 200, 200, 200, 200, 200, 200, LOGIN)),
-    ("api_schema",      (200, 200, 200, 200, 200, 200, 200, LOGIN)),
+# Expected answer per role:      admin  provinsi kab_muba kab_plg desa  bpjs  viewer anon
+MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
+    ("home",                    (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("registry",                (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("detail own",              (200,   200,     200,     404,    200,  200,  200,   LOGIN)),
+    ("detail other",            (200,   200,     404,     200,    404,  200,  200,   LOGIN)),
+    ("detail bogus id",         (404,   404,     404,     404,    404,  404,  404,   LOGIN)),
+    ("detail raw pk",           (404,   404,     404,     404,    404,  404,  404,   LOGIN)),
+    ("edit own",                (200,   200,     200,     404,    200,  200,  403,   LOGIN)),
+    ("edit other",              (200,   200,     404,     200,    404,  200,  403,   LOGIN)),
+    ("edit own POST",           (DONE,  DONE,    DONE,    404,    DONE, DONE, 403,   LOGIN)),
+    ("edit other POST",         (DONE,  DONE,    404,     DONE,   404,  DONE, 403,   LOGIN)),
+    ("imports",                 (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("upload",                  (200,   200,     200,     200,    200,  200,  403,   LOGIN)),
+    ("upload POST",             (DONE,  DONE,    DONE,    DONE,   DONE, DONE, 403,   LOGIN)),
+    ("batch own",               (200,   200,     200,     404,    200,  200,  200,   LOGIN)),
+    ("batch other",             (200,   200,     404,     200,    404,  200,  200,   LOGIN)),
+    ("rejected own",            (200,   200,     200,     404,    200,  200,  403,   LOGIN)),
+    ("rejected other",          (200,   200,     404,     200,    404,  200,  403,   LOGIN)),
+    ("audit",                   (200,   200,     403,     403,    403,  403,  403,   LOGIN)),
+    ("admin",                   (200, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN,
+                                 ADMIN_LOGIN)),
+    ("admin participants",      (200, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN,
+                                 LOGIN)),
+    ("api list",                (200,   200,     200,     200,    200,  200,  200,   401)),
+    ("api own",                 (200,   200,     200,     404,    200,  200,  200,   401)),
+    ("api other",               (200,   200,     404,     200,    404,  200,  200,   401)),
+    ("api raw pk",              (404,   404,     404,     404,    404,  404,  404,   401)),
+    ("api import",              (200,   200,     200,     200,    200,  200,  403,   401)),
+    ("api import own region",   (200,   200,     200,     403,    200,  200,  403,   401)),
+    ("api import other region", (200,   200,     403,     200,    403,  200,  403,   401)),
+    ("api batch own",           (200,   200,     200,     404,    200,  200,  200,   401)),
+    ("api batch other",         (200,   200,     404,     200,    404,  200,  200,   401)),
+    ("api root",                (404,   404,     404,     404,    404,  404,  404,   404)),
+    ("api docs",                (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("api schema",              (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
 ]  # fmt: skip
-CASES = [(target, role, status) for target, row in MATRIX for role, status in zip((*ALL, "anon"), row, strict=True)]
+CASES = [(name, role, expected) for name, row in MATRIX for role, expected in zip(ROLES, row, strict=True)]
 
 
-@pytest.mark.parametrize(("target", "role", "status"), CASES, ids=[f"{t}-{r}" for t, r, _ in CASES])
-def test_access(world: World, client_for: Callable[[str], Client], target: str, role: str, status: int) -> None:
-    method, path = url(world, target)
-    response = getattr(client_for(role), method)(path)
-    assert response.status_code == status, f"{role} {path}"
-    if status == LOGIN and role == "anon" and not path.startswith("/admin/"):
-        assert response["Location"].startswith("/akun/masuk/")
+@pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
+def test_access(world: World, client_for: Callable[[str], Client], name: str, role: str, expected: int | str) -> None:
+    method, path, data = target(world, name)
+    response = getattr(client_for(role), method)(path, data) if data else getattr(client_for(role), method)(path)
+    if isinstance(expected, int):
+        assert response.status_code == expected, f"{role} {method.upper()} {path}"
+        return
+    assert response.status_code == 302, f"{role} {method.upper()} {path}: {response.status_code}"
+    location = response["Location"]
+    if expected == LOGIN:
+        assert location.startswith("/akun/masuk/?next=")
+    elif expected == ADMIN_LOGIN:
+        assert location.startswith("/admin/login/")
+    else:
+        assert not location.startswith(("/akun/masuk/", "/admin/login/")), location
 
 
-EDIT = {"name": "Nama Baru", "desa_code": "", "segment": "BPU", "ecosystem": "desa", "jkk": "on", "jkm": "on"}
+def test_the_matrix_covers_every_url_of_the_site() -> None:
+    """A new page or endpoint must get a row here (or in the focused tests below)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def routes(patterns: list[Any], prefix: str = "") -> set[str]:
+        found: set[str] = set()
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if prefix + str(p.pattern) != "admin/":
+                    found |= routes(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                found.add(prefix + str(p.pattern))
+        return found
+
+    known = {
+        "", "akun/masuk/", "akun/keluar/", "akun/audit/", "i18n/setlang/", "registri/", "registri/cari/",
+        "registri/peserta/<str:public_id>/", "registri/peserta/<str:public_id>/ubah/", "registri/impor/",
+        "registri/impor/unggah/", "registri/impor/<int:pk>/", "registri/impor/<int:pk>/ditolak.xlsx",
+        "api/v1/participants", "api/v1/participants/<participant_id>", "api/v1/imports/roster",
+        "api/v1/imports/<batch_id>", "api/v1/openapi.json", "api/v1/docs", "api/v1/",
+    }  # fmt: skip
+    assert routes(get_resolver().url_patterns) == known
+
+
+# --- what each role sees in lists: counts per role, and edited region filters do not widen the scope ----
+
+# role → participants visible (own = Sukarami, other = Palembang)
+VISIBLE = [
+    ("admin", {"own", "other"}),
+    ("provinsi", {"own", "other"}),
+    ("kab_muba", {"own"}),
+    ("kab_plg", {"other"}),
+    ("desa", {"own"}),
+    ("bpjs", {"own", "other"}),
+    ("viewer", {"own", "other"}),
+]
+
+
+@pytest.mark.parametrize(("role", "names"), VISIBLE)
+def test_lists_count_only_the_callers_regions(
+    world: World, client_for: Callable[[str], Client], role: str, names: set[str]
+) -> None:
+    client = client_for(role)
+    expected = {getattr(world, n).public_hex for n in names}
+    data = client.get("/api/v1/participants").json()
+    assert {i["id"] for i in data["items"]} == expected
+    assert data["count"] == len(expected) and data["count_capped"] is False
+    page = client.get("/registri/")
+    assert page.context["page"].count == len(expected)
+    assert {r["p"].public_hex for r in page.context["rows"]} == expected
+    assert client.get("/").context["total"] == len(expected)
 
 
 @pytest.mark.parametrize(
-    ("role", "record", "status"),
-    [("desa", "own", 302), ("desa", "other", 404), ("kab_plg", "own", 404), ("kab_muba", "own", 302),
-     ("viewer", "own", 403), ("provinsi", "other", 302)],
-)  # fmt: skip
-def test_edit_post(world: World, client_for: Callable[[str], Client], role: str, record: str, status: int) -> None:
-    p = world.own if record == "own" else world.other
-    response = client_for(role).post(f"/registri/peserta/{p.public_hex}/ubah/", {**EDIT, "desa_code": p.desa_id})
-    assert response.status_code == status
-    p.refresh_from_db()
-    assert (p.name == "Nama Baru") is (status == 302)
+    ("role", "query", "names"),
+    [
+        ("desa", "?region=16.71", set()),
+        ("desa", f"?region={PALEMBANG}", set()),
+        ("desa", "?region=16", {"own"}),  # a wider region than one's own still yields only one's own
+        ("desa", "?region=1671011001", set()),  # undotted code
+        ("kab_muba", "?region=16.71", set()),
+        ("kab_plg", "?region=16.06", set()),
+        ("kab_plg", "?region=16", {"other"}),
+        ("viewer", "?segment=PU", {"other"}),
+        ("viewer", "?ecosystem=desa", {"own"}),
+        ("provinsi", "?region=16.06&status=aktif", {"own"}),
+        ("admin", "?region=16.71", {"other"}),
+        ("desa", "?page_size=100000&page=1", {"own"}),
+    ],
+)
+def test_api_region_filter_cannot_widen_the_scope(
+    world: World, client_for: Callable[[str], Client], role: str, query: str, names: set[str]
+) -> None:
+    data = client_for(role).get(f"/api/v1/participants{query}").json()
+    assert {i["id"] for i in data["items"]} == {getattr(world, n).public_hex for n in names}
+    assert data["count"] == len(names)
 
 
-@pytest.mark.parametrize("role", [*ALL, "anon"])
-def test_search_and_language_posts(world: World, client_for: Callable[[str], Client], role: str) -> None:
-    client = client_for(role)
-    search = client.post("/registri/cari/", {"q": "Siti"})
-    assert search.status_code == 302
-    assert search["Location"].startswith("/akun/masuk/" if role == "anon" else "/registri/")
-    language = client.post("/i18n/setlang/", {"language": "en", "next": "/akun/masuk/"})
-    assert language.status_code == 302 and client.cookies["django_language"].value == "en"
+def test_api_unknown_region_code_is_not_found(world: World, client_for: Callable[[str], Client]) -> None:
+    assert client_for("desa").get("/api/v1/participants?region=xx").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["?region=16.71", f"?region={PALEMBANG}", "?region=16.71&segment=PU"])
+def test_registry_page_region_filter_cannot_widen_the_scope(
+    world: World, client_for: Callable[[str], Client], query: str
+) -> None:
+    response = client_for("desa").get(f"/registri/{query}")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert world.other.public_hex not in body and "Budi" not in body
+    assert "16.71" not in dict(response.context["form"].fields["region"].choices)  # not even offered
+
+
+def test_registry_page_region_choices_stay_inside_the_scope(world: World, client_for: Callable[[str], Client]) -> None:
+    choices = [c for c, _ in client_for("kab_muba").get("/registri/").context["form"].fields["region"].choices if c]
+    assert choices and all(c == "16.06" or c.startswith("16.06.") for c in choices)
+
+
+def test_keyset_cursor_does_not_reach_other_regions(world: World, client_for: Callable[[str], Client]) -> None:
+    """The paging cursors are plain ids; editing them only moves within the caller's own rows."""
+    client = client_for("desa")
+    for query in (f"?after={world.own.pk}", f"?before={world.other.pk + 1}", "?after=0", "?after=-5&before=x"):
+        body = client.get(f"/registri/{query}").content.decode()
+        assert world.other.public_hex not in body, query
+
+
+# --- writes: editing, moving, uploading -------------------------------------------------------------------
 
 
 def test_moving_a_participant_out_of_ones_region_is_refused(world: World, client_for: Callable[[str], Client]) -> None:
-    response = client_for("desa").post(
-        f"/registri/peserta/{world.own.public_hex}/ubah/", {**EDIT, "desa_code": "16.71.01.1001"}
-    )
+    data = {**edit_data(world.own), "desa_code": PALEMBANG}
+    response = client_for("desa").post(f"/registri/peserta/{world.own.public_hex}/ubah/", data)
     assert response.status_code == 200 and "di luar wilayah" in response.content.decode()
     world.own.refresh_from_db()
-    assert world.own.desa_id == "16.06.01.2001"
+    assert (world.own.desa_id, world.own.name) == (SUKARAMI, "Siti Aminah")
 
 
-@pytest.mark.parametrize(
-    ("role", "query", "visible"),
-    [("desa", "", {"own"}), ("desa", "?region=16.71", set()), ("kab_muba", "", {"own"}),
-     ("kab_plg", "", {"other"}), ("provinsi", "", {"own", "other"}), ("viewer", "?segment=PU", {"other"}),
-     ("admin", "?region=16.06", {"own"})],
-)  # fmt: skip
-def test_api_lists_only_the_callers_regions(
-    world: World, client_for: Callable[[str], Client], role: str, query: str, visible: set[str]
+def test_kab_officer_may_move_within_the_kabupaten_only(world: World, client_for: Callable[[str], Client]) -> None:
+    client = client_for("kab_muba")
+    inside = {**edit_data(world.own), "desa_code": "16.06.01.2002"}
+    assert client.post(f"/registri/peserta/{world.own.public_hex}/ubah/", inside).status_code == 302
+    world.own.refresh_from_db()
+    assert world.own.desa_id == "16.06.01.2002"
+    outside = {**edit_data(world.own), "desa_code": PALEMBANG}
+    assert client.post(f"/registri/peserta/{world.own.public_hex}/ubah/", outside).status_code == 200
+    world.own.refresh_from_db()
+    assert world.own.desa_id == "16.06.01.2002"
+
+
+@pytest.mark.parametrize(("role", "record", "changed"), [
+    ("desa", "own", True), ("desa", "other", False), ("kab_plg", "own", False), ("kab_plg", "other", True),
+    ("viewer", "own", False), ("viewer", "other", False), ("anon", "own", False),
+])  # fmt: skip
+def test_refused_edits_change_nothing(
+    world: World, client_for: Callable[[str], Client], role: str, record: str, changed: bool
 ) -> None:
-    data = client_for(role).get(f"/api/v1/participants{query}").json()
-    ids = {item["id"] for item in data["items"]}
-    expected = {getattr(world, name).public_hex for name in visible}
-    assert ids == expected and data["count"] == len(expected) and data["count_capped"] is False
+    p = world.own if record == "own" else world.other
+    before = p.name
+    client_for(role).post(f"/registri/peserta/{p.public_hex}/ubah/", edit_data(p))
+    p.refresh_from_db()
+    assert (p.name != before) is changed
 
 
-def test_page_list_shows_only_own_region(world: World, client_for: Callable[[str], Client]) -> None:
-    body = client_for("desa").get("/registri/?region=16.71").content.decode()
-    assert world.other.public_hex not in body  # a region outside the scope is not even a choice
-    body = client_for("desa").get("/registri/").content.decode()
-    assert world.own.public_hex in body and world.other.public_hex not in body
+def test_web_upload_into_another_region_is_refused(world: World, client_for: Callable[[str], Client]) -> None:
+    client = client_for("desa")
+    before = ImportBatch.objects.count()
+    response = client.post("/registri/impor/unggah/", {"file": roster_file(), "region": "16.71"})
+    assert response.status_code == 200 and response.context["form"].errors["region"]  # not one of the choices
+    assert ImportBatch.objects.count() == before
+    choices = [c for c, _ in client.get("/registri/impor/unggah/").context["form"].fields["region"].choices if c]
+    assert choices == [SUKARAMI]
 
 
-CSV = "NIK,Nama,Kode Desa\n1606011301900044,Ani,16.06.01.2001\n1671011301900045,Rudi,16.71.01.1001\n"
+def test_web_upload_rejects_rows_of_other_villages(world: World, client_for: Callable[[str], Client]) -> None:
+    response = client_for("desa").post("/registri/impor/unggah/", {"file": roster_file(), "region": ""})
+    batch = ImportBatch.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert (batch.accepted, batch.rejected, batch.region_id) == (1, 1, SUKARAMI)
+    assert list(batch.issues.values_list("code", flat=True)) == ["REGION_OUTSIDE"]
+    assert not Participant.objects.filter(nik="1671011301900045").exists()
 
 
-def upload(client: Client, region: str = "") -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return client.post("/api/v1/imports/roster", {"file": SimpleUploadedFile("r.csv", CSV.encode()), "region": region})
-
-
-def test_api_import_rejects_rows_of_other_villages(world: World, client_for: Callable[[str], Client]) -> None:
-    report = upload(client_for("desa")).json()
-    assert (report["accepted"], report["rejected"]) == (1, 1)
-    assert [i["code"] for i in report["issues"]] == ["REGION_OUTSIDE"]
-
-
-@pytest.mark.parametrize(("role", "region", "status"), [("desa", "16.71", 403), ("viewer", "", 403), ("anon", "", 401)])
-def test_api_import_refused(
-    world: World, client_for: Callable[[str], Client], role: str, region: str, status: int
+@pytest.mark.parametrize(("role", "accepted", "outside"), [
+    ("desa", 1, [PALEMBANG]), ("kab_muba", 1, [PALEMBANG]), ("kab_plg", 1, [SUKARAMI]), ("provinsi", 2, []),
+])  # fmt: skip
+def test_api_import_rejects_rows_outside_the_callers_regions(
+    world: World, client_for: Callable[[str], Client], role: str, accepted: int, outside: list[str]
 ) -> None:
-    assert upload(client_for(role), region).status_code == status
+    report = client_for(role).post("/api/v1/imports/roster", {"file": roster_file()}).json()
+    assert (report["accepted"], report["rejected"]) == (accepted, 2 - accepted)
+    assert [i["code"] for i in report["issues"]] == ["REGION_OUTSIDE"] * len(outside)
+    assert all(code in i["message"] for i, code in zip(report["issues"], outside, strict=True))
+
+
+def test_api_import_into_another_region_is_refused_and_writes_nothing(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    before = (Participant.objects.count(), ImportBatch.objects.count())
+    response = client_for("desa").post("/api/v1/imports/roster", {"file": roster_file(), "region": "16.71"})
+    assert response.status_code == 403 and response.json()["code"] == "REFUSED"
+    assert (Participant.objects.count(), ImportBatch.objects.count()) == before
+    response = client_for("desa").post("/api/v1/imports/roster", {"file": roster_file(), "region": "16.06"})
+    assert response.status_code == 403  # the parent kabupaten is wider than the village: refused too
+
+
+def test_api_import_dry_run_writes_nothing(world: World, client_for: Callable[[str], Client]) -> None:
+    before = Participant.objects.count()
+    report = client_for("desa").post("/api/v1/imports/roster", {"file": roster_file(), "dry_run": "true"}).json()
+    assert report["dry_run"] is True and report["accepted"] == 1 and report["batch_id"] is None
+    assert Participant.objects.count() == before
+
+
+def test_the_uploaders_batch_outside_scope_stays_hidden_from_others(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    """An upload is visible to its uploader and to users of its region, nobody else."""
+    report = client_for("kab_plg").post("/api/v1/imports/roster", {"file": roster_file()}).json()
+    batch = ImportBatch.objects.get(pk=report["batch_id"])
+    assert batch.region_id == PALEMBANG
+    assert client_for("desa").get(f"/registri/impor/{batch.pk}/").status_code == 404
+    assert client_for("desa").get(f"/api/v1/imports/{batch.pk}").status_code == 404
+    assert client_for("provinsi").get(f"/api/v1/imports/{batch.pk}").status_code == 200
+
+
+# --- sessions, tokens, CSRF, users without a role -------------------------------------------------------
 
 
 def test_bearer_token_goes_through_the_same_scoping(world: World, make_user: Callable[..., Any]) -> None:
@@ -171,4 +338,95 @@ def test_bearer_token_goes_through_the_same_scoping(world: World, make_user: Cal
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert client.get(f"/api/v1/participants/{world.other.public_hex}").status_code == 200
     assert client.get(f"/api/v1/participants/{world.own.public_hex}").status_code == 404
-    assert Client(HTTP_AUTHORIZATION="Bearer ucj_wrong").get("/api/v1/participants").status_code == 401
+    assert [i["id"] for i in client.get("/api/v1/participants").json()["items"]] == [world.other.public_hex]
+    assert client.get(f"/api/v1/imports/{world.own_batch.pk}").status_code == 404
+    # a bearer token is for the API only: the pages still want a login
+    assert client.get("/registri/").status_code == 302
+
+
+def test_bearer_token_import_needs_no_csrf_and_is_scoped(world: World, make_user: Callable[..., Any]) -> None:
+    from ucj.accounts.models import ApiToken
+
+    _, token = ApiToken.issue(make_user("desa", SUKARAMI))
+    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token}")
+    report = client.post("/api/v1/imports/roster", {"file": roster_file()})
+    assert report.status_code == 200 and (report.json()["accepted"], report.json()["rejected"]) == (1, 1)
+    refused = client.post("/api/v1/imports/roster", {"file": roster_file(), "region": "16.71"})
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("header", ["Bearer ucj_wrong", "Bearer ", "Token abc", "Basic dXNlcjpwYXNz"])
+def test_bad_tokens_are_refused(world: World, header: str) -> None:
+    assert Client(HTTP_AUTHORIZATION=header).get("/api/v1/participants").status_code == 401
+
+
+def test_revoked_token_and_inactive_user_are_refused(world: World, make_user: Callable[..., Any]) -> None:
+    from ucj.accounts.models import ApiToken
+
+    row, token = ApiToken.issue(make_user("provinsi", "16"))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get("/api/v1/participants").status_code == 200
+    ApiToken.objects.filter(pk=row.pk).update(revoked=True)
+    assert client.get("/api/v1/participants").status_code == 401
+    user = make_user("provinsi", "16")
+    _, token = ApiToken.issue(user)
+    user.is_active = False
+    user.save()
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/participants").status_code == 401
+
+
+def test_session_api_write_needs_csrf(world: World, make_user: Callable[..., Any]) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("desa", SUKARAMI))
+    response = client.post("/api/v1/imports/roster", {"file": roster_file()})
+    assert response.status_code == 403
+    assert not Participant.objects.filter(nik="1606011301900044").exists()
+
+
+def test_deactivated_users_session_stops_working(world: World, make_user: Callable[..., Any]) -> None:
+    user = make_user("provinsi", "16")
+    client = Client()
+    client.force_login(user)
+    assert client.get("/api/v1/participants").status_code == 200
+    user.is_active = False
+    user.save()
+    assert client.get("/api/v1/participants").status_code == 401
+    assert client.get(f"/registri/peserta/{world.own.public_hex}/")["Location"].startswith("/akun/masuk/")
+
+
+def test_user_without_a_role_sees_nothing(world: World) -> None:
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("tanpa-peran"))
+    assert client.get("/api/v1/participants").json()["count"] == 0
+    assert client.get(f"/api/v1/participants/{world.own.public_hex}").status_code == 404
+    assert client.get(f"/registri/peserta/{world.own.public_hex}/").status_code == 404
+    assert client.get("/registri/impor/unggah/").status_code == 403
+    assert client.get("/akun/audit/").status_code == 403
+    assert client.post("/api/v1/imports/roster", {"file": roster_file()}).status_code == 403
+    assert client.get("/").context["total"] == 0
+
+
+def test_search_and_language_posts_need_no_more_than_a_login(world: World, client_for: Callable[[str], Client]) -> None:
+    for role in ROLES:
+        client = client_for(role)
+        search = client.post("/registri/cari/", {"q": "Siti"})
+        assert search.status_code == 302
+        assert search["Location"].startswith("/akun/masuk/" if role == "anon" else "/registri/")
+        language = client.post("/i18n/setlang/", {"language": "en", "next": "/akun/masuk/"})
+        assert language.status_code == 302 and client.cookies["django_language"].value == "en"
+
+
+def test_language_switch_does_not_redirect_off_site(client_for: Callable[[str], Client]) -> None:
+    response = client_for("anon").post("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_login_next_does_not_redirect_off_site(make_user: Callable[..., Any]) -> None:
+    from tests.conftest import DEMO_PASSWORD
+
+    make_user("desa", SUKARAMI, username="pengarah")
+    response = Client().post("/akun/masuk/?next=https://evil.example/", {"username": "pengarah",
+                                                                          "password": DEMO_PASSWORD})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == "/"

@@ -14,4 +14,12 @@ class PersonalDataFilter(logging.Filter):
         masked = _NIK.sub(r"\1********\2", message)
         if masked != message:
             record.msg, record.args = masked, None
+        # A traceback can quote a NIK too (PostgreSQL: "Key (nik)=(...) already exists"). Formatters reuse
+        # a record's exc_text, so the masked text is what gets written.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = _NIK.sub(r"\1********\2", record.exc_text)
+        if record.stack_info:
+            record.stack_info = _NIK.sub(r"\1********\2", record.stack_info)
         return True

@@ -68,9 +68,11 @@ class Scope:
             return bool(self.roles & roles)
         return self.covers(code, roles)
 
-    @property
-    def full_nik(self) -> bool:
-        return bool(self.roles & FULL_NIK_ROLES)
+    def sees_full_nik(self, code: str | None) -> bool:
+        """Whether full NIKs and names of people in region ``code`` may be shown: only through a role of
+        FULL_NIK_ROLES held over that region (a province-wide viewer who also runs one village sees full data
+        of that village only). ``None``: any such role (e.g. the uploader's own batch without a region)."""
+        return self.can(FULL_NIK_ROLES, code)
 
 
 NO_SCOPE = Scope(grants=())

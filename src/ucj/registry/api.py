@@ -93,14 +93,14 @@ def list_participants(
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(page, 1)
     items = list(qs.order_by("id")[(page - 1) * page_size : page * page_size])
-    full_name = scope_for(request.user).full_nik
+    scope = scope_for(request.user)
     count, capped = capped_count(qs, API_COUNT_CAP)
     return {
         "count": count,
         "count_capped": capped,
         "page": page,
         "page_size": page_size,
-        "items": [_out(p, full_nik=False, full_name=full_name, today=today) for p in items],
+        "items": [_out(p, full_nik=False, full_name=scope.sees_full_nik(p.desa_id), today=today) for p in items],
     }
 
 
@@ -110,7 +110,7 @@ def get_participant(request: HttpRequest, participant_id: str) -> ParticipantOut
     p = visible(Participant.objects.by_public_id(participant_id), request.user).first()
     if p is None:
         raise Http404
-    full = scope_for(request.user).full_nik
+    full = scope_for(request.user).sees_full_nik(p.desa_id)
     if full:
         audit.record("participant_view", request=request, object_type="participant", object_id=p.public_hex,
                      region_code=p.desa_id, summary="api")  # fmt: skip

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ucj.accounts import audit
 from ucj.accounts.models import AuditEvent
-from ucj.accounts.privacy import mask_name, mask_nik
+from ucj.accounts.privacy import mask_digits, mask_name, mask_nik
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, Scope, get_visible_or_404, scope_for, visible
 from ucj.regions.models import Region, in_region
 from ucj.registry.exports import rejected_rows_xlsx
@@ -67,7 +68,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     q = request.session.get(SEARCH_KEY, "")
     qs = _search(qs, q)
     page = keyset_page(qs, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE)
-    rows = [_row_view(p, scope.full_nik) for p in page.items]
+    rows = [_row_view(p, scope.sees_full_nik(p.desa_id)) for p in page.items]
     return render(
         request,
         "registry/list.html",
@@ -95,7 +96,9 @@ def participant_search(request: HttpRequest) -> HttpResponse:
     """Keep the search term in the session (names and NIKs stay out of URLs and access logs)."""
     form = SearchForm(request.POST)
     request.session[SEARCH_KEY] = form.data.get("q", "")[:100] if "clear" not in request.POST else ""
-    query = request.POST.get("filters", "")
+    # Carry over only the list's own non-personal filters: whatever else is posted stays out of the URL.
+    posted = QueryDict(request.POST.get("filters", ""))
+    query = urlencode([(k, v) for k in FilterForm.base_fields for v in posted.getlist(k)[:1] if v])
     return redirect(f"{_list_url()}?{query}" if query else _list_url())
 
 
@@ -114,7 +117,7 @@ def _row_view(p: Participant, full: bool) -> dict[str, Any]:
 def participant_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     p = _get_participant(request, public_id)
     scope = scope_for(request.user)
-    full = scope.full_nik
+    full = scope.sees_full_nik(p.desa_id)
     if full:
         audit.record("participant_view", request=request, object_type="participant", object_id=p.public_hex,
                      region_code=p.desa_id)  # fmt: skip
@@ -194,7 +197,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         name = f"{batch.pk}-{batch.sha256[:16]}.bin"
         (folder / name).write_bytes(data)
         ImportBatch.objects.filter(pk=batch.pk).update(stored_file=f"imports/{name}")
-        run_roster_import.enqueue(batch.pk)
+        run_roster_import.enqueue(batch.pk, audit.client_address(request))
         return redirect("registry:import", pk=batch.pk)
     return render(request, "registry/upload.html", {"form": form})
 
@@ -221,8 +224,10 @@ def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(request, pk)
     issues = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
-    lang = get_language() or "id"
-    messages_ = [(issue, issue.message("en" if lang.startswith("en") else "id")) for issue in issues]
+    lang = "en" if (get_language() or "id").startswith("en") else "id"
+    # Findings quote cell values (a malformed NIK, ...): masked for roles without full view of the region.
+    full = scope_for(request.user).sees_full_nik(batch.region_id)
+    messages_ = [(issue, issue.message(lang) if full else mask_digits(issue.message(lang))) for issue in issues]
     partial = request.headers.get("HX-Request") == "true"  # htmx polling asks only for the status block
     template = "registry/_import_status.html" if partial else "registry/import.html"
     return render(request, template, {"batch": batch, "issues": issues, "issue_rows": messages_})
@@ -231,7 +236,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the rejected rows (personal data: audited)."""
     batch = _get_batch(request, pk)
-    if not scope_for(request.user).full_nik:
+    if not scope_for(request.user).sees_full_nik(batch.region_id):
         raise PermissionDenied
     audit.record("export_rejected_rows", request=request, object_type="import_batch", object_id=batch.pk,
                  region_code=batch.region_id or "", summary=f"{batch.rejected} rows")  # fmt: skip
