@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "ucj.regions",
     "ucj.accounts",
     "ucj.registry",
+    "ucj.contributions",
+    "ucj.coverage",
     "ucj.web",
 ]
 

@@ -248,7 +248,9 @@ def test_configured_logging_masks_messages_and_tracebacks(configured_log: io.Str
 
 def test_mask_digits() -> None:
     assert mask_digits("NIK harus 16 digit, terisi 17 digit ('16060113019000441').") == (
-        "NIK harus 16 digit, terisi 17 digit ('1606*************').")
+        "NIK harus 16 digit, terisi 17 digit ('1606*************')."
+    )
     assert mask_digits("ditemukan 'x' di '160601130190004x'") == "ditemukan 'x' di '1606***********x'"
     assert mask_digits("Desa 16.71.01.1001 di luar 16.06.01.2001; baris 1234567") == (
-        "Desa 16.71.01.1001 di luar 16.06.01.2001; baris 1234567")  # codes and small numbers stay
+        "Desa 16.71.01.1001 di luar 16.06.01.2001; baris 1234567"
+    )  # codes and small numbers stay

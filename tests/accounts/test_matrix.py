@@ -8,13 +8,16 @@ outside a user's regions answer 404 so their existence does not leak; actions a 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.accounts.conftest import PALEMBANG, SUKARAMI, World, roster_file
+from ucj.contributions.models import Bill
 from ucj.registry.models import ImportBatch, Participant
 
 ROLES = ("admin", "provinsi", "kab_muba", "kab_plg", "desa", "bpjs", "viewer", "anon")
@@ -28,10 +31,30 @@ def edit_data(p: Participant) -> dict[str, str]:
             "jkm": "on"}  # fmt: skip
 
 
+class JSON(dict[str, Any]):
+    """A POST body sent as application/json (the API's bodies), not as a form."""
+
+
+def world_bills(world: World) -> tuple[int, int]:
+    """Unpaid APBDes bills (February 2024, no lines) of Sukarami and of the Palembang kelurahan."""
+    month = dt.date(2024, 2, 1)
+    own = Bill.objects.get_or_create(payer="apbdes", region_id=SUKARAMI, month=month)[0]
+    other = Bill.objects.get_or_create(payer="apbdes", region_id=PALEMBANG, month=month)[0]
+    return own.pk, other.pk
+
+
+def feed_file() -> SimpleUploadedFile:
+    """A participation feed of one Musi Banyuasin (16.06) count."""
+    text = "Kode Wilayah,Bulan,Segmen,Peserta Aktif\n16.06,2024-03,PU,12345\n"
+    return SimpleUploadedFile("feed.csv", text.encode(), content_type="text/csv")
+
+
 def target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
     """(method, path, POST data) of one matrix row."""
     own, other = world.own.public_hex, world.other.public_hex
     own_b, other_b = world.own_batch.pk, world.other_batch.pk
+    own_bill, other_bill = world_bills(world)
+    pay = {"paid_on": "2024-03-20", "amount": "0"}
     return {
         "home": ("get", "/", None),
         "registry": ("get", "/registri/", None),
@@ -62,9 +85,46 @@ def target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
         "api import other region": ("post", "/api/v1/imports/roster", {"file": roster_file(), "region": "16.71"}),
         "api batch own": ("get", f"/api/v1/imports/{own_b}", None),
         "api batch other": ("get", f"/api/v1/imports/{other_b}", None),
+        "iuran": (
+            "get",
+            "/iuran/?segment=PU&wage=5000000&risk_class=2&month=2024-03&payer=employer&sector=other",
+            None,
+        ),
+        "iuran rules": ("get", "/iuran/aturan/?month=2024-03", None),
+        "admin rules": ("get", "/admin/contributions/contributionrule/", None),
+        "api calc": ("get", "/api/v1/contributions/calc?segment=PU&wage=5000000&risk_class=2&month=2024-03", None),
+        "api rules": ("get", "/api/v1/contributions/rules?month=2024-03", None),
+        "coverage": ("get", "/cakupan/", None),
+        "coverage own kab": ("get", "/cakupan/?region=16.06", None),
+        "coverage other kab": ("get", "/cakupan/?region=16.71", None),
+        "api coverage": ("get", "/api/v1/coverage", None),
+        "api coverage other kab": ("get", "/api/v1/coverage?region=16.71", None),
+        "api coverage map": ("get", "/api/v1/coverage/map", None),
+        "api coverage export own kab": ("get", "/api/v1/coverage/export.xlsx?region=16.06", None),
         "api root": ("get", "/api/v1/", None),
         "api docs": ("get", "/api/v1/docs", None),
         "api schema": ("get", "/api/v1/openapi.json", None),
+        "bills": ("get", "/iuran/tagihan/", None),
+        "bills POST kab": ("post", "/iuran/tagihan/", {"payer": "apbd_kabkota", "region": "16.06", "month": "2024-03"}),
+        "bill own": ("get", f"/iuran/tagihan/{own_bill}/", None),
+        "bill other": ("get", f"/iuran/tagihan/{other_bill}/", None),
+        "bill own xlsx": ("get", f"/iuran/tagihan/{own_bill}/tagihan.xlsx", None),
+        "bill other xlsx": ("get", f"/iuran/tagihan/{other_bill}/tagihan.xlsx", None),
+        "bill own pay POST": ("post", f"/iuran/tagihan/{own_bill}/bayar/", pay),
+        "bill other pay POST": ("post", f"/iuran/tagihan/{other_bill}/bayar/", pay),
+        "api bills": ("get", "/api/v1/bills", None),
+        "api bills POST kab": ("post", "/api/v1/bills", JSON(payer="apbd_kabkota", region="16.06", month="2024-03")),
+        "api bill own": ("get", f"/api/v1/bills/{own_bill}", None),
+        "api bill other": ("get", f"/api/v1/bills/{other_bill}", None),
+        "api bill own lines": ("get", f"/api/v1/bills/{own_bill}/lines", None),
+        "api bill own xlsx": ("get", f"/api/v1/bills/{own_bill}/xlsx", None),
+        "api bill own pay": ("post", f"/api/v1/bills/{own_bill}/payments", JSON(reference="matrix")),
+        "api bill other pay": ("post", f"/api/v1/bills/{other_bill}/payments", JSON(reference="matrix")),
+        "api pay own": ("post", f"/api/v1/participants/{own}/payments", JSON(through="2027-01", amount=16_800)),
+        "api pay other": ("post", f"/api/v1/participants/{other}/payments", JSON(through="2027-01", amount=16_800)),
+        "api status": ("get", "/api/v1/contributions/status", None),
+        "api status own kab": ("get", "/api/v1/contributions/status?region=16.06", None),
+        "api feed own kab": ("post", "/api/v1/imports/feed", {"file": feed_file(), "dry_run": "true"}),
     }[name]
 
 
@@ -101,9 +161,43 @@ MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
     ("api import other region", (200,   200,     403,     200,    403,  200,  403,   401)),
     ("api batch own",           (200,   200,     200,     404,    200,  200,  200,   401)),
     ("api batch other",         (200,   200,     404,     200,    404,  200,  200,   401)),
+    ("iuran",                   (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("iuran rules",             (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("admin rules",             (200, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN,
+                                 LOGIN)),
+    ("api calc",                (200,   200,     200,     200,    200,  200,  200,   401)),
+    ("api rules",               (200,   200,     200,     200,    200,  200,  200,   401)),
+    ("coverage",                (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("coverage own kab",        (200,   200,     200,     404,    404,  200,  200,   LOGIN)),
+    ("coverage other kab",      (200,   200,     404,     200,    404,  200,  200,   LOGIN)),
+    ("api coverage",            (200,   200,     200,     200,    200,  200,  200,   401)),
+    ("api coverage other kab",  (200,   200,     404,     200,    404,  200,  200,   401)),
+    ("api coverage map",        (200,   200,     200,     200,    200,  200,  200,   401)),
+    ("api coverage export own kab", (200, 200,   200,     404,    404,  200,  200,   401)),
     ("api root",                (404,   404,     404,     404,    404,  404,  404,   404)),
     ("api docs",                (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
     ("api schema",              (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("bills",                   (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("bills POST kab",          (DONE,  DONE,    DONE,    200,    200,  DONE, 403,   LOGIN)),  # 200: not a choice
+    ("bill own",                (200,   200,     200,     404,    200,  200,  200,   LOGIN)),
+    ("bill other",              (200,   200,     404,     200,    404,  200,  200,   LOGIN)),
+    ("bill own xlsx",           (200,   200,     200,     404,    200,  200,  200,   LOGIN)),  # viewer: masked
+    ("bill other xlsx",         (200,   200,     404,     200,    404,  200,  200,   LOGIN)),
+    ("bill own pay POST",       (DONE,  DONE,    DONE,    404,    DONE, DONE, 403,   LOGIN)),
+    ("bill other pay POST",     (DONE,  DONE,    404,     DONE,   404,  DONE, 403,   LOGIN)),
+    ("api bills",               (200,   200,     200,     200,    200,  200,  200,   401)),
+    ("api bills POST kab",      (201,   201,     201,     403,    403,  201,  403,   401)),
+    ("api bill own",            (200,   200,     200,     404,    200,  200,  200,   401)),
+    ("api bill other",          (200,   200,     404,     200,    404,  200,  200,   401)),
+    ("api bill own lines",      (200,   200,     200,     404,    200,  200,  200,   401)),
+    ("api bill own xlsx",       (200,   200,     200,     404,    200,  200,  200,   401)),
+    ("api bill own pay",        (201,   201,     201,     404,    201,  201,  403,   401)),
+    ("api bill other pay",      (201,   201,     404,     201,    404,  201,  403,   401)),
+    ("api pay own",             (201,   201,     201,     404,    201,  201,  403,   401)),
+    ("api pay other",           (201,   201,     404,     201,    404,  201,  403,   401)),
+    ("api status",              (400,   200,     200,     200,    200,  200,  200,   401)),  # admin: name a region
+    ("api status own kab",      (200,   200,     200,     400,    400,  200,  200,   401)),
+    ("api feed own kab",        (200,   200,     200,     422,    403,  200,  403,   401)),  # 422: row refused
 ]  # fmt: skip
 CASES = [(name, role, expected) for name, row in MATRIX for role, expected in zip(ROLES, row, strict=True)]
 
@@ -111,7 +205,11 @@ CASES = [(name, role, expected) for name, row in MATRIX for role, expected in zi
 @pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
 def test_access(world: World, client_for: Callable[[str], Client], name: str, role: str, expected: int | str) -> None:
     method, path, data = target(world, name)
-    response = getattr(client_for(role), method)(path, data) if data else getattr(client_for(role), method)(path)
+    client = client_for(role)
+    if isinstance(data, JSON):
+        response = client.post(path, data, content_type="application/json")
+    else:
+        response = getattr(client, method)(path, data) if data else getattr(client, method)(path)
     if isinstance(expected, int):
         assert response.status_code == expected, f"{role} {method.upper()} {path}"
         return
@@ -145,6 +243,12 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
         "registri/impor/unggah/", "registri/impor/<int:pk>/", "registri/impor/<int:pk>/ditolak.xlsx",
         "api/v1/participants", "api/v1/participants/<participant_id>", "api/v1/imports/roster",
         "api/v1/imports/<batch_id>", "api/v1/openapi.json", "api/v1/docs", "api/v1/",
+        "cakupan/", "api/v1/coverage", "api/v1/coverage/map", "api/v1/coverage/export.xlsx",
+        "iuran/", "iuran/aturan/", "api/v1/contributions/calc", "api/v1/contributions/rules",
+        "iuran/tagihan/", "iuran/tagihan/<int:pk>/", "iuran/tagihan/<int:pk>/tagihan.xlsx",
+        "iuran/tagihan/<int:pk>/bayar/", "api/v1/bills", "api/v1/bills/<bill_id>", "api/v1/bills/<bill_id>/lines",
+        "api/v1/bills/<bill_id>/xlsx", "api/v1/bills/<bill_id>/payments",
+        "api/v1/participants/<participant_id>/payments", "api/v1/contributions/status", "api/v1/imports/feed",
     }  # fmt: skip
     assert routes(get_resolver().url_patterns) == known
 

@@ -100,7 +100,9 @@ def test_clean_roster_is_accepted_and_stored(write_csv: Callable[..., Path]) -> 
     assert (ahmad.birth_date, ahmad.village_role, ahmad.ecosystem, ahmad.segment) == (
         dt.date(1992, 12, 20), "", "rentan", "BPU"
     )  # fmt: skip
-    assert ahmad.phone == "" and ahmad.income is None
+    # Petani: a vulnerable worker without a village role, so the national "rentan" default fills the blank
+    # income (BPU lowest band) and payer (contributions.RoleDefault, tests/contributions/test_import_defaults.py).
+    assert ahmad.phone == "" and ahmad.income == 1_000_000 and ahmad.payer == "apbd_kabkota"
 
 
 def test_clean_roster_batch_record(write_csv: Callable[..., Path], desa_user: Any) -> None:

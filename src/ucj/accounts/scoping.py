@@ -23,6 +23,12 @@ from ucj.regions.models import in_region
 FULL_NIK_ROLES = frozenset({Role.ADMIN, Role.PROVINSI, Role.KABKOTA, Role.DESA, Role.BPJS})
 #: Roles that may change registry data (edit participants, import rosters) inside their regions.
 REGISTRY_WRITE_ROLES = frozenset({Role.ADMIN, Role.PROVINSI, Role.KABKOTA, Role.DESA, Role.BPJS})
+#: Roles that may make bills and record payments inside their regions (viewers only read them).
+BILLING_ROLES = REGISTRY_WRITE_ROLES
+#: Roles that may load participation feeds (aggregate counts from BPJS) inside their regions.
+COVERAGE_WRITE_ROLES = frozenset({Role.ADMIN, Role.PROVINSI, Role.KABKOTA, Role.BPJS})
+#: Roles that may set denominators (workforce) and coverage targets inside their regions.
+TARGET_WRITE_ROLES = frozenset({Role.ADMIN, Role.PROVINSI})
 #: Roles that may read the audit trail.
 AUDIT_ROLES = frozenset({Role.ADMIN, Role.PROVINSI})
 

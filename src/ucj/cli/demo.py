@@ -23,7 +23,7 @@ def demo(
     with console.status("Memuat data demo / loading demo data…"):
         summary = load_demo()
     console.print(f"[bold]Data demo SINTETIS / SYNTHETIC demo data[/] — {summary.describe()}")
-    console.print("Pengguna demo / demo users (kata sandi / password: " f"[bold]{summary.password}[/]):")
+    console.print(f"Pengguna demo / demo users (kata sandi / password: [bold]{summary.password}[/]):")
     for username, role, region in summary.users:
         console.print(f"  {username:<22} {role:<9} {region}")
     if no_serve:

@@ -7,32 +7,21 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
+from ucj.cli.files import outcome_label, print_findings, read_or_fail, refusals_reported, user_named
 from ucj.cli.output import console, emit_json, fail, progress_bar
 from ucj.cli.setup import boot
 
 app = typer.Typer(help="Import rosters into the registry.", no_args_is_help=True)
-SHOWN_ISSUES = 40
-
-
-def _user(username: str | None) -> Any:
-    if not username:
-        return None
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        fail(f"Pengguna tidak dikenal / unknown user: {username}")
-    return user
 
 
 @app.command("roster")
 def roster(
     file: Path = typer.Argument(..., help="Roster file (.xlsx, .xls or .csv)."),
     region: str = typer.Option(
-        None, "--region", help="Region of the file: a desa code fixes the village of every row; a kab/kec code "
-        "narrows name matching."
+        None,
+        "--region",
+        help="Region of the file: a desa code fixes the village of every row; a kab/kec code narrows name matching.",
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; store nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (no progress bar)."),
@@ -43,18 +32,9 @@ def roster(
     from ucj.registry.issues import RosterFileError
     from ucj.registry.services import ImportRefused, import_roster
 
-    if not file.is_file():
-        fail(f"Berkas tidak ada / file not found: {file}", as_json=as_json, code="FILE_NOT_FOUND")
-    try:
-        with progress_bar(not as_json, file.name) as tell:
-            report = import_roster(
-                file.read_bytes(), file.name, user=_user(user), region=region, dry_run=dry_run, progress=tell
-            )
-    except RosterFileError as err:
-        f = err.finding
-        fail(f"{f.message('id')} / {f.message('en')}", as_json=as_json, code=f.code)
-    except ImportRefused as err:
-        fail(str(err), as_json=as_json, code="REFUSED")
+    data = read_or_fail(file, as_json)
+    with refusals_reported(as_json, RosterFileError, ImportRefused), progress_bar(not as_json, file.name) as tell:
+        report = import_roster(data, file.name, user=user_named(user), region=region, dry_run=dry_run, progress=tell)
     if as_json:
         emit_json(report.as_json())
         return
@@ -74,17 +54,51 @@ def _print_report(report: Any) -> None:
         f"[cyan]diperbarui/updated {report.updated:,}[/], [red]ditolak/rejected {report.rejected:,}[/], "
         f"peringatan/warnings {report.warnings:,}"
     )
-    if not report.findings:
-        return
-    table = Table("Baris/row", "Kolom/column", "Kode/code", "Pesan / message")
-    for f in report.findings[:SHOWN_ISSUES]:
-        style = "red" if f.severity == "error" else "yellow"
-        table.add_row(str(f.row), escape(f.column), f"[{style}]{f.code}[/]", escape(f.message("id")))
-    console.print(table)
-    if len(report.findings) > SHOWN_ISSUES:
-        console.print(f"… {len(report.findings) - SHOWN_ISSUES:,} lagi / more (--json for all).")
+    filled = {k: v for k, v in report.defaults_applied.items() if v}
+    if filled:
+        console.print("Diisi dari bawaan peran desa wilayah / filled from the region's village-role defaults: "
+                      + ", ".join(f"{k} {v:,}" for k, v in filled.items()))  # fmt: skip
+    print_findings(report.findings)
     if report.batch_id and report.rejected:
         console.print(f"Unduh baris ditolak / rejected rows: ucj import rejected {report.batch_id} --out ditolak.xlsx")
+
+
+@app.command("feed")
+def feed(
+    file: Path = typer.Argument(
+        ...,
+        help="Participation feed from BPJS (.xlsx, .xls or .csv): active participants "
+        "per region × month × segment (× ecosystem × payer).",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; store nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    user: str = typer.Option(None, "--user", help="Import as this user (their regions apply; audited)."),
+) -> None:
+    """Load a participation feed, all or nothing: one rejected row and nothing is stored (exit code 1)."""
+    boot()
+    from ucj.coverage.feedcheck import FeedFileError
+    from ucj.coverage.feeds import FeedRefused, import_feed
+
+    data = read_or_fail(file, as_json)
+    with refusals_reported(as_json, FeedFileError, FeedRefused):
+        report = import_feed(data, file.name, user=user_named(user), dry_run=dry_run)
+    if as_json:
+        emit_json(report.as_json())
+    else:
+        console.print(f"[bold]{escape(report.file_name)}[/] — {outcome_label(report, f'feed #{report.batch_id}')}")
+        used = report.columns.get("used", {})
+        console.print(escape("Kolom dipakai / columns used: " + ", ".join(f"{v} → {k}" for k, v in used.items())))
+        console.print(
+            f"Baris/rows {report.rows:,}: [green]diterima/accepted {report.accepted:,}[/], "
+            f"[cyan]mengganti/replaced {report.replaced:,}[/], [red]ditolak/rejected {report.rejected:,}[/], "
+            f"dilewati/skipped {report.skipped:,}"
+        )
+        if report.months:
+            console.print(escape(f"Bulan / months: {', '.join(report.months)}; wilayah / regions: "
+                                 f"{len(report.regions):,}"))  # fmt: skip
+        print_findings(report.findings)
+    if report.rejected:
+        raise typer.Exit(1)
 
 
 @app.command("rejected")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from ucj.cli import demo, imports, regions, server, users
+from ucj.cli import bills, contributions, coverage, demo, imports, regions, rules, server, users
 
 app = typer.Typer(
     name="ucj",
@@ -19,6 +19,12 @@ app = typer.Typer(
 app.add_typer(regions.app, name="regions")
 app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="users")
+app.add_typer(contributions.app, name="contributions")
+contributions.app.command("bill")(bills.bill)
+contributions.app.command("pay")(bills.pay)
+contributions.app.command("status")(bills.status)
+app.add_typer(rules.app, name="rules")
+app.add_typer(coverage.app, name="coverage")
 app.command("demo")(demo.demo)
 app.command("serve")(server.serve)
 app.command("worker")(server.worker)

@@ -1,17 +1,27 @@
-"""Loading the synthetic demo instance for Sumsel: regions, users and imported rosters."""
+"""Loading the synthetic demo instance for Sumsel: regions, users, imported rosters and the coverage story.
+
+The coverage story (:mod:`ucj.demo.story`) reproduces the December 2024 Sumsel meeting figures: denominators
+and targets are written as synthetic rows, the monthly BPJS feed goes through the real feed import
+(:func:`ucj.coverage.feeds.import_feed`), and the rosters' coverage dates fall in 2024 so the drill-down to
+kecamatan and desa shows registry data for the same period.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 import polars as pl
 import xlsxwriter
 from django.db import transaction
-from django.utils import timezone
 
 from ucj.accounts.models import Role
 from ucj.accounts.services import create_user
+from ucj.demo import story
 from ucj.demo.synth import synthetic_roster
 from ucj.regions.models import Region
 from ucj.regions.services import load_regions
@@ -29,6 +39,8 @@ DEMO_USERS = [
     ("pimpinan", Role.VIEWER, "16"),
 ]
 PROVINCE_ROWS = 20_000
+COVERED_FROM, PAID_UNTIL = dt.date(2024, 1, 1), dt.date(2024, 12, 1)  # the rosters live in the story's year
+FEED_USER = "bpjs.sumsel"
 
 
 @dataclass
@@ -36,11 +48,13 @@ class DemoSummary:
     regions: int = 0
     participants_loaded: list[str] = field(default_factory=list)
     users: list[tuple[str, str, str]] = field(default_factory=list)
+    story: str = ""
+    facts: int = 0
     password: str = PASSWORD
 
     def describe(self) -> str:
-        loaded = "; ".join(self.participants_loaded) or "sudah dimuat sebelumnya / already loaded"
-        return f"{self.regions:,} wilayah/regions; {loaded}"
+        loaded = "; ".join(self.participants_loaded) or "daftar sudah dimuat sebelumnya / rosters already loaded"
+        return f"{self.regions:,} wilayah/regions; {loaded}; {self.story}; {self.facts:,} fakta cakupan/coverage facts"
 
 
 def load_demo() -> DemoSummary:
@@ -49,19 +63,73 @@ def load_demo() -> DemoSummary:
     for username, role, region in DEMO_USERS:
         create_user(username, role=role, region=region, password=PASSWORD)
         summary.users.append((username, role.value, region or "*"))
-    if ImportBatch.objects.filter(file_name__startswith="DEMO-").exists():
-        return summary
+    if not ImportBatch.objects.filter(file_name__startswith="DEMO-").exists():
+        _load_rosters(summary)
+    summary.story = load_story()
+    from ucj.coverage.services import rebuild_facts
+
+    summary.facts = rebuild_facts()
+    return summary
+
+
+def _load_rosters(summary: DemoSummary) -> None:
     villages = list(Region.objects.filter(level=4).order_by("code").values_list("code", flat=True))
-    today = timezone.localdate()
-    province = synthetic_roster(PROVINCE_ROWS, villages, seed=2024, paid_until=today)
+    province = synthetic_roster(PROVINCE_ROWS, villages, seed=2024, paid_until=PAID_UNTIL, covered_from=COVERED_FROM)
     summary.participants_loaded.append(
         _import("DEMO-daftar-pekerja-rentan-sumsel.csv", _csv(province), "analis.sumsel")
     )
-    village = synthetic_roster(60, [DEMO_DESA], seed=7, serial_offset=PROVINCE_ROWS, paid_until=today, error_rate=0.1)
+    village = synthetic_roster(60, [DEMO_DESA], seed=7, serial_offset=PROVINCE_ROWS, error_rate=0.1,
+                               paid_until=PAID_UNTIL, covered_from=COVERED_FROM)  # fmt: skip
     summary.participants_loaded.append(
         _import("DEMO-perangkat-desa-sukarami.xlsx", _village_xlsx(village), "operator.sukarami", DEMO_DESA)
     )
-    return summary
+
+
+def load_story(feed_user: str | None = FEED_USER) -> str:
+    """Denominators, targets and the 2024 BPJS feed of :mod:`ucj.demo.story`, all marked synthetic. Idempotent:
+    rows are upserted, the feed is imported again only when its content changed, and real (non-synthetic)
+    denominators or targets loaded since are never overwritten. ``feed_user``: the username the feed is
+    imported as (None: the command line operator)."""
+    from django.contrib.auth import get_user_model
+
+    from ucj.coverage.feeds import import_feed
+    from ucj.coverage.models import FeedBatch, Target, Workforce
+    from ucj.coverage.services import bump_version
+
+    with transaction.atomic():
+        workforce = _upsert(Workforce, story.workforce(), ("workers", "source"))
+        targets = _upsert(Target, story.targets(), ("rate", "count", "source"))
+    data = story.feed_csv(story.feed())
+    digest = hashlib.sha256(data).hexdigest()
+    if FeedBatch.objects.filter(file_name=story.FEED_FILE, sha256=digest, synthetic=True).exists():
+        fed = "feed sudah dimuat / feed already loaded"
+    else:
+        user = get_user_model().objects.get(username=feed_user) if feed_user else None
+        report = import_feed(data, story.FEED_FILE, user=user)
+        if not report.stored or report.batch_id is None:
+            problems = "; ".join(f"{f.row} {f.code} {f.value}" for f in report.findings[:5])
+            raise RuntimeError(f"demo feed rejected / feed demo ditolak: {problems}")
+        FeedBatch.objects.filter(pk=report.batch_id).update(synthetic=True)
+        fed = f"{story.FEED_FILE}: {report.accepted:,} baris/rows"
+    bump_version()
+    return f"{workforce} jumlah pekerja/workforce, {targets} target; {fed}"
+
+
+def _upsert(model: Any, frame: pl.DataFrame, fields: tuple[str, ...]) -> int:
+    """Write synthetic rows by region × year × definition, leaving real rows alone; returns rows written."""
+    real = set(model.objects.filter(synthetic=False).values_list("region_id", "year", "definition"))
+    written = 0
+    for row in frame.iter_rows(named=True):
+        key = (row["region"], row["year"], row["definition"])
+        if key in real:
+            continue
+        values = {f: row[f] for f in fields}
+        if "rate" in values and values["rate"] is not None:
+            values["rate"] = Decimal(str(values["rate"])).quantize(Decimal("0.01"))
+        model.objects.update_or_create(region_id=key[0], year=key[1], definition=key[2],
+                                       defaults={**values, "synthetic": True})  # fmt: skip
+        written += 1
+    return written
 
 
 def _import(name: str, data: bytes, username: str, region: str | None = None) -> str:

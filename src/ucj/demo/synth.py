@@ -38,11 +38,14 @@ def synthetic_roster(
     error_rate: float = 0.02,
     serial_offset: int = 0,
     paid_until: dt.date | None = None,
+    covered_from: dt.date | None = None,
 ) -> pl.DataFrame:
     """``n`` roster rows over the given desa codes; ``error_rate`` of them carry one typical mistake.
 
     With ``paid_until`` an "Iuran s/d" column says up to which month each person paid: mostly the last
-    months before ``paid_until``, some long lapsed.
+    months before ``paid_until``, some long lapsed. With ``covered_from`` as well, a "TMT Kepesertaan" column
+    says when protection started: a month from ``covered_from`` to ``paid_until``, never after the month paid
+    up to (up to 6 months before it for someone whose payments stopped before ``covered_from``).
     """
     rng = np.random.default_rng(seed)
     villages = np.array(village_codes)
@@ -103,10 +106,22 @@ def synthetic_roster(
         lag = np.minimum(rng.geometric(0.45, n) - 1, 30)  # months unpaid: 0 for most, a long tail
         months = paid_until.year * 12 + paid_until.month - 1 - lag
         frame = frame.with_columns(
-            pl.format("{}-{}", pl.Series(months % 12 + 1).cast(pl.String).str.zfill(2), pl.Series(months // 12))
-            .alias("Iuran s/d")
+            pl.format("{}-{}", pl.Series(months % 12 + 1).cast(pl.String).str.zfill(2), pl.Series(months // 12)).alias(
+                "Iuran s/d"
+            )
         )
         headers.append("Iuran s/d")
+        if covered_from is not None:
+            lo = covered_from.year * 12 + covered_from.month - 1
+            hi = paid_until.year * 12 + paid_until.month - 1
+            start = np.minimum(lo + rng.integers(0, max(1, hi - lo + 1), n), months)
+            start = np.where(months < lo, months - rng.integers(0, 7, n), start)
+            frame = frame.with_columns(
+                pl.format(
+                    "{}-{}", pl.Series(start % 12 + 1).cast(pl.String).str.zfill(2), pl.Series(start // 12)
+                ).alias("TMT Kepesertaan")
+            )
+            headers.append("TMT Kepesertaan")
     return frame.with_row_index("No", offset=1).with_columns(pl.col("No").cast(pl.String)).select(headers)
 
 

@@ -42,6 +42,9 @@ class Region(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=80, blank=True, default="")
+    # Centre point for maps without boundaries (proportional circles); see regions/data/centroids.csv.
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -54,3 +57,19 @@ class Region(models.Model):
     @property
     def level_name(self) -> str:
         return Level(self.level).name.lower()
+
+
+class RegionBoundary(models.Model):
+    """A region's boundary as a GeoJSON geometry (loaded by ``ucj regions load-boundaries FILE``)."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, primary_key=True, related_name="boundary",
+                                  db_constraint=False)  # fmt: skip
+    geometry = models.JSONField()
+    source = models.CharField(max_length=250, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("batas wilayah")
+        verbose_name_plural = _("batas wilayah")
+
+    def __str__(self) -> str:
+        return f"Batas {self.region_id}"

@@ -42,9 +42,7 @@ def safe_date(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_ok = month.is_between(1, 12).fill_null(False)
     safe_month = pl.when(month_ok).then(month).otherwise(1)
-    days = safe_month.replace_strict(_DAYS_IN_MONTH, return_dtype=pl.Int32) + (
-        (safe_month == 2) & leap
-    ).cast(pl.Int32)
+    days = safe_month.replace_strict(_DAYS_IN_MONTH, return_dtype=pl.Int32) + ((safe_month == 2) & leap).cast(pl.Int32)
     ok = month_ok & day.is_between(1, days).fill_null(False) & year.is_between(1800, 2200).fill_null(False)
     return pl.when(ok).then(
         pl.date(pl.when(ok).then(year).otherwise(2000), safe_month, pl.when(ok).then(day).otherwise(1))

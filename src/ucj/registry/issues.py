@@ -7,7 +7,7 @@ Messages may take ``{placeholders}`` filled from the finding's ``params``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 Severity = Literal["error", "warning", "info"]
 
@@ -23,69 +23,147 @@ class IssueType:
 _TYPES = [
     # --- file-level (the whole file is refused; exit code 1) ---
     IssueType("FILE_EMPTY", "error", "Berkas kosong.", "The file is empty."),
-    IssueType("FILE_NOT_SPREADSHEET", "error",
-              "Berkas bukan spreadsheet yang dikenal ({value}). Unggah .xlsx, .xls atau .csv.",
-              "The file is not a known spreadsheet ({value}). Upload .xlsx, .xls or .csv."),
-    IssueType("FILE_PASSWORD", "error",
-              "Berkas Excel dilindungi kata sandi. Buka di Excel, hapus kata sandinya, simpan, lalu unggah lagi.",
-              "The Excel file is password-protected. Open it in Excel, remove the password, save and upload again."),
+    IssueType(
+        "FILE_NOT_SPREADSHEET",
+        "error",
+        "Berkas bukan spreadsheet yang dikenal ({value}). Unggah .xlsx, .xls atau .csv.",
+        "The file is not a known spreadsheet ({value}). Upload .xlsx, .xls or .csv.",
+    ),
+    IssueType(
+        "FILE_PASSWORD",
+        "error",
+        "Berkas Excel dilindungi kata sandi. Buka di Excel, hapus kata sandinya, simpan, lalu unggah lagi.",
+        "The Excel file is password-protected. Open it in Excel, remove the password, save and upload again.",
+    ),
     IssueType("FILE_UNREADABLE", "error", "Berkas tidak dapat dibaca: {value}.", "The file cannot be read: {value}."),
-    IssueType("FILE_NO_NIK_COLUMN", "error",
-              "Tidak ada kolom NIK (judul kolom seperti 'NIK' atau 'No. KTP'). Judul yang terbaca: {value}.",
-              "No NIK column (a header such as 'NIK' or 'No. KTP'). Headers found: {value}."),
-    IssueType("FILE_NO_ROWS", "error", "Tidak ada baris data di bawah judul kolom.",
-              "There are no data rows below the header row."),
+    IssueType(
+        "FILE_NO_NIK_COLUMN",
+        "error",
+        "Tidak ada kolom NIK (judul kolom seperti 'NIK' atau 'No. KTP'). Judul yang terbaca: {value}.",
+        "No NIK column (a header such as 'NIK' or 'No. KTP'). Headers found: {value}.",
+    ),
+    IssueType(
+        "FILE_NO_ROWS",
+        "error",
+        "Tidak ada baris data di bawah judul kolom.",
+        "There are no data rows below the header row.",
+    ),
     # --- NIK (UU 23/2006 jo. UU 24/2013 Pasal 13; structure per shared/domain.md §5) ---
     IssueType("NIK_MISSING", "error", "NIK kosong.", "NIK is empty."),
-    IssueType("NIK_LENGTH", "error", "NIK harus 16 digit, terisi {extra} digit ('{value}').",
-              "NIK must have 16 digits, found {extra} ('{value}')."),
-    IssueType("NIK_CHARS", "error", "NIK hanya boleh berisi angka; ditemukan '{extra}' di '{value}'.",
-              "NIK may contain digits only; found '{extra}' in '{value}'."),
-    IssueType("NIK_EXCEL_FLOAT", "error",
-              "NIK rusak oleh Excel (tersimpan sebagai angka, digit terakhir hilang: {value}). Format kolom NIK "
-              "sebagai Teks (atau awali dengan tanda kutip ') lalu ketik ulang NIK dari KTP/KK.",
-              "NIK damaged by Excel (stored as a number, last digits lost: {value}). Format the NIK column as "
-              "Text (or prefix it with an apostrophe ') and retype the NIK from the ID card/family card."),
-    IssueType("NIK_DATE", "error", "Tanggal lahir di dalam NIK (digit 7–12) tidak valid: {extra}.",
-              "The birth date inside the NIK (digits 7–12) is not a real date: {extra}."),
-    IssueType("NIK_SERIAL", "error", "Nomor urut NIK (4 digit terakhir) tidak boleh 0000.",
-              "The NIK serial (last 4 digits) cannot be 0000."),
-    IssueType("NIK_REGION_UNKNOWN", "warning",
-              "Kode wilayah NIK {value} tidak ada di data Kemendagri terbaru (bisa kode lama sebelum pemekaran).",
-              "NIK region prefix {value} is not in the current Kemendagri list (may be a pre-split code)."),
+    IssueType(
+        "NIK_LENGTH",
+        "error",
+        "NIK harus 16 digit, terisi {extra} digit ('{value}').",
+        "NIK must have 16 digits, found {extra} ('{value}').",
+    ),
+    IssueType(
+        "NIK_CHARS",
+        "error",
+        "NIK hanya boleh berisi angka; ditemukan '{extra}' di '{value}'.",
+        "NIK may contain digits only; found '{extra}' in '{value}'.",
+    ),
+    IssueType(
+        "NIK_EXCEL_FLOAT",
+        "error",
+        "NIK rusak oleh Excel (tersimpan sebagai angka, digit terakhir hilang: {value}). Format kolom NIK "
+        "sebagai Teks (atau awali dengan tanda kutip ') lalu ketik ulang NIK dari KTP/KK.",
+        "NIK damaged by Excel (stored as a number, last digits lost: {value}). Format the NIK column as "
+        "Text (or prefix it with an apostrophe ') and retype the NIK from the ID card/family card.",
+    ),
+    IssueType(
+        "NIK_DATE",
+        "error",
+        "Tanggal lahir di dalam NIK (digit 7–12) tidak valid: {extra}.",
+        "The birth date inside the NIK (digits 7–12) is not a real date: {extra}.",
+    ),
+    IssueType(
+        "NIK_SERIAL",
+        "error",
+        "Nomor urut NIK (4 digit terakhir) tidak boleh 0000.",
+        "The NIK serial (last 4 digits) cannot be 0000.",
+    ),
+    IssueType(
+        "NIK_REGION_UNKNOWN",
+        "warning",
+        "Kode wilayah NIK {value} tidak ada di data Kemendagri terbaru (bisa kode lama sebelum pemekaran).",
+        "NIK region prefix {value} is not in the current Kemendagri list (may be a pre-split code).",
+    ),
     # --- other fields ---
     IssueType("NAME_MISSING", "error", "Nama kosong.", "Name is empty."),
-    IssueType("DATE_INVALID", "error", "Tanggal '{value}' tidak dapat dibaca (contoh format: 13-12-1980).",
-              "Date '{value}' cannot be read (example format: 13-12-1980)."),
-    IssueType("SEX_INVALID", "warning", "Jenis kelamin '{value}' tidak dikenal (gunakan L atau P); diabaikan.",
-              "Sex '{value}' not recognised (use L or P); ignored."),
-    IssueType("NUMBER_INVALID", "warning", "Angka '{value}' tidak dapat dibaca; diabaikan.",
-              "Number '{value}' cannot be read; ignored."),
-    IssueType("VALUE_UNKNOWN", "warning", "Nilai '{value}' tidak dikenal untuk kolom ini; diabaikan.",
-              "Value '{value}' is not recognised for this column; ignored."),
-    IssueType("BIRTHDATE_MISMATCH", "warning",
-              "Tanggal lahir di daftar ({value}) berbeda dengan tanggal di NIK ({extra}); NIK tidak diubah.",
-              "Birth date in the roster ({value}) differs from the one in the NIK ({extra}); the NIK is kept."),
-    IssueType("SEX_MISMATCH", "warning",
-              "Jenis kelamin di daftar ({value}) berbeda dengan yang tersirat di NIK ({extra}).",
-              "Sex in the roster ({value}) differs from the one implied by the NIK ({extra})."),
-    IssueType("DUPLICATE_IN_FILE", "error", "NIK sama dengan baris {extra}; hanya baris {extra} yang dipakai.",
-              "Same NIK as row {extra}; only row {extra} is kept."),
+    IssueType(
+        "DATE_INVALID",
+        "error",
+        "Tanggal '{value}' tidak dapat dibaca (contoh format: 13-12-1980).",
+        "Date '{value}' cannot be read (example format: 13-12-1980).",
+    ),
+    IssueType(
+        "SEX_INVALID",
+        "warning",
+        "Jenis kelamin '{value}' tidak dikenal (gunakan L atau P); diabaikan.",
+        "Sex '{value}' not recognised (use L or P); ignored.",
+    ),
+    IssueType(
+        "NUMBER_INVALID",
+        "warning",
+        "Angka '{value}' tidak dapat dibaca; diabaikan.",
+        "Number '{value}' cannot be read; ignored.",
+    ),
+    IssueType(
+        "VALUE_UNKNOWN",
+        "warning",
+        "Nilai '{value}' tidak dikenal untuk kolom ini; diabaikan.",
+        "Value '{value}' is not recognised for this column; ignored.",
+    ),
+    IssueType(
+        "BIRTHDATE_MISMATCH",
+        "warning",
+        "Tanggal lahir di daftar ({value}) berbeda dengan tanggal di NIK ({extra}); NIK tidak diubah.",
+        "Birth date in the roster ({value}) differs from the one in the NIK ({extra}); the NIK is kept.",
+    ),
+    IssueType(
+        "SEX_MISMATCH",
+        "warning",
+        "Jenis kelamin di daftar ({value}) berbeda dengan yang tersirat di NIK ({extra}).",
+        "Sex in the roster ({value}) differs from the one implied by the NIK ({extra}).",
+    ),
+    IssueType(
+        "DUPLICATE_IN_FILE",
+        "error",
+        "NIK sama dengan baris {extra}; hanya baris {extra} yang dipakai.",
+        "Same NIK as row {extra}; only row {extra} is kept.",
+    ),
     # --- region ---
-    IssueType("REGION_MISSING", "error",
-              "Desa/kelurahan tidak diketahui: isi kolom Kode Desa atau Desa + Kecamatan, atau pilih wilayah "
-              "saat mengunggah.",
-              "Village unknown: fill the village code or village + district columns, or pick the region on "
-              "upload."),
-    IssueType("REGION_UNKNOWN", "error", "Desa/kelurahan '{value}' tidak ditemukan. Kandidat terdekat: {extra}.",
-              "Village '{value}' not found. Closest candidates: {extra}."),
-    IssueType("REGION_AMBIGUOUS", "error",
-              "Desa/kelurahan '{value}' ada di beberapa tempat: {extra}. Isi kolom Kecamatan atau Kode Desa.",
-              "Village '{value}' exists in several places: {extra}. Fill the district or village code column."),
-    IssueType("REGION_OUTSIDE", "error", "Desa {value} berada di luar wilayah unggahan {extra}.",
-              "Village {value} lies outside the upload region {extra}."),
-    IssueType("REGION_NOT_VILLAGE", "error", "Kode {value} bukan kode desa/kelurahan (format 16.71.01.1001).",
-              "Code {value} is not a village code (format 16.71.01.1001)."),
+    IssueType(
+        "REGION_MISSING",
+        "error",
+        "Desa/kelurahan tidak diketahui: isi kolom Kode Desa atau Desa + Kecamatan, atau pilih wilayah "
+        "saat mengunggah.",
+        "Village unknown: fill the village code or village + district columns, or pick the region on upload.",
+    ),
+    IssueType(
+        "REGION_UNKNOWN",
+        "error",
+        "Desa/kelurahan '{value}' tidak ditemukan. Kandidat terdekat: {extra}.",
+        "Village '{value}' not found. Closest candidates: {extra}.",
+    ),
+    IssueType(
+        "REGION_AMBIGUOUS",
+        "error",
+        "Desa/kelurahan '{value}' ada di beberapa tempat: {extra}. Isi kolom Kecamatan atau Kode Desa.",
+        "Village '{value}' exists in several places: {extra}. Fill the district or village code column.",
+    ),
+    IssueType(
+        "REGION_OUTSIDE",
+        "error",
+        "Desa {value} berada di luar wilayah unggahan {extra}.",
+        "Village {value} lies outside the upload region {extra}.",
+    ),
+    IssueType(
+        "REGION_NOT_VILLAGE",
+        "error",
+        "Kode {value} bukan kode desa/kelurahan (format 16.71.01.1001).",
+        "Code {value} is not a village code (format 16.71.01.1001).",
+    ),
 ]
 
 ISSUE_TYPES: dict[str, IssueType] = {t.code: t for t in _TYPES}
@@ -95,6 +173,9 @@ ISSUE_TYPES: dict[str, IssueType] = {t.code: t for t in _TYPES}
 class Finding:
     """One issue on one spreadsheet row (``row`` is the row number the user sees in the file; 0 = file)."""
 
+    #: The catalogue the codes come from (a feed's findings use their own).
+    catalogue: ClassVar[dict[str, IssueType]] = ISSUE_TYPES
+
     row: int
     column: str
     code: str
@@ -103,10 +184,10 @@ class Finding:
 
     @property
     def severity(self) -> Severity:
-        return ISSUE_TYPES[self.code].severity
+        return self.catalogue[self.code].severity
 
     def message(self, lang: str = "id") -> str:
-        t = ISSUE_TYPES[self.code]
+        t = self.catalogue[self.code]
         return (t.en if lang == "en" else t.id).format(value=self.value, extra=self.extra)
 
     def as_dict(self) -> dict[str, object]:

@@ -78,7 +78,11 @@ class Participant(models.Model):
         _("jenis kelamin"), max_length=1, blank=True, default="", db_default="", choices=[("L", "L"), ("P", "P")]
     )
     desa = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False,
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
         verbose_name=_("desa/kelurahan"),
     )  # indexed by the composite index below
     occupation = models.CharField(_("jabatan/pekerjaan"), max_length=120, blank=True, default="", db_default="")
@@ -95,6 +99,7 @@ class Participant(models.Model):
     jp = models.BooleanField("JP", default=False)
     jkp = models.BooleanField("JKP", default=False)
     income = models.BigIntegerField(_("penghasilan/upah per bulan (Rp)"), null=True, blank=True)
+    risk_class = models.PositiveSmallIntegerField(_("kelas risiko JKK"), null=True, blank=True)  # PU: 1-5
     poverty_decile = models.PositiveSmallIntegerField(_("desil kesejahteraan"), null=True, blank=True)
     kpj = models.CharField(_("nomor KPJ"), max_length=20, blank=True, default="", db_default="")
     phone = models.CharField(_("no. HP"), max_length=20, blank=True, default="", db_default="")
@@ -102,8 +107,13 @@ class Participant(models.Model):
     coverage_start = models.DateField(_("mulai kepesertaan"), null=True, blank=True)
     paid_through = models.DateField(_("iuran dibayar s.d."), null=True, blank=True)
     source_batch = models.ForeignKey(
-        "registry.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_constraint=False, db_index=False,
+        "registry.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     source_row = models.PositiveIntegerField(null=True, blank=True)
     # Database defaults, so bulk inserts need not send the same timestamp a million times.

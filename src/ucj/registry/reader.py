@@ -232,9 +232,9 @@ def _fill_merged(body: Cells, merged: Merged, offset: int) -> None:
 def _finish(raw: RawRoster) -> RawRoster:
     """Trim cells and drop rows that are entirely blank (they are not rows a user meant)."""
     cells = [c for c in raw.frame.columns if c.startswith("c")]
-    frame = raw.frame.with_columns(
-        [pl.col(c).str.strip_chars().replace("", None) for c in cells]
-    ).filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cells]))
+    frame = raw.frame.with_columns([pl.col(c).str.strip_chars().replace("", None) for c in cells]).filter(
+        pl.any_horizontal([pl.col(c).is_not_null() for c in cells])
+    )
     if frame.height == 0:
         raise RosterFileError("FILE_NO_ROWS")
     raw.frame = frame

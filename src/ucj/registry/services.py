@@ -15,12 +15,15 @@ from django.utils import timezone
 
 from ucj.accounts import audit
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for
+from ucj.contributions.defaults import FIELDS as DEFAULTED_FIELDS
+from ucj.contributions.roledefaults import role_defaults_frame
 from ucj.regions.codes import common_ancestor, normalize_code
 from ucj.regions.models import Region
 from ucj.registry.issues import ISSUE_TYPES, Finding, RosterFileError
 from ucj.registry.models import ImportBatch, ImportIssue, Participant, RejectedRow
 from ucj.registry.reader import RawRoster, read_roster
 from ucj.registry.regionmatch import villages_frame
+from ucj.registry.signals import announce_change
 from ucj.registry.store import write_participants
 from ucj.registry.validate import Validated, validate_roster
 
@@ -47,6 +50,8 @@ class ImportReport:
     columns: dict[str, Any] = field(default_factory=dict)
     header_row: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: Rows written (accepted or updated) whose value of a field came from the region's village-role defaults.
+    defaults_applied: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +66,7 @@ class ImportReport:
             "warnings": self.warnings,
             "header_row": self.header_row,
             "columns": self.columns,
+            "defaults_applied": self.defaults_applied,
             "issues": [f.as_dict() for f in self.findings],
         }
 
@@ -138,9 +144,7 @@ def _check_region(user: Any, region: str | None) -> str | None:
             raise ImportRefused(f"Kode wilayah tidak dikenal / unknown region code: {region}")
         region = code
     if user is not None and not scope_for(user).can(REGISTRY_WRITE_ROLES, region):
-        raise ImportRefused(
-            "Anda tidak berhak mengimpor ke wilayah ini / you may not import into this region"
-        )
+        raise ImportRefused("Anda tidak berhak mengimpor ke wilayah ini / you may not import into this region")
     return region
 
 
@@ -155,7 +159,9 @@ def _default_scope(user: Any, region: str | None) -> str | None:
 
 def _validate(raw: RawRoster, region: str | None, user: Any) -> Validated:
     villages = villages_for(region)
-    checked = validate_roster(raw, villages, scope=region, all_codes=set(villages["code"].to_list()))
+    checked = validate_roster(
+        raw, villages, scope=region, all_codes=set(villages["code"].to_list()), defaults=role_defaults_frame()
+    )
     if user is None:
         return checked
     scope = scope_for(user)
@@ -183,6 +189,10 @@ def _count(report: ImportReport, checked: Validated) -> None:
     report.rejected = int(checked.rows["rejected"].sum())
     report.findings = checked.findings_list()
     report.warnings = sum(1 for f in report.findings if f.severity == "warning")
+    flags = [f"defaulted_{name}" for name in DEFAULTED_FIELDS if f"defaulted_{name}" in checked.rows.columns]
+    if flags:
+        sums = checked.ok.select(pl.col(flags).sum()).row(0, named=True)
+        report.defaults_applied = {name.removeprefix("defaulted_"): int(n) for name, n in sums.items()}
 
 
 def _dry_run_counts(report: ImportReport, checked: Validated) -> None:
@@ -204,6 +214,7 @@ def _commit(
     _set_progress(batch, "writing", 50)
     with transaction.atomic():
         written = write_participants(checked.ok, batch.pk, tell)
+        announce_change(checked.ok["desa_code"].unique().to_list())
         report.updated = int(written["updated"].sum())
         report.accepted = written.height - report.updated
         tell("findings", 92)
@@ -256,9 +267,11 @@ def _save_findings(batch: ImportBatch, raw: RawRoster, findings: list[Finding]) 
 
 def _outcomes(checked: Validated, written: pl.DataFrame) -> bytes:
     """One byte per row in file order (1 accepted, 2 updated, 3 rejected), compressed."""
-    rows = checked.rows.select("_row", "rejected").join(
-        written.rename({"source_row": "_row"}), on="_row", how="left"
-    ).sort("_row")
+    rows = (
+        checked.rows.select("_row", "rejected")
+        .join(written.rename({"source_row": "_row"}), on="_row", how="left")
+        .sort("_row")
+    )
     codes = rows.select(
         pl.when(pl.col("rejected")).then(3).when(pl.col("updated")).then(2).otherwise(1).cast(pl.UInt8)
     ).to_series()
@@ -290,7 +303,7 @@ def _fail(batch: ImportBatch | None, code: str, message: str) -> None:
 #: Fields whose before/after values go into the audit trail when a participant is edited.
 AUDITED_FIELDS = (
     "name", "birth_date", "sex", "desa_id", "occupation", "village_role", "ecosystem", "segment", "payer", "jkk",
-    "jkm", "jht", "jp", "jkp", "income", "poverty_decile", "kpj", "phone", "address", "coverage_start",
+    "jkm", "jht", "jp", "jkp", "income", "risk_class", "poverty_decile", "kpj", "phone", "address", "coverage_start",
     "paid_through",
 )  # fmt: skip
 
@@ -308,7 +321,9 @@ def update_participant(participant: Participant, changes: dict[str, Any], *, act
     if not diff:
         return False
     with transaction.atomic():
+        before_desa = Participant.objects.filter(pk=participant.pk).values_list("desa_id", flat=True).first()
         participant.save()
+        announce_change([participant.desa_id, before_desa or ""])
         audit.record(
             "participant_update", actor=actor, request=request, object_type="participant",
             object_id=participant.public_hex, region_code=participant.desa_id, changes=diff,

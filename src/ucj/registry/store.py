@@ -12,7 +12,6 @@ The caller owns the transaction, so a batch is all-or-nothing.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -21,13 +20,14 @@ import polars as pl
 from django.db import connection
 from django.db.models import Field
 
+from ucj.bulk import copy_frame, insert_frame, quote, sqlite_rows
 from ucj.registry.models import Participant
 
 #: Columns copied from the roster; on update a NULL (blank cell) keeps the stored value.
 DATA_COLUMNS = (
     "name", "birth_date", "sex", "desa_id", "occupation", "village_role", "ecosystem", "segment", "payer",
-    "jkk", "jkm", "jht", "jp", "jkp", "income", "poverty_decile", "kpj", "phone", "address", "coverage_start",
-    "paid_through",
+    "jkk", "jkm", "jht", "jp", "jkp", "income", "risk_class", "poverty_decile", "kpj", "phone", "address",
+    "coverage_start", "paid_through",
 )  # fmt: skip
 #: Text columns stored as '' rather than NULL.
 _BLANK_TEXT = ("sex", "occupation", "village_role", "payer", "kpj", "phone", "address")
@@ -35,41 +35,63 @@ _BLANK_TEXT = ("sex", "occupation", "village_role", "payer", "kpj", "phone", "ad
 #: frame then, so an update keeps the stored value; a new row gets the model default (the same default).
 _DEFAULTED = ("segment", "ecosystem", "jkk", "jkm", "jht", "jp", "jkp")
 #: Nullable columns without a model default.
-_NULLABLE = ("birth_date", "income", "poverty_decile", "coverage_start", "paid_through")
+_NULLABLE = ("birth_date", "income", "risk_class", "poverty_decile", "coverage_start", "paid_through")
 _INSERT_COLUMNS = ("nik", *DATA_COLUMNS, "source_batch_id", "source_row")  # timestamps: database defaults
 _STAGE = "ucj_stage_participant"
+#: Fields where a stored value beats a village-role default (see :func:`_keep_stored`).
+KEEP_STORED = ("payer", "income", "risk_class")
 Progress = Callable[[str, int], None]
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
 
 
 def _blank_to_null(ok: pl.DataFrame) -> dict[str, pl.Expr]:
     """Derived values whose source cells were all blank become NULL: the segment and ecosystem come from their
-    own column or the occupation, the programme flags from the programme column."""
+    own column or the occupation, the programme flags from the programme column. A value filled by a village-
+    role default (``defaulted_<field>``, see :mod:`ucj.contributions.defaults`) is written: the role it
+    depends on came from the roster."""
     c, have = pl.col, set(ok.columns)
     exprs: dict[str, pl.Expr] = {}
+
+    def blank(cond: pl.Expr, field: str) -> pl.Expr:
+        flag = f"defaulted_{field}"
+        return cond & ~c(flag) if flag in have else cond
+
     for name, given in (("segment", "segment_given"), ("ecosystem", "ecosystem_given")):
         if {given, "occupation"} <= have:
-            exprs[name] = pl.when(c(given).is_null() & c("occupation").is_null()).then(None).otherwise(c(name))
+            cond = blank(c(given).is_null() & c("occupation").is_null(), name)
+            exprs[name] = pl.when(cond).then(None).otherwise(c(name))
     if "programs_raw" in have:
         for name in ("jkk", "jkm", "jht", "jp", "jkp"):
-            exprs[name] = pl.when(c("programs_raw").is_null()).then(None).otherwise(c(name))
+            exprs[name] = pl.when(blank(c("programs_raw").is_null(), "programs")).then(None).otherwise(c(name))
     return exprs
 
 
 def written_frame(ok: pl.DataFrame) -> pl.DataFrame:
     """The validated rows as participant columns (NULL = keep the stored value on update)."""
     derived = _blank_to_null(ok)
-    return ok.select(
+    missing = [pl.lit(None, dtype=pl.Int16).alias(c) for c in ("risk_class",) if c not in ok.columns]
+    return ok.with_columns(missing).select(
         "nik",
         *[
             pl.col("desa_code").alias("desa_id") if c == "desa_id" else derived.get(c, pl.col(c)).alias(c)
             for c in DATA_COLUMNS
         ],
         pl.col("_row").alias("source_row"),
+        *[pl.col(f"defaulted_{c}") for c in KEEP_STORED if f"defaulted_{c}" in ok.columns],
     )
+
+
+def _keep_stored(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    """A region default never overrides what is already recorded for a known participant (a payer corrected
+    on the participant page survives the village re-uploading its roster); the roster's own values do."""
+    cols = [c for c in KEEP_STORED if c in stored.columns and f"defaulted_{c}" in old.columns]
+    if not cols or old.is_empty():
+        return old
+    joined = old.join(stored.select("nik", *[pl.col(c).alias(f"{c}__stored") for c in cols]), on="nik", how="left")
+    recorded = {c: pl.col(f"{c}__stored").is_not_null() & (pl.col(f"{c}__stored").cast(pl.String) != "")
+                for c in cols}  # fmt: skip
+    return joined.with_columns(
+        [pl.when(pl.col(f"defaulted_{c}") & recorded[c]).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
+    ).select(old.columns)
 
 
 def write_participants(ok: pl.DataFrame, batch_id: int, progress: Progress | None = None) -> pl.DataFrame:
@@ -84,7 +106,8 @@ def write_participants(ok: pl.DataFrame, batch_id: int, progress: Progress | Non
         tell("matching", 55)
         stored = _stored(cur, frame)
         is_known = pl.col("nik").is_in(stored["nik"].implode())
-        new, old = frame.filter(~is_known), frame.filter(is_known)
+        flags = [c for c in frame.columns if c.startswith("defaulted_")]
+        new, old = frame.filter(~is_known).drop(flags), _keep_stored(frame.filter(is_known), stored).drop(flags)
         tell("inserting", 65)
         if new.height:
             _insert(cur, _new_rows(new, batch_id))
@@ -100,11 +123,11 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
     the batch gives a value for (only those can differ, see :func:`_changed`)."""
     given = [c for c in DATA_COLUMNS if frame[c].null_count() < frame.height]
     schema: dict[str, pl.DataType] = {"nik": pl.String(), **{c: frame.schema[c] for c in given}}
-    table = _q(Participant._meta.db_table)
+    table = quote(Participant._meta.db_table)
     niks = frame["nik"].to_list()
     if not niks:
         return pl.DataFrame(schema=schema)
-    cols = ", ".join(f"p.{_q(c)}" for c in schema)
+    cols = ", ".join(f"p.{quote(c)}" for c in schema)
     if connection.vendor == "postgresql":
         # One text parameter: binding a million-element array costs seconds of client-side quoting.
         cur.execute(
@@ -120,7 +143,7 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
     # parses them in bulk instead.
     raw = {c: pl.String() if t == pl.Date else pl.Int64() if t == pl.Boolean else t for c, t in schema.items()}
     exprs = ", ".join(
-        f"p.{_q(c)} || ''" if t == pl.String() else f"p.{_q(c)} + 0" for c, t in raw.items()
+        f"p.{quote(c)} || ''" if t == pl.String() else f"p.{quote(c)} + 0" for c, t in raw.items()
     )  # fmt: skip
     # Walk the batch's NIKs and probe the unique index once each (no temporary index over the batch).
     cur.execute(f"SELECT {exprs} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value", [json.dumps(niks)])  # noqa: S608
@@ -147,9 +170,7 @@ def _changed(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
 def _new_rows(new: pl.DataFrame, batch_id: int) -> pl.DataFrame:
     """Rows for INSERT, sorted by NIK. Columns that are blank in every row are left out: the database
     fills them (NULL, or '' for text), so a typical roster binds a third fewer values per row."""
-    fill = [pl.col(c).fill_null(_model_default(c)) for c in _DEFAULTED] + [
-        pl.col(c).fill_null("") for c in _BLANK_TEXT
-    ]
+    fill = [pl.col(c).fill_null(_model_default(c)) for c in _DEFAULTED] + [pl.col(c).fill_null("") for c in _BLANK_TEXT]
     blank = {c for c in (*_BLANK_TEXT, *_NULLABLE) if new[c].null_count() == new.height}
     return (
         new.with_columns(fill)
@@ -160,28 +181,22 @@ def _new_rows(new: pl.DataFrame, batch_id: int) -> pl.DataFrame:
 
 
 def _insert(cur: Any, rows: pl.DataFrame) -> None:
-    table = _q(Participant._meta.db_table)
-    cols = ", ".join(_q(c) for c in rows.columns)
-    if connection.vendor == "postgresql":
-        _copy(cur, f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)", rows)
-        return
-    marks = ", ".join(["%s"] * rows.width)
-    cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", _sqlite_rows(rows))  # noqa: S608
+    insert_frame(cur, Participant._meta.db_table, rows)
 
 
 def _update(cur: Any, old: pl.DataFrame, batch_id: int) -> None:
-    table = _q(Participant._meta.db_table)
+    table = quote(Participant._meta.db_table)
     if connection.vendor == "postgresql":
         fields = {f.column: f for f in Participant._meta.concrete_fields}
         columns = ", ".join(
-            f"{_q(c)} {fields[c].db_type(connection)}" if c in fields and c != "nik" else f"{c} varchar(16)"
+            f"{quote(c)} {fields[c].db_type(connection)}" if c in fields and c != "nik" else f"{c} varchar(16)"
             if c == "nik" else f"{c} bigint"
             for c in old.columns
         )  # fmt: skip
         cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
         cur.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({columns}) ON COMMIT DROP")
-        _copy(cur, f"COPY {_STAGE} ({', '.join(_q(c) for c in old.columns)}) FROM STDIN (FORMAT csv)", old)
-        sets = ", ".join(f"{_q(c)} = COALESCE(s.{_q(c)}, {table}.{_q(c)})" for c in DATA_COLUMNS)
+        copy_frame(cur, f"COPY {_STAGE} ({', '.join(quote(c) for c in old.columns)}) FROM STDIN (FORMAT csv)", old)
+        sets = ", ".join(f"{quote(c)} = COALESCE(s.{quote(c)}, {table}.{quote(c)})" for c in DATA_COLUMNS)
         cur.execute(
             f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = s.source_row, "  # noqa: S608
             f"updated_at = CURRENT_TIMESTAMP FROM {_STAGE} s WHERE {table}.nik = s.nik",
@@ -189,35 +204,15 @@ def _update(cur: Any, old: pl.DataFrame, batch_id: int) -> None:
         )
         cur.execute(f"DROP TABLE {_STAGE}")
         return
-    sets = ", ".join(f"{_q(c)} = COALESCE(%s, {_q(c)})" for c in DATA_COLUMNS)
+    sets = ", ".join(f"{quote(c)} = COALESCE(%s, {quote(c)})" for c in DATA_COLUMNS)
     ordered = old.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch")).select(
         *DATA_COLUMNS, "_batch", "source_row", "nik"
     )
     cur.executemany(
         f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = %s, updated_at = CURRENT_TIMESTAMP "  # noqa: S608
         "WHERE nik = %s",
-        _sqlite_rows(ordered),
+        sqlite_rows(ordered),
     )
-
-
-def _copy(cur: Any, statement: str, frame: pl.DataFrame) -> None:
-    """Stream a frame into PostgreSQL with COPY (CSV: NULL is an unquoted empty field)."""
-    buf = io.BytesIO()
-    frame.write_csv(buf, include_header=False, null_value="", date_format="%Y-%m-%d",
-                    datetime_format="%Y-%m-%dT%H:%M:%S%.f%z", quote_style="non_numeric")  # fmt: skip
-    with cur.cursor.copy(statement) as copy:
-        copy.write(buf.getvalue())
-
-
-def _sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
-    """Python tuples for sqlite3: dates as ISO text, booleans as 0/1, datetimes as Django stores them."""
-    prepared = frame.with_columns(
-        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
-        + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
-        + [pl.col(c).dt.replace_time_zone(None).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-           for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
-    )  # fmt: skip
-    return prepared.rows()
 
 
 def _model_default(name: str) -> Any:

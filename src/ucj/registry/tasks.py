@@ -23,9 +23,7 @@ def run_roster_import(batch_id: int, address: str | None = None) -> dict[str, in
     user = get_user_model().objects.filter(pk=batch.user_id).first() if batch.user_id else None
     ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.RUNNING)
     try:
-        report = import_roster(
-            path.read_bytes(), batch.file_name, user=user, region=batch.region_id, batch=batch
-        )
+        report = import_roster(path.read_bytes(), batch.file_name, user=user, region=batch.region_id, batch=batch)
     except (RosterFileError, ImportRefused):
         return {"rows": 0}  # recorded on the batch by import_roster
     finally:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ucj.contributions.defaults import apply_role_defaults
 from ucj.registry import vocab
 from ucj.registry.dates import add_date_column
 from ucj.registry.issues import ISSUE_TYPES, Finding
@@ -75,9 +76,12 @@ def validate_roster(
     scope: str | None = None,
     all_codes: set[str] | None = None,
     today: dt.date | None = None,
+    defaults: pl.DataFrame | None = None,
 ) -> Validated:
     """Validate every row of ``raw``. ``villages``: see :mod:`ucj.registry.regionmatch`; ``scope``: the upload's
-    region (a desa code fixes the village of every row; a wider code narrows name matching)."""
+    region (a desa code fixes the village of every row; a wider code narrows name matching); ``defaults``: the
+    per-region village-role defaults (see :mod:`ucj.contributions.defaults`) that fill segment, payer,
+    programmes, risk class and income where the roster does not give them."""
     today = today or dt.date.today()
     f = raw.field
     df = raw.frame.select(
@@ -110,8 +114,10 @@ def validate_roster(
     for name, source, out in (("birth_date", "birth_raw", "birth_roster"), ("coverage_start", "start_raw",
                               "coverage_start"), ("paid_through", "paid_raw", "paid_through")):  # fmt: skip
         month_only = name != "birth_date"
-        df = add_date_column(df, source, out, today, month_only=month_only) if name in present else df.with_columns(
-            pl.lit(None, dtype=pl.Date).alias(out)
+        df = (
+            add_date_column(df, source, out, today, month_only=month_only)
+            if name in present
+            else df.with_columns(pl.lit(None, dtype=pl.Date).alias(out))
         )
     if "income" in present:
         df = add_amount_column(df, "income_raw", "income")
@@ -133,6 +139,9 @@ def validate_roster(
     errors = [c for c, t in ISSUE_TYPES.items() if t.severity == "error"]
     rejected_rows = findings.filter(pl.col("code").is_in(errors))["row"].unique()
     df = df.with_columns(pl.col("_row").is_in(rejected_rows.implode()).alias("rejected"))
+    if defaults is not None:
+        # After the findings: a value the roster gave but that could not be read still gets its warning.
+        df = apply_role_defaults(df, defaults)
     return Validated(rows=df, findings=findings)
 
 
@@ -167,14 +176,11 @@ def _derive(df: pl.DataFrame) -> pl.DataFrame:
         ).alias("segment"),
         pl.coalesce(pl.col("birth_roster"), pl.col("nik_birth")).alias("birth_date"),
         pl.coalesce(pl.col("sex_roster"), pl.col("nik_sex")).alias("sex"),
-        pl.coalesce(
-            pl.col("programs_raw").replace_strict(programs, default=None, return_dtype=pl.String),
-            pl.lit("JKK,JKM"),
-        ).alias("programs"),
+        pl.col("programs_raw").replace_strict(programs, default=None, return_dtype=pl.String).alias("programs_given"),
+        pl.lit(None, dtype=pl.Int16).alias("risk_class"),  # no roster column yet; role defaults may fill it
     )
-    return df.with_columns(
-        [pl.col("programs").str.contains(rf"\b{p}\b").alias(p.lower()) for p in vocab.PROGRAMS]
-    )
+    df = df.with_columns(pl.coalesce(pl.col("programs_given"), pl.lit("JKK,JKM")).alias("programs"))
+    return df.with_columns([pl.col("programs").str.contains(rf"\b{p}\b").alias(p.lower()) for p in vocab.PROGRAMS])
 
 
 def _first_row_of_nik() -> pl.Expr:

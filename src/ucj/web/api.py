@@ -9,6 +9,9 @@ from ninja import NinjaAPI
 
 from ucj import __version__
 from ucj.accounts.api_auth import API_AUTH
+from ucj.contributions.api import router as contributions_router
+from ucj.contributions.bills_api import router as bills_router
+from ucj.coverage.api import router as coverage_router
 from ucj.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -19,7 +22,11 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_decorator=login_required,  # the docs and schema are served locally (no CDN) and only to users
 )
+# Before the registry router: its GET /imports/{batch_id} would otherwise capture /imports/feed.
+api.add_router("/", coverage_router)
 api.add_router("/", registry_router)
+api.add_router("/", contributions_router)
+api.add_router("/", bills_router)
 
 
 @api.exception_handler(Http404)

@@ -1,4 +1,4 @@
-"""Home page: what the signed-in user's region holds right now."""
+"""Home page: the coverage dashboard of the signed-in user's region, with what its registry holds right now."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ucj.accounts.scoping import scope_for, visible
+from ucj.coverage.views import dashboard_context
 from ucj.regions.models import Region
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.status import active_since
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Headline counts for the user's regions and the latest imports."""
+    """The coverage dashboard (``ucj.coverage.views``), then registry counts and the latest imports."""
     today = timezone.localdate()
     people = visible(Participant.objects.all(), request.user)
     batches = visible(ImportBatch.objects.select_related("user"), request.user, "region_id")
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {
+            **dashboard_context(request),
             "total": totals["total"],
             "active": totals["active"],
             "regions": Region.objects.filter(code__in=scope.regions),

@@ -6,61 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, default='', max_length=100)),
-                ('prefix', models.CharField(max_length=8)),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked', models.BooleanField(default=False)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, default="", max_length=100)),
+                ("prefix", models.CharField(max_length=8)),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked", models.BooleanField(default=False)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_name', models.CharField(blank=True, default='', max_length=150)),
-                ('action', models.CharField(db_index=True, max_length=40)),
-                ('object_type', models.CharField(blank=True, default='', max_length=40)),
-                ('object_id', models.CharField(blank=True, default='', max_length=40)),
-                ('region_code', models.CharField(blank=True, db_index=True, default='', max_length=13)),
-                ('address', models.GenericIPAddressField(blank=True, null=True)),
-                ('summary', models.CharField(blank=True, default='', max_length=300)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_name", models.CharField(blank=True, default="", max_length=150)),
+                ("action", models.CharField(db_index=True, max_length=40)),
+                ("object_type", models.CharField(blank=True, default="", max_length=40)),
+                ("object_id", models.CharField(blank=True, default="", max_length=40)),
+                ("region_code", models.CharField(blank=True, db_index=True, default="", max_length=13)),
+                ("address", models.GenericIPAddressField(blank=True, null=True)),
+                ("summary", models.CharField(blank=True, default="", max_length=300)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kejadian audit',
-                'verbose_name_plural': 'kejadian audit',
-                'ordering': ['-at'],
+                "verbose_name": "kejadian audit",
+                "verbose_name_plural": "kejadian audit",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Administrator'), ('provinsi', 'Analis provinsi'), ('kabkota', 'Petugas kabupaten/kota'), ('desa', 'Operator desa'), ('bpjs', 'Staf BPJS Ketenagakerjaan'), ('viewer', 'Pembaca (pimpinan, auditor)')], max_length=10)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Administrator"),
+                            ("provinsi", "Analis provinsi"),
+                            ("kabkota", "Petugas kabupaten/kota"),
+                            ("desa", "Operator desa"),
+                            ("bpjs", "Staf BPJS Ketenagakerjaan"),
+                            ("viewer", "Pembaca (pimpinan, auditor)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'penugasan peran',
-                'verbose_name_plural': 'penugasan peran',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'region'), name='unique_assignment')],
+                "verbose_name": "penugasan peran",
+                "verbose_name_plural": "penugasan peran",
+                "constraints": [models.UniqueConstraint(fields=("user", "role", "region"), name="unique_assignment")],
             },
         ),
     ]

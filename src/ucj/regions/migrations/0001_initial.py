@@ -5,31 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=13, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=120)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Provinsi'), (2, 'Kabupaten/kota'), (3, 'Kecamatan'), (4, 'Desa/kelurahan')], db_index=True)),
-                ('kind', models.CharField(max_length=12)),
-                ('name_key', models.CharField(db_index=True, max_length=120)),
-                ('postcode', models.CharField(blank=True, default='', max_length=5)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('source', models.CharField(blank=True, default='', max_length=80)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region')),
+                ("code", models.CharField(max_length=13, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Provinsi"), (2, "Kabupaten/kota"), (3, "Kecamatan"), (4, "Desa/kelurahan")],
+                        db_index=True,
+                    ),
+                ),
+                ("kind", models.CharField(max_length=12)),
+                ("name_key", models.CharField(db_index=True, max_length=120)),
+                ("postcode", models.CharField(blank=True, default="", max_length=5)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("source", models.CharField(blank=True, default="", max_length=80)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'wilayah',
-                'verbose_name_plural': 'wilayah',
-                'ordering': ['code'],
+                "verbose_name": "wilayah",
+                "verbose_name_plural": "wilayah",
+                "ordering": ["code"],
             },
         ),
     ]

@@ -1,0 +1,46 @@
+"""Bulk writes of Polars frames: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite (never per-row ORM).
+
+Table and column names come from model metadata, quoted by the connection; values are always parameters.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def copy_frame(cur: Any, statement: str, frame: pl.DataFrame) -> None:
+    """Stream a frame into PostgreSQL with COPY (CSV: NULL is an unquoted empty field)."""
+    buf = io.BytesIO()
+    frame.write_csv(buf, include_header=False, null_value="", date_format="%Y-%m-%d",
+                    datetime_format="%Y-%m-%dT%H:%M:%S%.f%z", quote_style="non_numeric")  # fmt: skip
+    with cur.cursor.copy(statement) as copy:
+        copy.write(buf.getvalue())
+
+
+def sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """Python tuples for sqlite3: dates as ISO text, booleans as 0/1, datetimes as Django stores them."""
+    prepared = frame.with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
+        + [pl.col(c).dt.replace_time_zone(None).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+           for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
+    )  # fmt: skip
+    return prepared.rows()
+
+
+def insert_frame(cur: Any, table: str, frame: pl.DataFrame) -> None:
+    """Insert every row of ``frame`` (columns named as the table's) into ``table``."""
+    cols = ", ".join(quote(c) for c in frame.columns)
+    if connection.vendor == "postgresql":
+        copy_frame(cur, f"COPY {quote(table)} ({cols}) FROM STDIN (FORMAT csv)", frame)
+        return
+    marks = ", ".join(["%s"] * frame.width)
+    cur.executemany(f"INSERT INTO {quote(table)} ({cols}) VALUES ({marks})", sqlite_rows(frame))  # noqa: S608

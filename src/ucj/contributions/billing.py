@@ -1,0 +1,241 @@
+"""Bills for many participants at once (pure, vectorised with Polars).
+
+A bill is for one payer and one contribution month. Each participant's line covers the bill month plus the
+unpaid months before it while the participant is still active; a participant already non-active (``lapse``
+or more unpaid months) is billed the bill month only, which resumes the protection (BPJS FAQ: a lapsed BPU
+resumes by paying again; shared/domain.md §1.5). Amounts come from :func:`ucj.contributions.calculator.tariff`
+per distinct (month, segment, risk class, JKP, programmes, payer, sector) and the same integer rounding as the
+one-worker calculator, so a bill line always equals the sum of the calculator's monthly totals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from ucj.contributions.calculator import BP, PC, CalcError, Inputs, Tariff, tariff
+from ucj.contributions.rules import RuleBook, RuleMissing
+
+PROGRAM_COLUMNS = ("jkk", "jkm", "jht", "jp", "jkp")
+PARTY_COLUMNS = ("employer", "worker", "government")
+# PP 50/2025 gives the transport sector (online and offline drivers, couriers) a longer relief.
+TRANSPORT_WORDS = r"(?i)\b(ojek|ojol|kurir|sopir|supir|driver|angkot|becak|bentor|motoris|taksi|travel)\b"
+INPUT_SCHEMA = {
+    "id": pl.Int64, "segment": pl.String, "income": pl.Int64, "risk_class": pl.Int64, "jkp": pl.Boolean,
+    "jkk": pl.Boolean, "jkm": pl.Boolean, "jht": pl.Boolean, "jp": pl.Boolean, "payer": pl.String,
+    "occupation": pl.String, "paid_through": pl.Date, "coverage_start": pl.Date,
+}  # fmt: skip
+
+
+@dataclass
+class BillResult:
+    """Lines (one per billed participant), the tariffs used (with rule ids and sources) and notes about
+    participants left out or computed with a warning — counts only, never personal data."""
+
+    lines: pl.DataFrame
+    tariffs: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return int(self.lines["amount"].sum()) if self.lines.height else 0
+
+
+def month_index(expr: pl.Expr) -> pl.Expr:
+    """Months since year 0, so month arithmetic is integer arithmetic."""
+    return expr.dt.year().cast(pl.Int64) * 12 + expr.dt.month().cast(pl.Int64) - 1
+
+
+def _month_of(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    nxt = _month_of(month.year * 12 + month.month)
+    return nxt - dt.timedelta(days=1)
+
+
+def sector_expr() -> pl.Expr:
+    return pl.when(pl.col("occupation").fill_null("").str.contains(TRANSPORT_WORDS)).then(pl.lit("transport")) \
+        .otherwise(pl.lit("other"))  # fmt: skip
+
+
+def _note(notes: list[dict[str, Any]], code: str, count: int, message: str) -> None:
+    if count:
+        notes.append({"code": code, "count": count, "message": message})
+
+
+def _select(frame: pl.DataFrame, month: dt.date, lapse: int, notes: list[dict[str, Any]]) -> pl.DataFrame:
+    """Who is billed and for which months (``first`` month index and ``months`` count)."""
+    m = month.year * 12 + month.month - 1
+    end = month_end(month)
+    frame = frame.with_columns(sector_expr().alias("sector"), pl.col("risk_class").fill_null(1))
+    per_project = frame["segment"].is_in(["JAKON", "PMI"])
+    _note(notes, "PER_PROJECT", int(per_project.sum()), "JAKON dan PMI dibayar per proyek/perjanjian, bukan "
+          "per bulan: tidak ditagih di sini / JAKON and PMI pay per project or contract, not monthly")  # fmt: skip
+    frame = frame.filter(~per_project)
+    later = frame["coverage_start"].is_not_null() & (frame["coverage_start"] > end)
+    _note(notes, "NOT_STARTED", int(later.sum()), "kepesertaan mulai setelah bulan ini / coverage starts later")
+    frame = frame.filter(~later)
+    paid = frame["paid_through"].is_not_null() & (frame["paid_through"] >= end)
+    _note(notes, "ALREADY_PAID", int(paid.sum()), "sudah dibayar untuk bulan ini / already paid for this month")
+    frame = frame.filter(~paid)
+    unpaid = pl.lit(m) - month_index(pl.col("paid_through"))
+    active_arrears = pl.col("paid_through").is_not_null() & (unpaid < lapse)
+    start = month_index(pl.col("coverage_start"))
+    first = pl.when(active_arrears).then(pl.max_horizontal(m - unpaid + 1, start.fill_null(0))).otherwise(m)
+    return frame.with_columns(
+        first.alias("first"),
+        (pl.lit(m) - first + 1).alias("months"),
+        (pl.col("paid_through").is_not_null() & (unpaid == lapse - 1)).alias("lapses_if_unpaid"),
+    )
+
+
+def _tariffs(book: RuleBook, keys: pl.DataFrame, notes: list[dict[str, Any]]) -> tuple[pl.DataFrame, list[Tariff]]:
+    """Build each distinct tariff once; keys whose tariff cannot be built are dropped with a note."""
+    found: list[Tariff] = []
+    index: list[int | None] = []
+    problems: dict[str, int] = {}
+    for key in keys.iter_rows(named=True):
+        programs = tuple(p.upper() for p in ("jkk", "jkm", "jht", "jp") if key[p])
+        inputs = Inputs(segment=key["segment"], month=_month_of(key["month"]), risk_class=key["risk_class"],
+                        jkp=bool(key["jkp"]), programs=programs or ("JKM",), payer=key["payer"] or "mandiri",
+                        sector=key["sector"])  # fmt: skip
+        try:
+            found.append(tariff(book, inputs))
+            index.append(len(found) - 1)
+        except (CalcError, RuleMissing) as exc:
+            problems[str(exc)] = problems.get(str(exc), 0) + key["n"]
+            index.append(None)
+    for message, count in problems.items():
+        _note(notes, "NO_TARIFF", count, message)
+    return keys.with_columns(pl.Series("tariff", index, dtype=pl.Int64)), found
+
+
+def _parts_frame(tariffs: list[Tariff]) -> pl.DataFrame:
+    rows = [
+        {"tariff": i, "program": part.program.lower(), "kind": part.base, "cap": part.cap,
+         "e_bp": part.rates.get("employer", 0), "w_bp": part.rates.get("worker", 0),
+         "g_bp": part.rates.get("government", 0), "factor": part.factor_pc}
+        for i, t in enumerate(tariffs) for part in t.parts
+    ]  # fmt: skip
+    schema = {"tariff": pl.Int64, "program": pl.String, "kind": pl.String, "cap": pl.Int64, "e_bp": pl.Int64,
+              "w_bp": pl.Int64, "g_bp": pl.Int64, "factor": pl.Int64}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _band_base(tariffs: list[Tariff]) -> pl.DataFrame:
+    """Per tariff: the BPU bands as (tariff, lower, upper, basis) rows."""
+    rows = [{"tariff": i, "lower": b.lower or 0, "upper": b.upper, "basis": b.amount}
+            for i, t in enumerate(tariffs) for b in t.bands]  # fmt: skip
+    return pl.DataFrame(rows, schema={"tariff": pl.Int64, "lower": pl.Int64, "upper": pl.Int64, "basis": pl.Int64})
+
+
+def _with_band_basis(rows: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFrame:
+    """``basis``: the BPU band's nominal income (lowest band when no income; declared income outside bands)."""
+    lowest = bands.sort("lower").group_by("tariff", maintain_order=True).first().select(
+        "tariff", pl.col("basis").alias("lowest"))  # fmt: skip
+    keyed = rows.select("row", "tariff", "income").join(bands, on="tariff", how="inner").filter(
+        (pl.col("income") >= pl.col("lower")) & (pl.col("upper").is_null() | (pl.col("income") <= pl.col("upper")))
+    ).group_by("row").agg(pl.col("basis").first())  # fmt: skip
+    out = rows.join(keyed, on="row", how="left").join(lowest, on="tariff", how="left")
+    missing = pl.col("income").is_not_null() & pl.col("basis").is_null() & (pl.col("segment") == "BPU")
+    return out.with_columns(
+        pl.when(pl.col("income").is_null())
+        .then(pl.col("lowest"))
+        .otherwise(pl.coalesce("basis", "income"))
+        .alias("basis"),
+        missing.alias("band_missing"),
+    )
+
+
+def _share(base: pl.Expr, rate: str) -> pl.Expr:
+    num = base * pl.col(rate) * pl.col("factor") * 2 + BP * PC
+    return num // (2 * BP * PC)
+
+
+def compute_bill(participants: pl.DataFrame, month: dt.date, book: RuleBook, lapse: int = 3) -> BillResult:
+    """Lines of the bill for ``month`` for these participants (columns: :data:`INPUT_SCHEMA`)."""
+    notes: list[dict[str, Any]] = []
+    month = month.replace(day=1)
+    frame = _select(participants.cast(INPUT_SCHEMA, strict=False), month, lapse, notes)  # type: ignore[arg-type]
+    no_wage = (frame["segment"] == "PU") & (frame["income"].fill_null(0) <= 0)
+    _note(notes, "PU_NO_WAGE", int(no_wage.sum()), "upah PU tidak diisi: tidak dapat dihitung / PU wage "
+          "missing: cannot be computed (isi upah di registri)")  # fmt: skip
+    frame = frame.filter(~no_wage)
+    rows = frame.with_columns(pl.int_ranges(0, pl.col("months")).alias("k")).explode("k").with_columns(
+        (pl.col("first") + pl.col("k")).alias("month")).with_row_index("row")  # fmt: skip
+    key_cols = ["month", "segment", "risk_class", "jkp", "jkk", "jkm", "jht", "jp", "payer", "sector"]
+    keys = rows.group_by(key_cols).agg(pl.len().alias("n"))
+    keys, tariffs = _tariffs(book, keys, notes)
+    rows = rows.join(keys.select([*key_cols, "tariff"]), on=key_cols, how="left", nulls_equal=True)
+    dropped = rows.filter(pl.col("tariff").is_null())["id"].unique()
+    rows = rows.filter(~pl.col("id").is_in(dropped.implode()))
+    rows = _with_band_basis(rows, _band_base(tariffs))
+    missing = rows.filter(pl.col("band_missing"))["id"].n_unique()
+    _note(
+        notes,
+        "BAND_MISSING",
+        missing,
+        "penghasilan di luar golongan BPU.BAND yang diketahui: dihitung dari "
+        "penghasilan yang dilaporkan / income outside the known BPU.BAND bands: computed on the declared income",
+    )
+    parts = rows.join(_parts_frame(tariffs), on="tariff", how="inner")
+    base = (pl.when(pl.col("kind") == "fixed").then(pl.col("cap"))
+            .when(pl.col("kind") == "capped").then(pl.min_horizontal("income", "cap"))
+            .when(pl.col("kind") == "band").then(pl.col("basis"))
+            .otherwise(pl.col("income")))  # fmt: skip
+    parts = (
+        parts.with_columns(base.alias("base"))
+        .with_columns(
+            _share(pl.col("base"), "e_bp").alias("employer"),
+            _share(pl.col("base"), "w_bp").alias("worker"),
+            _share(pl.col("base"), "g_bp").alias("government"),
+        )
+        .with_columns((pl.col("employer") + pl.col("worker") + pl.col("government")).alias("amount"))
+    )
+    lines = _lines(parts, frame.filter(~pl.col("id").is_in(dropped.implode())), month)
+    return BillResult(lines, [describe(t) for t in tariffs], notes)
+
+
+def _lines(parts: pl.DataFrame, frame: pl.DataFrame, month: dt.date) -> pl.DataFrame:
+    m = month.year * 12 + month.month - 1
+    per_program = parts.group_by("id", "program").agg(pl.col("amount").sum()).pivot(
+        on="program", index="id", values="amount")  # fmt: skip
+    for col in PROGRAM_COLUMNS:
+        if col not in per_program.columns:
+            per_program = per_program.with_columns(pl.lit(0, pl.Int64).alias(col))
+    totals = parts.group_by("id").agg(
+        *[pl.col(c).sum() for c in (*PARTY_COLUMNS, "amount")],
+        pl.col("tariff").filter(pl.col("month") == m).first(),
+    )
+    out = frame.select("id", "first", "months", "lapses_if_unpaid").join(totals, on="id").join(per_program, on="id")
+    return out.select(
+        pl.col("id").alias("participant_id"),
+        pl.col("first").map_elements(_month_of, return_dtype=pl.Date).alias("first_month"),
+        "months", "tariff", *[pl.col(c).fill_null(0) for c in PROGRAM_COLUMNS], *PARTY_COLUMNS, "amount",
+        "lapses_if_unpaid",
+    ).sort("participant_id")  # fmt: skip
+
+
+def describe(t: Tariff) -> dict[str, Any]:
+    """A tariff as shown on a bill: its month and per programme the rates, relief and rules with sources."""
+    return {
+        "month": f"{t.month:%Y-%m}", "segment": t.segment,
+        "components": [
+            {"program": p.program, "base": p.base, "cap": p.cap, "factor": p.factor_pc / PC,
+             "rates": {k: v / 100 for k, v in p.rates.items() if v}, "rules": [r.id for r in p.rules],
+             "sources": list(dict.fromkeys(r.source for r in p.rules))}
+            for p in t.parts
+        ],
+        "bands": [b.id for b in t.bands],
+    }  # fmt: skip
+
+
+def status_expr(as_of: dt.date, lapse: int = 3) -> pl.Expr:
+    """Vectorised :func:`ucj.registry.status.is_active`: active while fewer than ``lapse`` months are unpaid."""
+    unpaid = pl.lit(as_of.year * 12 + as_of.month - 1) - month_index(pl.col("paid_through"))
+    return (pl.col("paid_through").is_not_null() & (unpaid < lapse)).alias("active")

@@ -1,0 +1,169 @@
+"""Bills and payments: the named operations that pages, the API, the CLI and jobs call.
+
+A bill is for one payer (mandiri, an employer, APBD of a province or kab/kota, APBDes of a desa, …) in one
+region for one contribution month. APBD and APBDes bills are for the budget of a named region, so their
+region must be at that level (the kab/kota of an APBD kab/kota bill). Recording a payment moves the
+participants' paid-through date, which decides active / non-active status (:mod:`ucj.registry.status`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, Subquery
+from django.http import HttpRequest
+
+from ucj.accounts import audit
+from ucj.accounts.scoping import BILLING_ROLES, scope_for
+from ucj.bulk import insert_frame
+from ucj.contributions.billing import INPUT_SCHEMA, PROGRAM_COLUMNS, compute_bill, month_end
+from ucj.contributions.models import Bill, BillLine, Payment
+from ucj.contributions.services import rulebook
+from ucj.regions.codes import level_of, normalize_code
+from ucj.regions.models import Region, in_region
+from ucj.registry.models import Participant, Payer
+from ucj.registry.signals import announce_change
+
+# Budget payers are named by a region at one level: the province, the kab/kota, the desa.
+PAYER_LEVEL = {Payer.APBD_PROVINSI: 1, Payer.APBD_KABKOTA: 2, Payer.APBDES: 4}
+LEVEL_NAMES = {1: "provinsi", 2: "kabupaten/kota", 4: "desa/kelurahan"}
+
+
+class BillRefused(ValueError):
+    """A bill or payment that cannot be made; the message says why (id / en)."""
+
+
+class BillForbidden(BillRefused):
+    """Refused because the user may not bill or record payments in that region (the API answers 403)."""
+
+
+@dataclass(frozen=True)
+class BillRequest:
+    payer: str
+    region: str
+    month: dt.date
+
+
+def check_request(user: Any, payer: str, region: str, month: dt.date) -> BillRequest:
+    """Validate a bill request and the user's right to bill in that region (raises BillRefused)."""
+    if payer not in Payer.values:
+        raise BillRefused(f"Pembayar tidak dikenal / unknown payer: {payer} ({', '.join(Payer.values)})")
+    code = normalize_code(region)
+    if code is None or not Region.objects.filter(code=code).exists():
+        raise BillRefused(f"Kode wilayah tidak dikenal / unknown region code: {region}")
+    level = PAYER_LEVEL.get(Payer(payer))
+    if level is not None and level_of(code) != level:
+        raise BillRefused(f"Tagihan {payer} harus untuk satu {LEVEL_NAMES[level]} / a {payer} bill is for one "
+                          f"{['', 'province', 'kab/kota', 'kecamatan', 'desa'][level]}")  # fmt: skip
+    if user is not None and not scope_for(user).can(BILLING_ROLES, code):
+        raise BillForbidden("Anda tidak berhak membuat tagihan untuk wilayah ini / you may not bill this region")
+    return BillRequest(payer, code, month.replace(day=1))
+
+
+def participants_frame(payer: str, region: str) -> pl.DataFrame:
+    """The participants this payer pays for in the region, as the columns billing needs."""
+    qs = Participant.objects.filter(in_region("desa_id", region, villages_only=True), payer=payer)
+    columns = list(INPUT_SCHEMA)
+    fields = ["id", "segment", "income", "risk_class", "jkp", "jkk", "jkm", "jht", "jp", "payer", "occupation",
+              "paid_through", "coverage_start"]  # fmt: skip
+    rows = list(qs.order_by().values_list(*fields))
+    return pl.DataFrame(rows, schema=INPUT_SCHEMA, orient="row").select(columns)
+
+
+@transaction.atomic
+def create_bill(user: Any, payer: str, region: str, month: dt.date, request: HttpRequest | None = None) -> Bill:
+    """Compute and store the bill (replacing an unpaid one for the same payer, region and month)."""
+    req = check_request(user, payer, region, month)
+    existing = Bill.objects.select_for_update().filter(payer=req.payer, region_id=req.region, month=req.month)
+    if existing.filter(status=Bill.Status.PAID).exists():
+        raise BillRefused("Tagihan bulan ini sudah lunas / this month's bill is already paid")
+    existing.delete()
+    result = compute_bill(participants_frame(req.payer, req.region), req.month, rulebook(),
+                          settings.UCJ_LAPSE_MONTHS)  # fmt: skip
+    lines = result.lines
+    sums = {c: int(lines[c].sum()) if lines.height else 0
+            for c in (*PROGRAM_COLUMNS, "employer", "worker", "government", "amount", "months")}  # fmt: skip
+    bill = Bill.objects.create(
+        payer=req.payer, region_id=req.region, month=req.month, participants=lines.height, months=sums["months"],
+        total=sums["amount"], employer_total=sums["employer"], worker_total=sums["worker"],
+        government_total=sums["government"], program_totals={p.upper(): sums[p] for p in PROGRAM_COLUMNS},
+        tariffs=result.tariffs, notes=result.notes, created_by=user if getattr(user, "pk", None) else None,
+    )  # fmt: skip
+    if lines.height:
+        with connection.cursor() as cur:
+            insert_frame(cur, BillLine._meta.db_table, lines.with_columns(pl.lit(bill.pk).alias("bill_id")))
+    audit.record("bill.create", actor=user, request=request, object_type="bill", object_id=bill.pk,
+                 region_code=req.region, summary=f"{bill}: {bill.participants} peserta, Rp {bill.total}")  # fmt: skip
+    return bill
+
+
+def visible_bills(user: Any) -> Any:
+    """Bills of the regions the user reaches (any role: viewers read bills)."""
+    return Bill.objects.filter(scope_for(user).region_q("region_id"))
+
+
+@transaction.atomic
+def pay_bill(
+    user: Any, bill: Bill, *, paid_on: dt.date, reference: str = "", amount: int | None = None,
+    request: HttpRequest | None = None,
+) -> Payment:  # fmt: skip
+    """Record that a bill was paid in full: its participants are paid through the bill month."""
+    if not scope_for(user).can(BILLING_ROLES, bill.region_id):
+        raise BillForbidden("Anda tidak berhak mencatat pembayaran di wilayah ini / you may not record payments here")
+    bill = Bill.objects.select_for_update().get(pk=bill.pk)
+    if bill.status == Bill.Status.PAID:
+        raise BillRefused("Tagihan ini sudah lunas / this bill is already paid")
+    if amount is not None and amount != bill.total:
+        raise BillRefused(
+            f"Jumlah Rp {amount:,} tidak sama dengan tagihan Rp {bill.total:,} / the amount differs "
+            "from the bill (partial payments: record them per participant)".replace(",", ".")
+        )
+    end = month_end(bill.month)
+    ids = Subquery(BillLine.objects.filter(bill=bill).values("participant_id"))
+    moved = Participant.objects.filter(pk__in=ids).filter(Q(paid_through__isnull=True) | Q(paid_through__lt=end)) \
+        .update(paid_through=end)  # fmt: skip
+    bill.status = Bill.Status.PAID
+    bill.save(update_fields=["status"])
+    announce_change(Participant.objects.filter(pk__in=ids).values_list("desa_id", flat=True).distinct())
+    payment = Payment.objects.create(bill=bill, paid_through=end, amount=bill.total, paid_on=paid_on,
+                                     reference=reference[:80], recorded_by=_user(user))  # fmt: skip
+    audit.record("bill.pay", actor=user, request=request, object_type="bill", object_id=bill.pk,
+                 region_code=bill.region_id, summary=f"{bill}: Rp {bill.total}, {moved} peserta s.d. {end}",
+                 changes={"paid_through": [None, end.isoformat()], "participants": moved})  # fmt: skip
+    return payment
+
+
+@transaction.atomic
+def pay_participant(
+    user: Any, participant: Participant, *, through: dt.date, amount: int, paid_on: dt.date, reference: str = "",
+    request: HttpRequest | None = None,
+) -> Payment:  # fmt: skip
+    """Record one participant's payment up to and including the month of ``through``."""
+    if not scope_for(user).can(BILLING_ROLES, participant.desa_id):
+        raise BillForbidden("Anda tidak berhak mencatat pembayaran di wilayah ini / you may not record payments here")
+    end = month_end(through.replace(day=1))
+    # The row as it is now (locked), not the caller's copy: a stale copy must not move paid-through backwards.
+    before = Participant.objects.select_for_update().values_list("paid_through", flat=True).get(pk=participant.pk)
+    if before is not None and before >= end:
+        raise BillRefused(f"Sudah dibayar s.d. {before:%Y-%m} / already paid through {before:%Y-%m}")
+    if amount <= 0:
+        raise BillRefused("Jumlah harus > 0 / the amount must be > 0")
+    Participant.objects.filter(pk=participant.pk).update(paid_through=end)
+    announce_change([participant.desa_id])
+    participant.paid_through = end
+    payment = Payment.objects.create(participant=participant, paid_through=end, amount=amount, paid_on=paid_on,
+                                     reference=reference[:80], recorded_by=_user(user))  # fmt: skip
+    audit.record("participant.pay", actor=user, request=request, object_type="participant",
+                 object_id=participant.public_hex, region_code=participant.desa_id,
+                 summary=f"Rp {amount} s.d. {end:%Y-%m}",
+                 changes={"paid_through": [before.isoformat() if before else None, end.isoformat()]})  # fmt: skip
+    return payment
+
+
+def _user(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None

@@ -1,0 +1,215 @@
+"""REST endpoints for bills, payments and status, scoped exactly like the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from ucj.accounts import audit
+from ucj.accounts.privacy import mask_name, mask_nik
+from ucj.accounts.scoping import get_visible_or_404, scope_for
+from ucj.contributions.bills import BillForbidden, BillRefused, create_bill, pay_bill, pay_participant, visible_bills
+from ucj.contributions.exports import bill_xlsx
+from ucj.contributions.models import Bill, BillLine
+from ucj.contributions.status import status_summary
+from ucj.registry.models import Participant
+
+router = Router(tags=["contributions"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class BillIn(Schema):
+    payer: str
+    region: str
+    month: str  # YYYY-MM
+
+
+class BillOut(Schema):
+    id: int
+    payer: str
+    region: str
+    month: str
+    status: str
+    participants: int
+    participant_months: int
+    total: int
+    employer_total: int
+    worker_total: int
+    government_total: int
+    program_totals: dict[str, int]
+    tariffs: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+
+
+class BillLineOut(Schema):
+    participant: str
+    nik: str
+    name: str
+    desa: str
+    first_month: str
+    months: int
+    jkk: int
+    jkm: int
+    jht: int
+    jp: int
+    jkp: int
+    employer: int
+    worker: int
+    government: int
+    amount: int
+    lapses_if_unpaid: bool
+
+
+class BillPaymentIn(Schema):
+    paid_on: dt.date | None = None
+    reference: str = ""
+    amount: int | None = None
+
+
+class ParticipantPaymentIn(Schema):
+    through: str  # YYYY-MM
+    amount: int
+    paid_on: dt.date | None = None
+    reference: str = ""
+
+
+class PaymentOut(Schema):
+    id: int
+    paid_through: dt.date
+    amount: int
+
+
+class Refusal(Schema):
+    detail: str
+
+
+def bill_out(bill: Bill) -> dict[str, Any]:
+    return {
+        "id": bill.pk, "payer": bill.payer, "region": bill.region_id, "month": f"{bill.month:%Y-%m}",
+        "status": bill.status, "participants": bill.participants, "participant_months": bill.months,
+        "total": bill.total, "employer_total": bill.employer_total, "worker_total": bill.worker_total,
+        "government_total": bill.government_total, "program_totals": bill.program_totals,
+        "tariffs": bill.tariffs, "notes": bill.notes,
+    }  # fmt: skip
+
+
+def refusal(err: BillRefused) -> Status:
+    """400 for a request that cannot be met, 403 when the caller may not bill or pay in that region."""
+    return Status(403 if isinstance(err, BillForbidden) else 400, {"detail": str(err)})
+
+
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise BillRefused(f"Bulan harus YYYY-MM / the month must be YYYY-MM: {text}") from None
+
+
+def _bill(request: HttpRequest, bill_id: int) -> Bill:
+    return get_object_or_404(visible_bills(request.user), pk=bill_id)
+
+
+@router.get("/bills", response=list[BillOut])
+def list_bills(request: HttpRequest, payer: str = "", month: str = "", region: str = "") -> list[dict[str, Any]]:
+    """Bills of the caller's regions, newest month first (at most 500)."""
+    qs = visible_bills(request.user)
+    if month:
+        try:
+            qs = qs.filter(month=_month(month))
+        except BillRefused:
+            return []
+    if payer:
+        qs = qs.filter(payer=payer)
+    if region:
+        qs = qs.filter(region_id=region)
+    return [bill_out(b) for b in qs.select_related("region")[:500]]
+
+
+@router.post("/bills", response={201: BillOut, 400: Refusal, 403: Refusal})
+def post_bill(request: HttpRequest, body: BillIn) -> Any:
+    """Compute and store a bill (replaces an unpaid bill of the same payer, region and month)."""
+    try:
+        bill = create_bill(request.user, body.payer, body.region, _month(body.month), request=request)
+    except BillRefused as err:
+        return refusal(err)
+    return Status(201, bill_out(bill))
+
+
+@router.get("/bills/{bill_id}", response=BillOut)
+def get_bill(request: HttpRequest, bill_id: int) -> dict[str, Any]:
+    return bill_out(_bill(request, bill_id))
+
+
+@router.get("/bills/{bill_id}/lines", response=list[BillLineOut])
+def bill_lines(request: HttpRequest, bill_id: int, page: int = 1, page_size: int = 100) -> list[dict[str, Any]]:
+    """The bill's lines, 100 per page (NIKs masked, names masked for roles without a full view)."""
+    bill = _bill(request, bill_id)
+    full = scope_for(request.user).sees_full_nik(bill.region_id)
+    size = max(1, min(page_size, 500))
+    lines = BillLine.objects.filter(bill=bill).select_related("participant").order_by("id")
+    out = []
+    for line in lines[(max(page, 1) - 1) * size : max(page, 1) * size]:
+        p = line.participant
+        out.append({
+            "participant": p.public_hex, "nik": mask_nik(p.nik), "name": p.name if full else mask_name(p.name),
+            "desa": p.desa_id, "first_month": f"{line.first_month:%Y-%m}", "months": line.months,
+            "jkk": line.jkk, "jkm": line.jkm, "jht": line.jht, "jp": line.jp, "jkp": line.jkp,
+            "employer": line.employer, "worker": line.worker, "government": line.government,
+            "amount": line.amount, "lapses_if_unpaid": line.lapses_if_unpaid,
+        })  # fmt: skip
+    return out
+
+
+@router.get("/bills/{bill_id}/xlsx")
+def bill_workbook(request: HttpRequest, bill_id: int) -> HttpResponse:
+    """The bill as .xlsx (personal data: the download is audited)."""
+    bill = _bill(request, bill_id)
+    response = HttpResponse(bill_xlsx(bill, request.user), content_type=XLSX)
+    name = f"tagihan-{bill.payer}-{bill.region_id}-{bill.month:%Y-%m}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit.record("bill.export", request=request, object_type="bill", object_id=bill.pk, region_code=bill.region_id,
+                 summary=str(bill))  # fmt: skip
+    return response
+
+
+@router.post("/bills/{bill_id}/payments", response={201: PaymentOut, 400: Refusal, 403: Refusal})
+def post_bill_payment(request: HttpRequest, bill_id: int, body: BillPaymentIn) -> Any:
+    """Record the bill as paid in full: its participants are paid through the bill month."""
+    bill = _bill(request, bill_id)
+    try:
+        payment = pay_bill(request.user, bill, paid_on=body.paid_on or timezone.localdate(),
+                           reference=body.reference, amount=body.amount, request=request)  # fmt: skip
+    except BillRefused as err:
+        return refusal(err)
+    return Status(201, {"id": payment.pk, "paid_through": payment.paid_through, "amount": payment.amount})
+
+
+@router.post("/participants/{participant_id}/payments", response={201: PaymentOut, 400: Refusal, 403: Refusal})
+def post_participant_payment(request: HttpRequest, participant_id: str, body: ParticipantPaymentIn) -> Any:
+    """Record one participant's payment through a month."""
+    person = get_visible_or_404(Participant.objects.by_public_id(participant_id), request.user)
+    try:
+        payment = pay_participant(request.user, person, through=_month(body.through), amount=body.amount,
+                                  paid_on=body.paid_on or timezone.localdate(), reference=body.reference,
+                                  request=request)  # fmt: skip
+    except BillRefused as err:
+        return refusal(err)
+    return Status(201, {"id": payment.pk, "paid_through": payment.paid_through, "amount": payment.amount})
+
+
+@router.get("/contributions/status", response={200: dict[str, Any], 400: Refusal})
+def contribution_status(request: HttpRequest, region: str = "", as_of: dt.date | None = None) -> Any:
+    """Active and non-active participants per segment and payer on a date, in one of the caller's regions."""
+    scope = scope_for(request.user)
+    code = region or (scope.regions[0] if len(scope.regions) == 1 and not scope.everywhere else "")
+    if not code:
+        return Status(400, {"detail": "Sebutkan wilayah (region) / give a region code"})
+    if not scope.covers(code):
+        return Status(400, {"detail": "Wilayah di luar cakupan Anda / region outside your scope"})
+    return status_summary(code, as_of or timezone.localdate())

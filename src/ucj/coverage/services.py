@@ -1,0 +1,195 @@
+"""Coverage operations: rebuild and refresh the monthly facts, and answer the indicator for a user's region.
+
+Pages, the API, the CLI and jobs call these; the maths is in :mod:`ucj.coverage.facts` and
+:mod:`ucj.coverage.indicator`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ucj.bulk import insert_frame
+from ucj.coverage.facts import FACT_SCHEMA, LEVEL_LENGTHS, PARTICIPANT_SCHEMA, registry_facts, roll_up
+from ucj.coverage.indicator import (
+    FEED_SCHEMA,
+    TARGET_SCHEMA,
+    WORKFORCE_SCHEMA,
+    Data,
+    Indicator,
+    indicators,
+)
+from ucj.coverage.models import CoverageFact, FeedRow, Target, Workforce
+from ucj.regions.codes import level_of
+from ucj.regions.models import Region, in_region
+from ucj.registry.models import Participant
+
+FIRST_MONTH = dt.date(2024, 1, 1)  # facts history starts here (the demo's and the dashboard's first month)
+VERSION_KEY = "ucj:coverage:version"
+BY_LEVEL = {"provinsi": 1, "kabkota": 2, "kecamatan": 3, "desa": 4}
+
+
+def _last_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+def _participants(within: Iterable[str] | None = None) -> pl.DataFrame:
+    """Participant rows for the facts: all, or those in the given regions (index ranges on the desa code)."""
+    qs = Participant.objects.order_by()
+    if within is not None:
+        q = Q(pk__in=[])
+        for code in within:
+            q |= in_region("desa_id", code, villages_only=True)
+        qs = qs.filter(q)
+    rows = qs.values_list(*PARTICIPANT_SCHEMA)
+    return pl.DataFrame(list(rows), schema=PARTICIPANT_SCHEMA, orient="row")
+
+
+def bump_version() -> None:
+    """Invalidate every cached coverage answer (call after any change to facts, feeds, denominators or targets)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+
+
+@transaction.atomic
+def rebuild_facts(first: dt.date = FIRST_MONTH, last: dt.date | None = None) -> int:
+    """Recompute every registry fact from the participants (``ucj coverage rebuild``); returns rows written."""
+    kecamatan = registry_facts(_participants(), first, last or _last_month(), settings.UCJ_LAPSE_MONTHS, level=3)
+    facts = roll_up(kecamatan)
+    CoverageFact.objects.all().delete()
+    _write(facts)
+    bump_version()
+    return facts.height
+
+
+@transaction.atomic
+def refresh_facts(desa_codes: Iterable[str], first: dt.date = FIRST_MONTH) -> int:
+    """Recompute the facts of the kecamatan of the given villages and of the kab/kota and province above
+    them (after an import or a payment touched those villages); returns rows written."""
+    kecamatan = sorted({c[: LEVEL_LENGTHS[3]] for c in desa_codes})
+    if not kecamatan:
+        return 0
+    facts = registry_facts(_participants(kecamatan), first, _last_month(), settings.UCJ_LAPSE_MONTHS, level=3)
+    CoverageFact.objects.filter(level=3, region__in=kecamatan).delete()
+    _write(facts)
+    written = facts.height
+    for level in (2, 1):
+        parents = sorted({c[: LEVEL_LENGTHS[level]] for c in kecamatan})
+        children = Q(pk__in=[])
+        for parent in parents:
+            children |= in_region("region", parent)
+        below = _facts_frame(CoverageFact.objects.filter(children, level=level + 1))
+        rolled = roll_up(below, (level,)).filter(pl.col("level") == level)
+        CoverageFact.objects.filter(level=level, region__in=parents).delete()
+        _write(rolled)
+        written += rolled.height
+    bump_version()
+    return written
+
+
+def refresh_after_change(sender: object = None, *, desa_codes: list[str], **kwargs: Any) -> None:
+    """Receiver of ``participants_changed``: imports and payments keep the facts current."""
+    refresh_facts(desa_codes)
+
+
+def _write(facts: pl.DataFrame) -> None:
+    if facts.height:
+        with connection.cursor() as cur:
+            insert_frame(cur, CoverageFact._meta.db_table, facts.select(list(FACT_SCHEMA)))
+
+
+def _facts_frame(qs: Any) -> pl.DataFrame:
+    return pl.DataFrame(list(qs.values_list(*FACT_SCHEMA)), schema=FACT_SCHEMA, orient="row")
+
+
+def child_regions(code: str, by: str | None) -> list[str]:
+    """The regions a table shows: the children of ``code`` at level ``by`` (default: the next level)."""
+    level = BY_LEVEL.get(by or "", level_of(code) + 1)
+    if level <= level_of(code):
+        return []
+    return list(Region.objects.filter(in_region("code", code), level=level).order_by("code")
+                .values_list("code", flat=True))  # fmt: skip
+
+
+def load_data(regions: list[str]) -> Data:
+    """The facts, feed rows, denominators and targets the indicator of these regions needs."""
+    stored = [c for c in regions if level_of(c) < 4]
+    registry = _facts_frame(CoverageFact.objects.filter(region__in=stored))
+    villages = [c for c in regions if level_of(c) == 4]
+    if villages:  # desa facts are not stored: computed from the participants of these villages
+        last = _last_month()
+        live = registry_facts(_participants(villages), FIRST_MONTH, last, settings.UCJ_LAPSE_MONTHS, level=4)
+        registry = pl.concat([registry, live])
+    feed_q = FeedRow.objects.none()
+    for code in regions:
+        feed_q = feed_q | FeedRow.objects.filter(in_region("region_id", code))
+    ancestors = {a for code in regions for a in _ancestor_codes(code)}
+    feed = pl.DataFrame(list(feed_q.values_list("region_id", "month", "segment", "ecosystem", "payer", "active")),
+                        schema=FEED_SCHEMA, orient="row")  # fmt: skip
+    workforce = pl.DataFrame(
+        list(Workforce.objects.filter(region_id__in=regions).values_list("region_id", "year", "definition",
+                                                                         "workers", "source")),
+        schema=WORKFORCE_SCHEMA, orient="row",
+    )  # fmt: skip
+    targets = pl.DataFrame(
+        [(r, y, d, float(rate) if rate is not None else None, c, s) for r, y, d, rate, c, s in
+         Target.objects.filter(region_id__in=ancestors).values_list("region_id", "year", "definition", "rate",
+                                                                    "count", "source")],
+        schema=TARGET_SCHEMA, orient="row",
+    )  # fmt: skip
+    # Registry facts of feed regions inside the asked regions are needed to subtract them (see indicator).
+    feed_regions = set(feed["region"].unique().to_list()) - set(regions)
+    if feed_regions:
+        extra = _facts_frame(CoverageFact.objects.filter(region__in=feed_regions))
+        registry = pl.concat([registry, extra])
+    return Data(registry, feed, workforce, targets)
+
+
+def _ancestor_codes(code: str) -> list[str]:
+    parts = code.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def latest_month() -> dt.date:
+    """The month a dashboard opens on: the latest month of BPJS's feed when there is one (the reference count
+    for the whole region), else the latest month with registry facts, else the current month."""
+    feed = FeedRow.objects.order_by("-month").values_list("month", flat=True).first()
+    if feed:
+        return feed
+    fact = CoverageFact.objects.filter(level=1).order_by("-month").values_list("month", flat=True).first()
+    return fact or _last_month()
+
+
+def coverage(code: str, by: str | None = None, as_of: dt.date | None = None,
+             definition: str = "eligible") -> dict[str, Any]:  # fmt: skip
+    """The indicator of region ``code`` and of its children (``by`` level), cached until the data change."""
+    as_of = (as_of or latest_month()).replace(day=1)
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    key = f"ucj:coverage:{version}:{code}:{by}:{as_of}:{definition}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    children = child_regions(code, by)
+    data = load_data([code, *children])
+    found = indicators([code, *children], as_of, data, definition)
+    names = dict(Region.objects.filter(code__in=[code, *children]).values_list("code", "name"))
+    result = {"as_of": f"{as_of:%Y-%m}", "region": _with_name(found[0], names),
+              "children": [_with_name(i, names) for i in found[1:]]}  # fmt: skip
+    cache.set(key, result, 600)
+    return result
+
+
+def _with_name(indicator: Indicator, names: dict[str, str]) -> dict[str, Any]:
+    out = indicator.as_dict()
+    out["name"] = names.get(indicator.region, "")
+    return out

@@ -1,0 +1,18 @@
+"""Signals other domains subscribe to, so the registry need not know them (coverage facts refresh on these)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.dispatch import Signal
+
+#: Sent after a commit that changed participants, with ``desa_codes``: the villages whose people changed.
+participants_changed = Signal()
+
+
+def announce_change(desa_codes: Iterable[str]) -> None:
+    """Tell subscribers, once the current transaction commits, which villages' participants changed."""
+    codes = sorted({c for c in desa_codes if c})
+    if codes:
+        transaction.on_commit(lambda: participants_changed.send(sender=None, desa_codes=codes))

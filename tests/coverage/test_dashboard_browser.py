@@ -1,0 +1,146 @@
+"""In a real browser (Debian's chromium via Playwright): a province analyst opens the coverage dashboard, reads
+the headline figures of a hand-made Sumsel data set (figures computed in ``test_dashboard_page``), drills down
+to a kab/kota from the ranked table and from the map, and no console error (CSP violation, script error)
+occurs. The map is a choropleth when the boundaries in ``../shared/geo`` are available, circles otherwise.
+
+``UCJ_SCREENSHOT_DIR=/some/dir`` keeps screenshots of the dashboard at 1366×768 and on a phone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SHARED
+from tests.coverage.test_dashboard_page import MUBA, PALEMBANG, make_sumsel_data
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHROMIUM = "/usr/bin/chromium"  # Debian's build; never a Playwright-downloaded browser
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+PASSWORD = "Ucj-Browser-Test-1"
+BOUNDARIES = SHARED / "geo" / "sumsel_kabkota.geojson"
+
+
+@pytest.fixture
+def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (scripts/test.sh installs it): browser tests skipped")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from ucj.accounts.services import create_user
+    from ucj.regions.services import load_regions
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    load_regions("16")  # transactional tests start from an emptied database
+    create_user("analis", role="provinsi", region="16", password=PASSWORD)
+    make_sumsel_data(synthetic=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        tab.base = live_server.url
+        tab.problems = []
+        tab.on("console", lambda m: tab.problems.append(f"console: {m.text} ({m.location.get('url')})")
+               if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)  # fmt: skip
+        tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
+        yield tab
+        browser.close()
+
+
+def login(page: Any) -> None:
+    page.goto(page.base + "/cakupan/")
+    assert "/akun/masuk/" in page.url
+    page.fill("#id_username", "analis")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(page.base + "/cakupan/")
+
+
+def card(page: Any, name: str, part: str = ".value") -> str:
+    return str(page.inner_text(f"#card-{name} {part}")).strip()
+
+
+def shoot(page: Any, name: str) -> None:
+    folder = os.environ.get("UCJ_SCREENSHOT_DIR")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
+def map_pixel(page: Any, code: str) -> tuple[float, float]:
+    """Page coordinates of a kab/kota's centre point on the drawn map (ECharts converts lng/lat to pixels)."""
+    from ucj.regions.models import Region
+
+    region = Region.objects.get(code=code)
+    box = page.locator("#map-chart").bounding_box()
+    x, y = page.evaluate(
+        "([lng, lat]) => echarts.getInstanceByDom(document.getElementById('map-chart'))"
+        ".convertToPixel({seriesIndex: 0}, [lng, lat])",
+        [region.lng, region.lat],
+    )
+    return box["x"] + x, box["y"] + y
+
+
+def dashboard_walk(page: Any, kind: str) -> None:
+    login(page)
+    assert "DATA SINTETIS (demo)" in page.inner_text("body")
+    assert card(page, "covered") == "490"
+    assert card(page, "rate") == "32,67%"
+    assert "tercapai — surplus 40" in card(page, "rate", ".status")
+    assert card(page, "pace") == "22"
+    assert card(page, "projection") == "52,67%"
+    assert "2025-11" in card(page, "projection", ".status")
+    assert "dari 200 (25,00%)" in card(page, "vulnerable", ".sub")
+    assert page.inner_text("#data-source") == "umpan BPJS (agregat)"
+    first = page.locator("table.ranked tbody tr").first
+    assert "Palembang" in first.inner_text() and "sesuai jalur" in first.inner_text()
+    page.wait_for_selector("#map-chart[data-ready='1']")
+    assert page.get_attribute("#map-chart", "data-kind") == kind
+    page.wait_for_function("document.querySelector('#trend-chart canvas') !== null")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    shoot(page, f"dashboard-1366-{kind}.png")
+
+    # drill down from the ranked table (keyboard: the row link is focusable and opens with Enter)
+    link = page.get_by_role("link", name="Kabupaten Musi Banyuasin")
+    link.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"region={MUBA}" in page.url
+    assert "Musi Banyuasin" in page.inner_text("h1")
+    assert card(page, "covered") == "160" and card(page, "rate") == "40,00%" and card(page, "pace") == "4"
+    assert page.locator(".crumbs li").first.inner_text().strip().startswith("Sumatera Selatan")
+
+    # back up through the breadcrumb, then drill down by clicking Palembang on the map
+    with page.expect_navigation():
+        page.click(".crumbs a")
+    page.wait_for_selector("#map-chart[data-ready='1']")
+    x, y = map_pixel(page, PALEMBANG)
+    with page.expect_navigation():
+        page.mouse.click(x, y)
+    assert f"region={PALEMBANG}" in page.url
+    assert card(page, "covered") == "280" and card(page, "rate") == "46,67%"
+
+    # a phone: one column, nothing wider than the screen
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + "/cakupan/")
+    page.wait_for_selector("#map-chart[data-ready='1']")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(page, f"dashboard-phone-{kind}.png")
+    assert page.problems == []
+
+
+def test_dashboard_with_choropleth(browser_page: Any) -> None:
+    if not BOUNDARIES.is_file():
+        pytest.skip("../shared/geo/sumsel_kabkota.geojson is absent: the choropleth is not tested")
+    from ucj.regions.services import load_boundaries
+
+    load_boundaries(BOUNDARIES.read_bytes(), source=BOUNDARIES.name)
+    dashboard_walk(browser_page, "choropleth")
+
+
+def test_dashboard_with_circles(browser_page: Any) -> None:
+    dashboard_walk(browser_page, "circles")

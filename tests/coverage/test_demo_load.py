@@ -1,0 +1,91 @@
+"""``ucj demo``'s data in the database: the coverage service shows the December 2024 Sumsel meeting figures,
+the feed went through the real import, everything is labelled synthetic, and a second load changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from ucj.coverage.models import FeedBatch, FeedRow, Target, Workforce
+from ucj.coverage.services import coverage, latest_month
+from ucj.demo import story
+from ucj.demo.loader import load_demo
+from ucj.registry.models import Participant
+
+pytestmark = pytest.mark.django_db
+
+
+def check_meeting_figures(result: dict[str, Any]) -> None:
+    top = result["region"]
+    assert result["as_of"] == "2024-12"
+    assert (top["denominator"], top["covered"], top["rate"], top["source"]) == (2_800_000, 1_048_000, 37.43, "feed")
+    assert top["denominator_source"].startswith("SINTETIS (demo)")
+    year = top["year_target"]
+    assert (year["year"], year["rate"], year["count"], year["met"], year["surplus"]) == (
+        2024, 37.0, 1_036_000, True, 12_000)  # fmt: skip
+    nxt = top["next_target"]
+    assert (nxt["year"], nxt["rate"], nxt["count"], nxt["gap"], nxt["months_remaining"], nxt["pace_needed"]) == (
+        2025, 50.0, 1_400_000, 352_000, 12, 29_334)  # fmt: skip
+    assert (top["vulnerable_covered"], top["vulnerable_total"]) == (65_000, 937_000)
+    assert top["by_ecosystem"]["rentan"]["covered"] == 65_000
+    eco = top["by_ecosystem"]
+    growth = {k: v["change_6"] for k, v in eco.items()}
+    assert growth["desa"] + growth["rentan"] > 0.8 * sum(growth.values())  # desa and rentan carry the growth
+    assert len(top["series"]) == 12 and top["series"][0][0] == "2024-01"
+    children = {c["region"]: c for c in result["children"]}
+    assert len(children) == 17 and sum(c["covered"] for c in children.values()) == 1_048_000
+    assert sum(c["denominator"] for c in children.values()) == 2_800_000
+    assert children["16.06"]["rate"] == 41.65
+    assert children["16.06"]["next_target"]["rate"] == 52.15 and children["16.06"]["next_target"]["region"] == "16.06"
+    assert children["16.01"]["next_target"]["region"] == "16"  # inherits the province's 50 %
+    assert children["16.71"]["next_target"]["rate"] is None and children["16.71"]["next_target"]["count"]
+    assert {c["rate"] > 37 for c in children.values()} == {True, False}
+
+
+def test_demo_loads_the_meeting_figures_and_is_idempotent() -> None:
+    summary = load_demo()
+    assert summary.facts > 0 and "DEMO-feed-bpjs-2024.csv" in summary.story
+    assert latest_month() == dt.date(2024, 12, 1)  # the dashboard opens on the latest feed month
+    check_meeting_figures(coverage("16"))
+
+    batch = FeedBatch.objects.get(file_name=story.FEED_FILE)
+    assert batch.synthetic and batch.user is not None and batch.user.username == "bpjs.sumsel"
+    assert FeedRow.objects.count() == story.feed().height == batch.accepted
+    assert Workforce.objects.filter(synthetic=True).count() == 54 and not Workforce.objects.filter(synthetic=False)
+    assert Target.objects.filter(synthetic=True).count() == 4
+    assert Workforce.objects.get(region_id="16", year=2023, definition="bps_employed").workers == 4_400_000
+    assert Workforce.objects.get(region_id="16", year=2024, definition="vulnerable").workers == 937_000
+
+    # the rosters' coverage falls in 2024, so the drill-down shows registry data for the same period
+    dates = Participant.objects.filter(paid_through__isnull=False)
+    assert dates.exists()
+    assert not dates.filter(paid_through__gt=dt.date(2024, 12, 31)).exists()
+    assert dates.filter(coverage_start__gte=dt.date(2024, 1, 1)).count() > 0.9 * dates.count()
+    kec = coverage("16.06", "kecamatan")
+    sekayu = next(c for c in kec["children"] if c["region"] == "16.06.01")
+    assert sekayu["source"] == "registry-partial" and sekayu["covered"] > 0
+    assert sekayu["series"][0][0] == "2024-01"
+    village = coverage("16.06.01", "desa")
+    assert any(c["region"] == "16.06.01.2001" and c["covered"] > 0 for c in village["children"])
+
+    counts = (Participant.objects.count(), FeedRow.objects.count(), FeedBatch.objects.count(),
+              Workforce.objects.count(), Target.objects.count())  # fmt: skip
+    again = load_demo()
+    assert "sudah dimuat" in again.story and not again.participants_loaded
+    assert counts == (Participant.objects.count(), FeedRow.objects.count(), FeedBatch.objects.count(),
+                      Workforce.objects.count(), Target.objects.count())  # fmt: skip
+    check_meeting_figures(coverage("16"))
+
+
+def test_real_denominators_and_targets_are_not_overwritten() -> None:
+    Workforce.objects.create(region_id="16", year=2024, definition="eligible", workers=3_000_000, source="BPJS")
+    Target.objects.create(region_id="16", year=2025, definition="eligible", rate=51, source="Gubernur")
+    from ucj.demo.loader import load_story
+
+    load_story(feed_user=None)
+    assert Workforce.objects.get(region_id="16", year=2024, definition="eligible").workers == 3_000_000
+    assert float(Target.objects.get(region_id="16", year=2025).rate or 0) == 51
+    assert Workforce.objects.get(region_id="16.06", year=2024, definition="eligible").synthetic
+    assert FeedBatch.objects.get(file_name=story.FEED_FILE).user is None

@@ -1,0 +1,138 @@
+"""The demo's coverage story (pure): exact totals, proportional splits and the December 2024 meeting figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+
+from ucj.demo import story
+from ucj.demo.synth import synthetic_roster
+
+DEC = dt.date(2024, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def feed() -> pl.DataFrame:
+    return story.feed()
+
+
+def test_apportion_is_exact_and_proportional() -> None:
+    assert story.apportion(10, np.array([1.0, 1.0, 1.0])).tolist() == [4, 3, 3]  # ties go to the first
+    assert story.apportion(7, np.array([0.0, 2.0, 5.0])).tolist() == [0, 2, 5]
+    assert story.apportion(0, np.array([1.0, 2.0])).tolist() == [0, 0]
+    assert story.apportion(0, np.array([0.0, 0.0])).tolist() == [0, 0]
+    with pytest.raises(ValueError, match="no positive weight"):
+        story.apportion(5, np.array([0.0, 0.0]))
+    totals = np.array([[100, 7], [1_000_001, 3]])
+    split = story.apportion(totals, np.array([3.0, 1.0, 1.0]))
+    assert split.shape == (2, 2, 3) and (split.sum(axis=-1) == totals).all()
+    assert np.abs(split - totals[..., None] * np.array([0.6, 0.2, 0.2])).max() < 1
+
+
+@pytest.mark.parametrize("total", [story.ELIGIBLE, story.BPS_EMPLOYED, story.VULNERABLE])
+def test_province_figures_split_by_population(total: int) -> None:
+    split = story.by_population(total)
+    assert list(split) == list(story.CODES) and len(split) == 17
+    assert sum(split.values()) == total
+    pop = story.POPULATION.sum()
+    assert pop == 9_064_690  # domain.md §4.1
+    for code, people in zip(story.CODES, story.POPULATION, strict=True):
+        assert abs(split[code] - total * people / pop) < 1
+
+
+def test_workforce_rows() -> None:
+    wf = story.workforce()
+    assert wf.height == 3 * 18
+    province = {(d, y): w for r, y, d, w, _ in wf.iter_rows() if r == "16"}
+    assert province == {("eligible", 2024): 2_800_000, ("bps_employed", 2023): 4_400_000,
+                        ("vulnerable", 2024): 937_000}  # fmt: skip
+    sums = wf.filter(pl.col("region") != "16").group_by("definition").agg(pl.col("workers").sum())
+    assert dict(sums.iter_rows()) == {"eligible": 2_800_000, "bps_employed": 4_400_000, "vulnerable": 937_000}
+    assert 2_800_000 * 50 // 100 == 1_400_000  # "50 % is 1.4 million"
+    assert wf["source"].str.starts_with("SINTETIS (demo)").all() and (wf["source"].str.len_chars() <= 250).all()
+    assert wf.filter(pl.col("definition") == "bps_employed")["source"].str.contains("Sakernas Agustus 2023").all()
+
+
+def test_targets() -> None:
+    t = {(r, y): (rate, count) for r, y, d, rate, count, _ in story.targets().iter_rows() if d == "eligible"}
+    assert t[("16", 2024)] == (37.0, None) and t[("16", 2025)] == (50.0, None)
+    assert t[("16.06", 2025)] == (52.15, None)
+    assert t[("16.71", 2025)][0] is None and t[("16.71", 2025)][1] % 1000 == 0
+    assert story.targets()["source"].str.starts_with("SINTETIS (demo)").all()
+
+
+def test_december_2024_meeting_figures(feed: pl.DataFrame) -> None:
+    dec = feed.filter(pl.col("month") == DEC)
+    covered = dec["active"].sum()
+    target_count = math.ceil(37 * 2_800_000 / 100)
+    assert (covered, target_count, covered - target_count) == (1_048_000, 1_036_000, 12_000)
+    assert round(100 * covered / 2_800_000, 2) == 37.43
+    assert dec.filter(pl.col("ecosystem") == "rentan")["active"].sum() == 65_000
+    assert dec.group_by("ecosystem").agg(pl.col("active").sum()).sort("ecosystem").rows() == [
+        ("desa", 120_000), ("lainnya", 738_000), ("pasar", 55_000), ("rentan", 65_000), ("umkm", 70_000)]  # fmt: skip
+    gap = 1_400_000 - covered
+    assert (gap, math.ceil(gap / 12)) == (352_000, 29_334)  # the 2025 pace needed per month
+
+
+def test_kabkota_rates_vary_around_the_province(feed: pl.DataFrame) -> None:
+    eligible = story.by_population(story.ELIGIBLE)
+    dec = dict(feed.filter(pl.col("month") == DEC).group_by("region").agg(pl.col("active").sum()).iter_rows())
+    assert dec == story.covered_dec_2024()
+    rates = {code: 100 * dec[code] / eligible[code] for code in story.CODES}
+    assert round(rates["16.06"], 2) == 41.65  # Musi Banyuasin, Dec 2024 (domain.md §4.3)
+    above, below = [c for c, r in rates.items() if r > 37.5], [c for c, r in rates.items() if r < 37]
+    assert len(above) >= 5 and len(below) >= 5
+    assert min(rates.values()) > 25 and max(rates.values()) < 50
+    vulnerable = story.by_population(story.VULNERABLE)
+    rentan = dict(feed.filter((pl.col("month") == DEC) & (pl.col("ecosystem") == "rentan"))
+                  .group_by("region").agg(pl.col("active").sum()).iter_rows())  # fmt: skip
+    assert all(0 < rentan[c] < vulnerable[c] for c in story.CODES)
+
+
+def test_history_and_growth_carried_by_desa_and_rentan(feed: pl.DataFrame) -> None:
+    assert sorted(feed["month"].unique().to_list()) == list(story.MONTHS)
+    assert set(feed["segment"]) == {"PU", "BPU", "JAKON", "PMI"}
+    assert set(feed["ecosystem"]) == set(story.ECOSYSTEMS) and set(feed["payer"]) == {""}
+    assert (feed["active"] >= 0).all()
+    assert feed.select("region", "month", "segment", "ecosystem", "payer").is_unique().all()
+    cells = feed.group_by("region", "segment", "ecosystem").len()["len"]
+    assert (cells == 12).all()  # every cell has all twelve months
+    totals = feed.group_by("month").agg(pl.col("active").sum()).sort("month")["active"].to_list()
+    assert totals[0] < totals[5] < totals[-1] and 900_000 < totals[0] < 1_000_000
+    by_eco = (
+        feed.filter(pl.col("month").is_in([story.MONTHS[0], DEC]))
+        .group_by("ecosystem", "month")
+        .agg(pl.col("active").sum())
+        .sort("month")
+        .group_by("ecosystem")
+        .agg((pl.col("active").last() - pl.col("active").first()).alias("growth"))
+    )
+    growth = dict(by_eco.iter_rows())
+    assert (growth["desa"] + growth["rentan"]) / sum(growth.values()) > 0.8
+
+
+def test_deterministic(feed: pl.DataFrame) -> None:
+    assert story.feed().equals(feed)
+    assert story.feed_csv(feed) == story.feed_csv(story.feed())
+    csv = story.feed_csv(feed).decode()
+    assert csv.splitlines()[0] == "Kode Wilayah;Kabupaten/Kota;Bulan;Segmen;Ekosistem;Peserta Aktif"
+    assert "16.06;Kab. Musi Banyuasin;2024-12;" in csv
+
+
+def test_roster_coverage_dates_fall_in_the_story_year() -> None:
+    frame = synthetic_roster(2_000, ["16.06.01.2001"], seed=3, paid_until=DEC, covered_from=dt.date(2024, 1, 1))
+
+    def months(col: str) -> pl.Series:
+        parts = frame[col].str.split_exact("-", 1).struct.unnest()
+        return parts["field_1"].cast(pl.Int32) * 12 + parts["field_0"].cast(pl.Int32) - 1
+
+    start, paid = months("TMT Kepesertaan"), months("Iuran s/d")
+    assert (start <= paid).all() and paid.max() == 2024 * 12 + 11
+    assert (start.filter(paid >= 2024 * 12) >= 2024 * 12).all()  # paid into 2024: started during 2024
+    assert start.n_unique() >= 12
+    plain = synthetic_roster(50, ["16.06.01.2001"], seed=3, paid_until=DEC)
+    assert "TMT Kepesertaan" not in plain.columns
