@@ -124,6 +124,12 @@ def test_the_indicator_uses_the_feed(write_csv: Callable[..., Path], django_capt
     assert result["region"]["covered"] == 14345 and result["region"]["source"] == "feed"
 
 
+def test_a_kecamatan_asked_directly_knows_its_kab_has_a_feed(write_csv: Callable[..., Path]) -> None:
+    run(write_csv(CLEAN))
+    kecamatan = coverage("16.06.01", as_of=dt.date(2024, 3, 1))["region"]
+    assert (kecamatan["covered"], kecamatan["source"]) == (0, "registry-partial")
+
+
 def test_scope_kabkota_user_cannot_load_other_regions(write_csv: Callable[..., Path], kab_user: Any) -> None:
     report = run(write_csv(CLEAN), user=kab_user)  # kab_user is Musi Banyuasin (16.06); row 4 is Palembang
     assert report.rejected == 1 and not FeedRow.objects.exists()

@@ -9,7 +9,15 @@ import polars as pl
 import pytest
 
 from ucj.coverage.facts import FACT_SCHEMA
-from ucj.coverage.indicator import FEED_SCHEMA, TARGET_SCHEMA, WORKFORCE_SCHEMA, Data, Indicator, indicators
+from ucj.coverage.indicator import (
+    FEED_SCHEMA,
+    TARGET_SCHEMA,
+    WORKFORCE_SCHEMA,
+    Data,
+    Indicator,
+    condensed,
+    indicators,
+)
 
 
 def month(m: int, year: int = 2024) -> dt.date:
@@ -179,6 +187,37 @@ def test_a_month_without_feed_falls_back_to_the_registry() -> None:
 def test_a_province_feed_hides_kab_feeds_of_the_same_month() -> None:
     d = data(facts([("16", month(5), 300)]), feed([("16", month(5), 9_000), ("16.06", month(5), 5_000)]))
     assert one("16", month(5), d).covered == 9_000
+
+
+def test_a_kab_with_its_own_feed_uses_it_under_a_province_feed() -> None:
+    d = data(facts([("16.06", month(5), 200)]), feed([("16", month(5), 9_000), ("16.06", month(5), 5_000)]))
+    assert (one("16.06", month(5), d).covered, one("16.06", month(5), d).source) == (5_000, "feed")
+
+
+def test_inside_a_feed_region_without_registry_rows_is_still_partial() -> None:
+    got = one("16.06.02", month(5), MIXED)  # no roster from this kecamatan yet
+    assert (got.covered, got.source) == (0, "registry-partial")
+
+
+def test_in_december_without_a_denominator_the_next_target_is_still_reported() -> None:
+    d = data(facts([("16", month(12), 3_700)]), tg=targets([("16", 2024, 37.0, None), ("16", 2025, 50.0, None)]))
+    got = one("16", month(12), d)
+    assert got.next_target is not None and (got.next_target.year, got.next_target.rate) == (2025, 50.0)
+    assert got.next_target.count is None  # a rate without a denominator gives no count to pace for
+
+
+def test_condensed_facts_give_the_same_indicator() -> None:
+    rows = pl.concat([
+        facts([(r, month(m), 10 * m + len(r)) for r in ("16", "16.06", "16.71") for m in range(1, 13)], "desa"),
+        facts([(r, month(m), 3 * m) for r in ("16", "16.06") for m in range(1, 13)], "pasar"),
+    ])  # fmt: skip
+    full = data(rows, feed([("16.06", month(m), 500 + m) for m in (3, 9, 10)]), GROWING.workforce, GROWING.targets)
+    small = data(condensed(rows, month(10)), full.feed, full.workforce, full.targets)
+    regions = ["16", "16.06", "16.71"]
+    assert condensed(rows, month(10)).height < rows.height
+    assert [i.as_dict() for i in indicators(regions, month(10), small)] == [
+        i.as_dict() for i in indicators(regions, month(10), full)
+    ]
 
 
 # ---------------------------------------------------------------- breakdowns

@@ -23,7 +23,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _regions(request: HttpRequest) -> list[tuple[str, str]]:
-    """Regions the user may bill: their own and the kab/kota and desa below (a desa operator: the desa)."""
+    """Regions the page offers: the user's own regions and the kab/kota below them (a desa operator: the desa).
+    A kab/kota officer bills another desa's APBDes through the API or ``ucj contributions bill``; a select of
+    every desa of a kabupaten would be unusable."""
     scope = scope_for(request.user)
     if scope.everywhere:
         qs = Region.objects.filter(level__lte=2)

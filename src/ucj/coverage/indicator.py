@@ -1,13 +1,14 @@
 """The coverage indicator (pure): covered workers, denominator, rate, target, gap, pace and projection.
 
 **Which data counts (one rule).** For a region *C* and month *m*: BPJS's participation feed wins where it
-exists, because it counts every active participant, also those no roster has reached UCJ. Feed regions of a
-month are taken at their highest level (a province feed hides kab/kota feeds of the same month). Then
+exists, because it counts every active participant, also those no roster has reached UCJ. Then
 
-* *C* at or above feed regions: covered = the feed counts of the feed regions inside *C* + the registry count of
-  the rest of *C* (registry of *C* minus registry of those feed regions);
-* *C* inside a feed region (a kecamatan of a kab/kota with a feed): covered = the registry count of *C*; the
-  feed cannot be split, and the result says so (``source = "registry-partial"``);
+* feed regions inside *C* (or *C* itself): covered = the feed counts of the highest of them (a province feed
+  hides kab/kota feeds of the same month) + the registry count of the rest of *C* (registry of *C* minus the
+  registry of those feed regions);
+* *C* strictly inside a feed region, with no feed of its own or below (a kecamatan of a kab/kota with a feed):
+  covered = the registry count of *C*; the feed cannot be split, and the result says so
+  (``source = "registry-partial"``);
 * no feed that month: the registry.
 
 Every result says which source it used (``registry``, ``feed``, ``feed+registry``, ``registry-partial``).
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -94,7 +95,11 @@ class Indicator:
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data for JSON and the cache (shallow: ``dataclasses.asdict`` deep-copies every series)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("year_target", "next_target"):
+            out[name] = asdict(out[name]) if out[name] is not None else None
+        return out
 
 
 def _inside(code: str, ancestor: str) -> bool:
@@ -105,55 +110,68 @@ def _top_level(codes: set[str]) -> set[str]:
     return {c for c in codes if not any(_inside(c, o) and c != o for o in codes)}
 
 
-def covered_cells(regions: list[str], data: Data) -> pl.DataFrame:
-    """Covered workers per region × month × dimensions, with the source used (see the module doc)."""
-    feed = data.feed.cast(FEED_SCHEMA)  # type: ignore[arg-type]
-    registry = data.registry.select("region", "month", *DIMENSIONS, "active")
-    feed_regions: dict[dt.date, set[str]] = {}
+_PAIRS = {"region": pl.String, "month": pl.Date, "feed_region": pl.String}
+
+
+def feed_context(regions: list[str], feed: pl.DataFrame) -> tuple[pl.DataFrame, set[tuple[str, dt.date]]]:
+    """Which feed regions stand for each asked region per month (the highest feed regions inside it), and the
+    (region, month) pairs that lie strictly inside a feed region without one of their own (registry-partial)."""
+    pairs: list[tuple[str, dt.date, str]] = []
+    partial: set[tuple[str, dt.date]] = set()
     for month, codes in feed.group_by("month").agg(pl.col("region").unique()).iter_rows():
-        feed_regions[month] = _top_level(set(codes))
-    parts: list[pl.DataFrame] = []
-    empty = pl.DataFrame(schema={**FEED_SCHEMA, "source": pl.String})
-    for code in regions:
-        parts.append(registry.filter(pl.col("region") == code).with_columns(
-            pl.lit(code).alias("region"), pl.lit("registry").alias("source")))  # fmt: skip
-        for month, fregions in feed_regions.items():
-            if any(_inside(code, f) and code != f for f in fregions):
-                continue  # inside a feed region: registry only (marked below)
-            inner = [f for f in fregions if _inside(f, code)]
-            if not inner:
-                continue
-            at = pl.col("month") == month
-            parts.append(feed.filter(at & pl.col("region").is_in(inner)).with_columns(
-                pl.lit(code).alias("region"), pl.lit("feed").alias("source")))  # fmt: skip
-            parts.append(registry.filter(at & pl.col("region").is_in(inner)).with_columns(
-                pl.lit(code).alias("region"), -pl.col("active"), pl.lit("registry").alias("source")))  # fmt: skip
-    cells = pl.concat([p.select(list(empty.schema)) for p in parts]) if parts else empty
-    partial = pl.DataFrame(
-        [(c, m) for c in regions for m, fr in feed_regions.items() if any(_inside(c, f) and c != f for f in fr)],
-        schema={"region": pl.String, "month": pl.Date}, orient="row",
-    )  # fmt: skip
-    return cells.join(partial.with_columns(pl.lit(True).alias("partial")), on=["region", "month"], how="left")
+        for code in regions:
+            inner = _top_level({f for f in codes if _inside(f, code)})
+            if inner:
+                pairs += [(code, month, f) for f in inner]
+            elif any(_inside(code, f) for f in codes):
+                partial.add((code, month))
+    return pl.DataFrame(pairs, schema=_PAIRS, orient="row"), partial
 
 
-def _source(now: pl.DataFrame, partial: bool) -> str:
+def covered_cells(regions: list[str], data: Data, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Covered workers per region × month × dimensions, with the source used (see the module doc): the
+    registry of each region, plus the feed of the feed regions inside it, minus their registry counts."""
+    feed = data.feed.cast(FEED_SCHEMA)  # type: ignore[arg-type]
+    if pairs is None:
+        pairs = feed_context(regions, feed)[0]
+    columns = ["region", "month", *DIMENSIONS, "active", "source"]
+    registry = data.registry.select("region", "month", *DIMENSIONS, "active")
+    asked = pl.DataFrame({"region": regions}, schema={"region": pl.String})
+    own = registry.join(asked, on="region", how="semi").with_columns(pl.lit("registry").alias("source"))
+    by_feed = pairs.rename({"region": "asked", "feed_region": "region"})
+    fed = feed.join(by_feed, on=["region", "month"])
+    minus = registry.join(by_feed, on=["region", "month"]).with_columns(-pl.col("active"))
+    return pl.concat([
+        own.select(columns),
+        fed.with_columns(pl.col("asked").alias("region"), pl.lit("feed").alias("source")).select(columns),
+        minus.with_columns(pl.col("asked").alias("region"), pl.lit("registry").alias("source")).select(columns),
+    ])  # fmt: skip
+
+
+def _source(has_feed: bool, rest: int, partial: bool) -> str:
     if partial:
         return "registry-partial"
-    if not (now["source"] == "feed").any():
+    if not has_feed:
         return "registry"
-    rest = now.filter(pl.col("source") == "registry")["active"].sum()  # registry outside the feed regions
-    return "feed+registry" if rest else "feed"
+    return "feed+registry" if rest else "feed"  # rest: the registry outside the feed regions
 
 
-def _pick(frame: pl.DataFrame, region: str, year: int, definition: str, latest: bool = True) -> dict[str, Any] | None:
-    rows = frame.filter((pl.col("region") == region) & (pl.col("definition") == definition))
-    exact = rows.filter(pl.col("year") == year)
-    if exact.height:
-        return exact.row(0, named=True)
-    if not latest:
-        return None
-    before = rows.filter(pl.col("year") < year).sort("year")
-    return before.row(-1, named=True) if before.height else None
+class _Index:
+    """Denominator or target rows by (region, definition), years ascending: lookups without frame filters."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for row in frame.sort("year").iter_rows(named=True):
+            self.rows.setdefault((row["region"], row["definition"]), []).append(row)
+
+    def pick(self, region: str, year: int, definition: str, latest: bool = True) -> dict[str, Any] | None:
+        """The row of ``year``; else (``latest``) the row of the latest earlier year."""
+        rows = self.rows.get((region, definition), [])
+        exact = [r for r in rows if r["year"] == year]
+        if exact or not latest:
+            return exact[0] if exact else None
+        before = [r for r in rows if r["year"] < year]
+        return before[-1] if before else None
 
 
 def _ancestors(code: str) -> list[str]:
@@ -161,10 +179,9 @@ def _ancestors(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
-def _target(data: Data, region: str, year: int, definition: str, denominator: int | None) -> Target | None:
-    targets = data.targets.cast(TARGET_SCHEMA)  # type: ignore[arg-type]
+def _target(targets: _Index, region: str, year: int, definition: str, denominator: int | None) -> Target | None:
     for code in _ancestors(region):
-        row = _pick(targets, code, year, definition, latest=False)
+        row = targets.pick(code, year, definition, latest=False)
         if row is None:
             continue
         if code != region and row["rate"] is None:
@@ -202,78 +219,125 @@ def _assess(t: Target, covered: int, as_of: dt.date, pace: float | None, denomin
     return t
 
 
-def _breakdown(cells: pl.DataFrame, dim: str, as_of: dt.date) -> dict[str, dict[str, int | None]]:
+Breakdowns = dict[str, dict[str, dict[str, dict[str, int | None]]]]  # dimension → region → key → figures
+
+
+def _breakdowns(cells: pl.DataFrame, as_of: dt.date, has_then: set[str]) -> Breakdowns:
+    """Covered per ecosystem, segment and payer as of the month, with the change over 6 months (None without
+    6 months of history), for every region in one pass per dimension."""
     six = month_from_number(month_number(as_of) - 6)
-    now = cells.filter(pl.col("month") == as_of).group_by(dim).agg(pl.col("active").sum())
-    then = cells.filter(pl.col("month") == six).group_by(dim).agg(pl.col("active").sum().alias("then"))
-    has_then = cells.filter(pl.col("month") == six).height > 0
-    out: dict[str, dict[str, int | None]] = {}
-    for key, active, before in now.join(then, on=dim, how="full", coalesce=True).sort(dim).iter_rows():
-        out[key or "tidak diketahui"] = {
-            "covered": int(active or 0), "change_6": int((active or 0) - (before or 0)) if has_then else None,
-        }  # fmt: skip
+    both = cells.filter(pl.col("month").is_in([as_of, six]))
+    out: Breakdowns = {}
+    for dim in ("ecosystem", "segment", "payer"):
+        per: dict[str, dict[str | None, list[int]]] = {}
+        for region, key, month, active in both.group_by("region", dim, "month").agg(pl.col("active").sum()).iter_rows():
+            per.setdefault(region, {}).setdefault(key, [0, 0])[0 if month == as_of else 1] += active
+        out[dim] = {region: _figures(keys, region in has_then) for region, keys in per.items()}
     return out
+
+
+def _figures(keys: dict[str | None, list[int]], has_then: bool) -> dict[str, dict[str, int | None]]:
+    ordered = sorted(keys.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))  # unknown first
+    return {(key or "tidak diketahui"): {"covered": now, "change_6": now - then if has_then else None}
+            for key, (now, then) in ordered}  # fmt: skip
+
+
+def detail_months(as_of: dt.date) -> list[dt.date]:
+    """The months whose facts the indicator needs per dimension: the as-of month and six months before (the
+    breakdowns' change); other months need only totals."""
+    return [as_of.replace(day=1), month_from_number(month_number(as_of) - 6)]
+
+
+def condensed(facts: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """``facts`` up to ``as_of`` with every dimension kept at :func:`detail_months` and summed to monthly
+    totals (dimensions null) elsewhere: the same indicator from far fewer rows."""
+    facts = facts.filter(pl.col("month") <= as_of)
+    detailed = pl.col("month").is_in(detail_months(as_of))
+    totals = facts.filter(~detailed).group_by("region", "level", "month").agg(pl.col("active").sum())
+    return pl.concat([facts.filter(detailed), totals], how="diagonal").select(facts.columns)
 
 
 def indicators(
     regions: list[str], as_of: dt.date, data: Data, definition: str = "eligible",
     vulnerable_definition: str = "vulnerable",
 ) -> list[Indicator]:  # fmt: skip
-    """The indicator for each region in ``regions`` as of the month of ``as_of``."""
+    """The indicator for each region in ``regions`` as of the month of ``as_of`` (vectorised over regions:
+    one pass over the cells, dictionary lookups for denominators and targets)."""
     as_of = as_of.replace(day=1)
-    cells = covered_cells(regions, data).filter(pl.col("month") <= as_of)
-    workforce = data.workforce.cast(WORKFORCE_SCHEMA)  # type: ignore[arg-type]
-    out = []
-    for code in regions:
-        mine = cells.filter(pl.col("region") == code)
-        out.append(_one(code, mine, as_of, workforce, data, definition, vulnerable_definition))
-    return out
+    feed = data.feed.cast(FEED_SCHEMA)  # type: ignore[arg-type]
+    pairs, partial = feed_context(regions, feed)
+    cells = covered_cells(regions, data, pairs).filter(pl.col("month") <= as_of)
+    series: dict[str, dict[dt.date, int]] = {}
+    for region, month, active in (
+        cells.group_by("region", "month").agg(pl.col("active").sum()).sort("month").iter_rows()
+    ):
+        series.setdefault(region, {})[month] = int(active)
+    now = cells.filter(pl.col("month") == as_of).group_by("region").agg(
+        (pl.col("source") == "feed").any().alias("has_feed"),
+        pl.col("active").filter(pl.col("source") == "registry").sum().alias("rest"),
+        pl.col("active").filter(pl.col("ecosystem") == "rentan").sum().alias("rentan"),
+    )  # fmt: skip
+    current = {r: (f, int(rest), int(v)) for r, f, rest, v in now.iter_rows()}
+    six = month_from_number(month_number(as_of) - 6)
+    has_then = {r for r, s in series.items() if six in s}
+    context = _Context(
+        as_of, definition, vulnerable_definition, _Index(data.workforce.cast(WORKFORCE_SCHEMA)),  # type: ignore[arg-type]
+        _Index(data.targets.cast(TARGET_SCHEMA)), _breakdowns(cells, as_of, has_then),  # type: ignore[arg-type]
+    )  # fmt: skip
+    return [_one(code, series.get(code, {}), current.get(code), (code, as_of) in partial, context) for code in regions]
 
 
-def _one(code: str, cells: pl.DataFrame, as_of: dt.date, workforce: pl.DataFrame, data: Data, definition: str,
-         vulnerable_definition: str) -> Indicator:  # fmt: skip
-    totals = cells.group_by("month").agg(pl.col("active").sum()).sort("month")
-    series = {m: int(a) for m, a in totals.iter_rows()}
+@dataclass
+class _Context:
+    as_of: dt.date
+    definition: str
+    vulnerable_definition: str
+    workforce: _Index
+    targets: _Index
+    breakdowns: Breakdowns
+
+
+def _pace(series: dict[dt.date, int], as_of: dt.date, covered: int, months: int) -> float | None:
+    """Average monthly change over the last ``months`` months; None when the history is shorter."""
+    month = month_from_number(month_number(as_of) - months)
+    if not series or min(series) > month:
+        return None
+    return (covered - series.get(month, 0)) / months
+
+
+def _one(code: str, series: dict[dt.date, int], current: tuple[bool, int, int] | None, partial: bool,
+         ctx: _Context) -> Indicator:  # fmt: skip
+    as_of = ctx.as_of
     covered = series.get(as_of, 0)
-    now = cells.filter(pl.col("month") == as_of)
-    notes = []
-    if not now.height:
-        notes.append("Tidak ada data untuk bulan ini / no data for this month")
-
-    def back(n: int) -> int | None:
-        month = month_from_number(month_number(as_of) - n)
-        first = min(series) if series else None
-        return series.get(month, 0) if first is not None and first <= month else None
-
-    pace_3 = (covered - b) / 3 if (b := back(3)) is not None else None
-    pace_6 = (covered - b) / 6 if (b := back(6)) is not None else None
+    has_feed, rest, v_covered = current or (False, 0, 0)
+    notes = [] if current else ["Tidak ada data untuk bulan ini / no data for this month"]
+    pace_3, pace_6 = _pace(series, as_of, covered, 3), _pace(series, as_of, covered, 6)
     pace = pace_6 if pace_6 is not None else pace_3
-    den = _pick(workforce, code, as_of.year, definition)
+    den = ctx.workforce.pick(code, as_of.year, ctx.definition)
     denominator = int(den["workers"]) if den else None
     if den is None:
-        notes.append(f"Jumlah pekerja ({definition}) belum ada / no {definition} workforce for this region")
-    rate = round(100 * covered / denominator, 2) if denominator else None
-    year_t = _target(data, code, as_of.year, definition, denominator)
+        notes.append(f"Jumlah pekerja ({ctx.definition}) belum ada / no {ctx.definition} workforce for this region")
+    year_t = _target(ctx.targets, code, as_of.year, ctx.definition, denominator)
     if year_t:
         _assess(year_t, covered, as_of, pace, denominator)
-    next_t = year_t
-    if year_t is None or year_t.months_remaining == 0:
-        next_t = _target(data, code, as_of.year + 1, definition, denominator)
+    next_t = None
+    if year_t is None or as_of.month == 12:  # nothing left of the year to pace for: the next year's target
+        next_t = _target(ctx.targets, code, as_of.year + 1, ctx.definition, denominator)
         if next_t:
             _assess(next_t, covered, as_of, pace, denominator)
-    vulnerable = _pick(workforce, code, as_of.year, vulnerable_definition)
-    v_covered = int(now.filter(pl.col("ecosystem") == "rentan")["active"].sum())
+    vulnerable = ctx.workforce.pick(code, as_of.year, ctx.vulnerable_definition)
     v_total = int(vulnerable["workers"]) if vulnerable else None
-    partial = bool(now["partial"].fill_null(False).any()) if now.height else False
+    breakdown = {dim: ctx.breakdowns[dim].get(code, {}) for dim in ctx.breakdowns}
     return Indicator(
-        region=code, as_of=f"{as_of:%Y-%m}", covered=covered, source=_source(now, partial),
-        definition=definition, denominator=denominator, denominator_year=int(den["year"]) if den else None,
-        denominator_source=den["source"] if den else "", rate=rate,
+        region=code, as_of=f"{as_of:%Y-%m}", covered=covered, source=_source(has_feed, rest, partial),
+        definition=ctx.definition, denominator=denominator, denominator_year=int(den["year"]) if den else None,
+        denominator_source=den["source"] if den else "",
+        rate=round(100 * covered / denominator, 2) if denominator else None,
         pace_3=round(pace_3, 1) if pace_3 is not None else None,
         pace_6=round(pace_6, 1) if pace_6 is not None else None,
-        year_target=year_t, next_target=next_t if next_t is not year_t else None,
-        by_ecosystem=_breakdown(cells, "ecosystem", as_of), by_segment=_breakdown(cells, "segment", as_of),
-        by_payer=_breakdown(cells, "payer", as_of), vulnerable_covered=v_covered, vulnerable_total=v_total,
+        year_target=year_t, next_target=next_t,
+        by_ecosystem=breakdown["ecosystem"], by_segment=breakdown["segment"], by_payer=breakdown["payer"],
+        vulnerable_covered=v_covered, vulnerable_total=v_total,
         vulnerable_rate=round(100 * v_covered / v_total, 2) if v_total else None,
         series=[(f"{m:%Y-%m}", a) for m, a in series.items()], notes=notes,
     )  # fmt: skip

@@ -14,10 +14,10 @@ import polars as pl
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from ucj.bulk import insert_frame
+from ucj.bulk import insert_frame, read_frame
 from ucj.coverage.facts import FACT_SCHEMA, LEVEL_LENGTHS, PARTICIPANT_SCHEMA, registry_facts, roll_up
 from ucj.coverage.indicator import (
     FEED_SCHEMA,
@@ -25,6 +25,8 @@ from ucj.coverage.indicator import (
     WORKFORCE_SCHEMA,
     Data,
     Indicator,
+    condensed,
+    detail_months,
     indicators,
 )
 from ucj.coverage.models import CoverageFact, FeedRow, Target, Workforce
@@ -35,6 +37,7 @@ from ucj.registry.models import Participant
 FIRST_MONTH = dt.date(2024, 1, 1)  # facts history starts here (the demo's and the dashboard's first month)
 VERSION_KEY = "ucj:coverage:version"
 BY_LEVEL = {"provinsi": 1, "kabkota": 2, "kecamatan": 3, "desa": 4}
+_FEED_FIELDS = {"region_id" if k == "region" else k: t for k, t in FEED_SCHEMA.items()}  # FeedRow's field names
 
 
 def _last_month() -> dt.date:
@@ -49,8 +52,7 @@ def _participants(within: Iterable[str] | None = None) -> pl.DataFrame:
         for code in within:
             q |= in_region("desa_id", code, villages_only=True)
         qs = qs.filter(q)
-    rows = qs.values_list(*PARTICIPANT_SCHEMA)
-    return pl.DataFrame(list(rows), schema=PARTICIPANT_SCHEMA, orient="row")
+    return read_frame(qs, PARTICIPANT_SCHEMA)
 
 
 def bump_version() -> None:
@@ -109,7 +111,7 @@ def _write(facts: pl.DataFrame) -> None:
 
 
 def _facts_frame(qs: Any) -> pl.DataFrame:
-    return pl.DataFrame(list(qs.values_list(*FACT_SCHEMA)), schema=FACT_SCHEMA, orient="row")
+    return read_frame(qs.order_by(), FACT_SCHEMA)
 
 
 def child_regions(code: str, by: str | None) -> list[str]:
@@ -121,21 +123,36 @@ def child_regions(code: str, by: str | None) -> list[str]:
                 .values_list("code", flat=True))  # fmt: skip
 
 
-def load_data(regions: list[str]) -> Data:
-    """The facts, feed rows, denominators and targets the indicator of these regions needs."""
-    stored = [c for c in regions if level_of(c) < 4]
-    registry = _facts_frame(CoverageFact.objects.filter(region__in=stored))
+def _stored_facts(regions: list[str], as_of: dt.date) -> pl.DataFrame:
+    """Stored facts of ``regions`` up to ``as_of``, condensed in SQL like :func:`indicator.condensed`: every
+    dimension at the two months the breakdowns compare, monthly totals for the rest (a few hundred rows
+    instead of tens of thousands)."""
+    detailed = detail_months(as_of)
+    facts = CoverageFact.objects.filter(region__in=regions, month__lte=as_of).order_by()
+    detail = _facts_frame(facts.filter(month__in=detailed))
+    totals = read_frame(
+        facts.exclude(month__in=detailed).values("region", "level", "month").annotate(total=Sum("active")),
+        {"region": pl.String, "level": pl.Int8, "month": pl.Date, "total": pl.Int64},
+    )
+    return pl.concat([detail, totals.rename({"total": "active"})], how="diagonal").select(list(FACT_SCHEMA))
+
+
+def load_data(regions: list[str], as_of: dt.date) -> Data:
+    """The facts (condensed for ``as_of``), feed rows, denominators and targets the indicator of these
+    regions needs."""
+    registry = _stored_facts([c for c in regions if level_of(c) < 4], as_of)
     villages = [c for c in regions if level_of(c) == 4]
     if villages:  # desa facts are not stored: computed from the participants of these villages
-        last = _last_month()
-        live = registry_facts(_participants(villages), FIRST_MONTH, last, settings.UCJ_LAPSE_MONTHS, level=4)
-        registry = pl.concat([registry, live])
-    feed_q = FeedRow.objects.none()
-    for code in regions:
-        feed_q = feed_q | FeedRow.objects.filter(in_region("region_id", code))
+        live = registry_facts(_participants(villages), FIRST_MONTH, as_of, settings.UCJ_LAPSE_MONTHS, level=4)
+        registry = pl.concat([registry, condensed(live, as_of)])
     ancestors = {a for code in regions for a in _ancestor_codes(code)}
-    feed = pl.DataFrame(list(feed_q.values_list("region_id", "month", "segment", "ecosystem", "payer", "active")),
-                        schema=FEED_SCHEMA, orient="row")  # fmt: skip
+    # The feed inside the asked regions, and that of their ancestors: a region inside a feed region is
+    # reported as registry-partial (see the indicator).
+    feed_q = Q(region_id__in=ancestors)
+    for code in regions:
+        feed_q |= in_region("region_id", code)
+    feed = read_frame(FeedRow.objects.filter(feed_q).order_by(), _FEED_FIELDS)
+    feed = feed.rename({"region_id": "region"})
     workforce = pl.DataFrame(
         list(Workforce.objects.filter(region_id__in=regions).values_list("region_id", "year", "definition",
                                                                          "workers", "source")),
@@ -148,9 +165,10 @@ def load_data(regions: list[str]) -> Data:
         schema=TARGET_SCHEMA, orient="row",
     )  # fmt: skip
     # Registry facts of feed regions inside the asked regions are needed to subtract them (see indicator).
-    feed_regions = set(feed["region"].unique().to_list()) - set(regions)
+    feed_regions = {f for f in feed["region"].unique().to_list() if f not in regions
+                    and any(f.startswith(c + ".") for c in regions)}  # fmt: skip
     if feed_regions:
-        extra = _facts_frame(CoverageFact.objects.filter(region__in=feed_regions))
+        extra = _stored_facts(sorted(feed_regions), as_of)
         registry = pl.concat([registry, extra])
     return Data(registry, feed, workforce, targets)
 
@@ -180,7 +198,7 @@ def coverage(code: str, by: str | None = None, as_of: dt.date | None = None,
     if cached is not None:
         return cached
     children = child_regions(code, by)
-    data = load_data([code, *children])
+    data = load_data([code, *children], as_of)
     found = indicators([code, *children], as_of, data, definition)
     names = dict(Region.objects.filter(code__in=[code, *children]).values_list("code", "name"))
     result = {"as_of": f"{as_of:%Y-%m}", "region": _with_name(found[0], names),
