@@ -51,7 +51,8 @@ def read_frame(queryset: Any, schema: dict[str, Any]) -> pl.DataFrame:
     """The rows of ``queryset`` (columns = ``schema``'s keys, model field names) as a typed Polars frame.
 
     Reads through the cursor, skipping Django's per-value ``from_db_value`` converters, the hot cost of
-    ``values_list`` on large reads (the drivers already return dates and numbers)."""
+    ``values_list`` on large reads (the drivers already return dates and numbers; SQLite's 0/1 booleans are
+    cast here)."""
     try:
         sql, params = queryset.values_list(*schema).query.sql_with_params()
     except EmptyResultSet:  # e.g. ``region__in=[]``: Django knows there are no rows without asking
@@ -59,4 +60,7 @@ def read_frame(queryset: Any, schema: dict[str, Any]) -> pl.DataFrame:
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    if connection.vendor != "sqlite" or pl.Boolean not in schema.values():
+        return pl.DataFrame(rows, schema=schema, orient="row")
+    raw = {c: (pl.Int8 if t == pl.Boolean else t) for c, t in schema.items()}
+    return pl.DataFrame(rows, schema=raw, orient="row").cast(schema)  # type: ignore[arg-type]

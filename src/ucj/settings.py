@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ucj.registry",
     "ucj.contributions",
     "ucj.coverage",
+    "ucj.planning",
     "ucj.web",
 ]
 

@@ -49,11 +49,26 @@ def feed_file() -> SimpleUploadedFile:
     return SimpleUploadedFile("feed.csv", text.encode(), content_type="text/csv")
 
 
+def world_plans() -> tuple[int, int]:
+    """Saved plans (Rp 1 million each) of Musi Banyuasin and of Palembang, saved from the command line."""
+    from ucj.planning.scenario import Spec
+    from ucj.planning.services import save
+
+    plans = [
+        save(None, f"Matriks {code}", Spec(region=code, year=2025, budget=1_000_000)) for code in ("16.06", "16.71")
+    ]
+    return plans[0].pk, plans[1].pk
+
+
+PLAN_SPEC = {"region": "16.06", "year": 2025, "budget": 1_000_000, "shares": {"apbd_kabkota": 1.0}}
+
+
 def target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
     """(method, path, POST data) of one matrix row."""
     own, other = world.own.public_hex, world.other.public_hex
     own_b, other_b = world.own_batch.pk, world.other_batch.pk
     own_bill, other_bill = world_bills(world)
+    own_plan, other_plan = world_plans() if "plan" in name else (0, 0)
     pay = {"paid_on": "2024-03-20", "amount": "0"}
     return {
         "home": ("get", "/", None),
@@ -125,6 +140,14 @@ def target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
         "api status": ("get", "/api/v1/contributions/status", None),
         "api status own kab": ("get", "/api/v1/contributions/status?region=16.06", None),
         "api feed own kab": ("post", "/api/v1/imports/feed", {"file": feed_file(), "dry_run": "true"}),
+        "api plan run own kab": ("post", "/api/v1/plans/run", JSON(PLAN_SPEC)),
+        "api plan save own kab": ("post", "/api/v1/plans", JSON(name="Matriks", spec=PLAN_SPEC)),
+        "api plans": ("get", "/api/v1/plans", None),
+        "api plan own": ("get", f"/api/v1/plans/{own_plan}", None),
+        "api plan other": ("get", f"/api/v1/plans/{other_plan}", None),
+        "api plan own rka": ("get", f"/api/v1/plans/{own_plan}/rka.xlsx", None),
+        "api plan own enrolment": ("get", f"/api/v1/plans/{own_plan}/enrolment.xlsx", None),
+        "api plans compare": ("get", f"/api/v1/plans/compare?ids={own_plan},{other_plan}", None),
     }[name]
 
 
@@ -198,6 +221,14 @@ MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
     ("api status",              (400,   200,     200,     200,    200,  200,  200,   401)),  # admin: name a region
     ("api status own kab",      (200,   200,     200,     400,    400,  200,  200,   401)),
     ("api feed own kab",        (200,   200,     200,     422,    403,  200,  403,   401)),  # 422: row refused
+    ("api plan run own kab",    (200,   200,     200,     404,    404,  200,  200,   401)),
+    ("api plan save own kab",   (201,   201,     201,     404,    404,  403,  403,   401)),
+    ("api plans",               (200,   200,     200,     200,    200,  200,  200,   401)),
+    ("api plan own",            (200,   200,     200,     404,    404,  200,  200,   401)),
+    ("api plan other",          (200,   200,     404,     200,    404,  200,  200,   401)),
+    ("api plan own rka",        (200,   200,     200,     404,    404,  200,  200,   401)),
+    ("api plan own enrolment",  (200,   200,     200,     404,    404,  200,  200,   401)),  # viewer: masked
+    ("api plans compare",       (200,   200,     404,     404,    404,  200,  200,   401)),
 ]  # fmt: skip
 CASES = [(name, role, expected) for name, row in MATRIX for role, expected in zip(ROLES, row, strict=True)]
 
@@ -249,6 +280,8 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
         "iuran/tagihan/<int:pk>/bayar/", "api/v1/bills", "api/v1/bills/<bill_id>", "api/v1/bills/<bill_id>/lines",
         "api/v1/bills/<bill_id>/xlsx", "api/v1/bills/<bill_id>/payments",
         "api/v1/participants/<participant_id>/payments", "api/v1/contributions/status", "api/v1/imports/feed",
+            "api/v1/plans/run", "api/v1/plans", "api/v1/plans/compare", "api/v1/plans/<plan_id>",
+            "api/v1/plans/<plan_id>/rka.xlsx", "api/v1/plans/<plan_id>/enrolment.xlsx",
     }  # fmt: skip
     assert routes(get_resolver().url_patterns) == known
 

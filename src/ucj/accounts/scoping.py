@@ -29,6 +29,8 @@ BILLING_ROLES = REGISTRY_WRITE_ROLES
 COVERAGE_WRITE_ROLES = frozenset({Role.ADMIN, Role.PROVINSI, Role.KABKOTA, Role.BPJS})
 #: Roles that may set denominators (workforce) and coverage targets inside their regions.
 TARGET_WRITE_ROLES = frozenset({Role.ADMIN, Role.PROVINSI})
+#: Roles that may make and save budget plans (the province and kab/kota governments) inside their regions.
+PLAN_ROLES = frozenset({Role.ADMIN, Role.PROVINSI, Role.KABKOTA})
 #: Roles that may read the audit trail.
 AUDIT_ROLES = frozenset({Role.ADMIN, Role.PROVINSI})
 

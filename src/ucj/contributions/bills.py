@@ -20,7 +20,7 @@ from django.http import HttpRequest
 
 from ucj.accounts import audit
 from ucj.accounts.scoping import BILLING_ROLES, scope_for
-from ucj.bulk import insert_frame
+from ucj.bulk import insert_frame, read_frame
 from ucj.contributions.billing import INPUT_SCHEMA, PROGRAM_COLUMNS, compute_bill, month_end
 from ucj.contributions.models import Bill, BillLine, Payment
 from ucj.contributions.services import rulebook
@@ -68,11 +68,7 @@ def check_request(user: Any, payer: str, region: str, month: dt.date) -> BillReq
 def participants_frame(payer: str, region: str) -> pl.DataFrame:
     """The participants this payer pays for in the region, as the columns billing needs."""
     qs = Participant.objects.filter(in_region("desa_id", region, villages_only=True), payer=payer)
-    columns = list(INPUT_SCHEMA)
-    fields = ["id", "segment", "income", "risk_class", "jkp", "jkk", "jkm", "jht", "jp", "payer", "occupation",
-              "paid_through", "coverage_start"]  # fmt: skip
-    rows = list(qs.order_by().values_list(*fields))
-    return pl.DataFrame(rows, schema=INPUT_SCHEMA, orient="row").select(columns)
+    return read_frame(qs.order_by(), INPUT_SCHEMA)
 
 
 @transaction.atomic

@@ -12,12 +12,14 @@ from ucj.accounts.api_auth import API_AUTH
 from ucj.contributions.api import router as contributions_router
 from ucj.contributions.bills_api import router as bills_router
 from ucj.coverage.api import router as coverage_router
+from ucj.planning.api import router as planning_router
 from ucj.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="UCJ API",
     version=__version__,
-    description="Universal Coverage Jamsostek — registry, contributions, coverage. Session or Bearer token.",
+    description="Universal Coverage Jamsostek — registry, contributions, coverage, budget planning. "
+    "Session or Bearer token.",
     auth=API_AUTH,
     urls_namespace="api",
     docs_decorator=login_required,  # the docs and schema are served locally (no CDN) and only to users
@@ -27,6 +29,7 @@ api.add_router("/", coverage_router)
 api.add_router("/", registry_router)
 api.add_router("/", contributions_router)
 api.add_router("/", bills_router)
+api.add_router("/", planning_router)
 
 
 @api.exception_handler(Http404)
