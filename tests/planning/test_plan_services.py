@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.planning.conftest import MUBA, OKU, PALEMBANG, SUKARAMI, UNIT_COST
+from tests.planning.conftest import MUBA, OKU, PALEMBANG, SUKARAMI, UNIT_COST, person
 from ucj.accounts.models import AuditEvent
+from ucj.coverage.services import bump_version
 from ucj.planning import services
 from ucj.planning.scenario import ScenarioError, Spec
 
@@ -44,6 +45,14 @@ def test_figures_per_kabkota_and_the_pool() -> None:
     }  # fmt: skip
     unlisted = dict(pool.filter(pool["desa"].is_null()).select("region", "available").iter_rows())
     assert {c: unlisted[c] for c in (MUBA, PALEMBANG, OKU)} == {MUBA: 290, PALEMBANG: 200, OKU: 250}
+
+
+def test_the_pool_follows_the_data() -> None:
+    assert services.plan_data("16", 2025).pool["available"].sum() == 753
+    person(20, poverty_decile=2, ecosystem="pasar")  # a trader: not one of the unlisted vulnerable
+    assert services.plan_data("16", 2025).pool["available"].sum() == 753  # cached until the data change
+    bump_version()  # what every import, payment and edit does
+    assert services.plan_data("16", 2025).pool["available"].sum() == 754
 
 
 def test_the_unit_cost_is_the_contribution_engines_apbd_amount() -> None:

@@ -153,10 +153,8 @@ def _check(problem: Problem) -> pl.DataFrame:
     bad = units.filter(pl.col("weight").is_null() | (pl.col("weight") <= 0))
     if bad.height:
         raise PlanInputError(f"weight: unit '{bad['unit'][0]}' harus > 0 / must be > 0")
-    regions = set(units["region"].to_list())
-    unknown = sorted(set(problem.floors) - regions)
-    if any(n > 0 for r, n in problem.floors.items() if r in unknown):
-        raise PlanInputError(f"floors: wilayah tanpa unit / regions without units: {', '.join(unknown)}")
+    if any(n < 0 for n in problem.floors.values()) or (problem.total_floor or 0) < 0:
+        raise PlanInputError("floors: batas bawah tidak boleh negatif / floors must not be negative")
     for payer in problem.payer_budgets:
         if any(not 0 <= s <= 1 for s in payer.share_by_region.values()) or payer.limit < 0:
             raise PlanInputError(f"payer_budgets: {payer.name}: porsi 0–1 dan batas ≥ 0 / shares 0–1, limit ≥ 0")
@@ -206,6 +204,14 @@ class _Rows:
         self.upper: list[float] = []
 
     def add(self, cols: np.ndarray, vals: np.ndarray, lower: float, upper: float) -> None:
+        """Add a row. A row whose coefficients are all one value *v* (a budget when every worker costs the same)
+        is divided by *v* with its bound rounded to whole workers — ⌊B / v⌋ workers for a budget B — which keeps
+        the model in worker units and the LP vertex integral (shared/stack-figures.md 4e)."""
+        if len(vals) and vals[0] > 0 and np.all(vals == vals[0]):
+            v = float(vals[0])
+            lower = math.ceil(lower / v - 1e-9) if lower > -_INF else lower
+            upper = math.floor(upper / v + 1e-9) if upper < _INF else upper
+            vals = np.ones(len(vals))
         self.rows.append(np.full(len(cols), len(self.lower), dtype=np.int64))
         self.cols.append(cols.astype(np.int64))
         self.vals.append(vals.astype(np.float64))

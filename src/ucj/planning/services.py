@@ -10,17 +10,18 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from ucj.accounts import audit
 from ucj.accounts.privacy import mask_name, mask_nik
 from ucj.accounts.scoping import PLAN_ROLES, scope_for
 from ucj.bulk import read_frame
-from ucj.contributions.billing import status_expr
 from ucj.contributions.calculator import Inputs, calculate
 from ucj.contributions.services import rulebook
-from ucj.coverage.services import coverage, latest_month
+from ucj.coverage.services import VERSION_KEY, coverage, latest_month
 from ucj.planning import optimiser, scenario
 from ucj.planning.groups import UNLISTED, group_expr
 from ucj.planning.models import Scenario
@@ -28,10 +29,10 @@ from ucj.planning.scenario import Spec
 from ucj.regions.codes import level_of, normalize_code
 from ucj.regions.models import Region, in_region
 from ucj.registry.models import Participant
+from ucj.registry.status import active_since
 
 CANDIDATE_FIELDS = {"desa_id": pl.String, "village_role": pl.String, "occupation": pl.String,
-                    "ecosystem": pl.String, "payer": pl.String, "poverty_decile": pl.Int64,
-                    "paid_through": pl.Date}  # fmt: skip
+                    "ecosystem": pl.String, "poverty_decile": pl.Int64}  # fmt: skip
 REGION_COLUMNS = {"region": pl.String, "name": pl.String, "covered": pl.Int64, "denominator": pl.Int64,
                   "target_count": pl.Int64, "gap": pl.Int64, "vulnerable_total": pl.Int64,
                   "vulnerable_covered": pl.Int64}  # fmt: skip
@@ -80,34 +81,46 @@ def _region_row(indicator: dict[str, Any], year: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _candidates(code: str, start: dt.date, personal: bool = False) -> pl.DataFrame:
-    """Listed participants of region ``code`` not active at ``start`` (never enrolled or lapsed) and not
-    with an employer who pays for them, with their group and decile (and NIK and name with ``personal``)."""
-    qs = Participant.objects.filter(in_region("desa_id", code, villages_only=True)).order_by()
-    fields = {"nik": pl.String, "name": pl.String, **CANDIDATE_FIELDS} if personal else CANDIDATE_FIELDS
-    people = read_frame(qs, fields)
-    lapse = settings.UCJ_LAPSE_MONTHS
+def _not_covered(code: str, start: dt.date) -> Any:
+    """Listed participants of region ``code`` not active at ``start`` (never paid, or lapsed under the lapse
+    rule) and not paid for by an employer — filtered in SQL."""
+    since = active_since(start, settings.UCJ_LAPSE_MONTHS)
     return (
-        people.with_columns(status_expr(start, lapse))
-        .filter(~pl.col("active") & (pl.col("payer").fill_null("") != "employer"))
-        .with_columns(
-            group_expr(),
-            pl.col("desa_id").alias("desa"),
-            pl.col("desa_id").str.slice(0, 5).alias("region"),
-            pl.col("poverty_decile").alias("decile"),
-        )
+        Participant.objects.filter(in_region("desa_id", code, villages_only=True))
+        .filter(Q(paid_through__isnull=True) | Q(paid_through__lt=since))
+        .exclude(payer="employer")
+        .order_by()
     )
+
+
+def _with_group(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(group_expr(), pl.col("desa_id").alias("desa"),
+                              pl.col("desa_id").str.slice(0, 5).alias("region"),
+                              pl.col("poverty_decile").alias("decile"))  # fmt: skip
+
+
+def _candidate_counts(code: str, start: dt.date) -> pl.DataFrame:
+    """Candidates counted per desa × role × occupation × ecosystem × decile in SQL (a few rows per village,
+    not one per person), then grouped."""
+    qs = _not_covered(code, start).values(*CANDIDATE_FIELDS).annotate(n=Count("id"))
+    return _with_group(read_frame(qs, {**CANDIDATE_FIELDS, "n": pl.Int64}))
+
+
+def _candidates(code: str, start: dt.date) -> pl.DataFrame:
+    """The candidates themselves, with NIK and name (for the enrolment list)."""
+    people = read_frame(_not_covered(code, start), {"nik": pl.String, "name": pl.String, **CANDIDATE_FIELDS})
+    return _with_group(people)
 
 
 def candidate_pool(code: str, start: dt.date, regions: pl.DataFrame) -> pl.DataFrame:
     """Units of eligible workers not yet covered: listed ones per desa × group × decile, and per kab/kota the
     vulnerable workers not covered and not listed (vulnerable total − covered − listed rentan candidates)."""
-    people = _candidates(code, start)
+    counts = _candidate_counts(code, start)
     listed = (
-        people.group_by("region", "desa", "group", "decile").agg(pl.len().cast(pl.Int64).alias("available"))
+        counts.group_by("region", "desa", "group", "decile").agg(pl.col("n").sum().alias("available"))
         .with_columns(pl.format("{}|{}|{}", "desa", "group", pl.col("decile").fill_null(0)).alias("unit"))
     )  # fmt: skip
-    rentan = dict(people.filter(pl.col("ecosystem") == "rentan").group_by("region").len().iter_rows())
+    rentan = dict(counts.filter(pl.col("ecosystem") == "rentan").group_by("region").agg(pl.col("n").sum()).iter_rows())
     unlisted = regions.select(
         "region",
         (pl.col("vulnerable_total").fill_null(0) - pl.col("vulnerable_covered").fill_null(0)
@@ -119,8 +132,18 @@ def candidate_pool(code: str, start: dt.date, regions: pl.DataFrame) -> pl.DataF
 
 
 def plan_data(code: str, year: int, start_month: int = 1) -> PlanData:
-    """Figures per kab/kota (coverage as of the latest month, the year's target) and the candidate pool."""
+    """Figures per kab/kota (coverage as of the latest month, the year's target) and the candidate pool; cached
+    until the data change (the coverage version), so trying budget after budget on the same data is quick."""
     as_of = latest_month()
+    key = f"ucj:plan:{cache.get_or_set(VERSION_KEY, 1, None)}:{code}:{year}:{start_month}:{as_of}"
+    data: PlanData | None = cache.get(key)
+    if data is None:
+        data = _plan_data(code, year, start_month, as_of)
+        cache.set(key, data, 600)
+    return data
+
+
+def _plan_data(code: str, year: int, start_month: int, as_of: dt.date) -> PlanData:
     if level_of(code) == 1:
         answer = coverage(code, by="kabkota", as_of=as_of)
         rows = [_region_row(i, year) for i in answer["children"]]
@@ -254,7 +277,7 @@ def enrolment(saved: Scenario, user: Any, request: HttpRequest | None = None) ->
     alloc = pl.DataFrame(result.get("allocation", []), schema=ALLOCATION_SCHEMA)
     first = result["unit_cost_lines"][0]["month"] if result.get("unit_cost_lines") else None
     monthly = sum(line["amount"] for line in result.get("unit_cost_lines", []) if line["month"] == first)
-    people = _candidates(spec.region, dt.date(spec.year, spec.start_month, 1), personal=True)
+    people = _candidates(spec.region, dt.date(spec.year, spec.start_month, 1))
     cells = alloc.filter(pl.col("desa").is_not_null()).select("desa", "group", "decile", "funded")
     chosen = (
         people.join(cells, on=["desa", "group", "decile"], nulls_equal=True)
