@@ -11,7 +11,7 @@ import pytest
 from ucj.coverage.models import FeedBatch, FeedRow, Target, Workforce
 from ucj.coverage.services import coverage, latest_month
 from ucj.demo import story
-from ucj.demo.loader import load_demo
+from ucj.demo.loader import DEMO_PLANS, load_demo
 from ucj.registry.models import Participant
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,20 @@ def check_meeting_figures(result: dict[str, Any]) -> None:
     assert {c["rate"] > 37 for c in children.values()} == {True, False}
 
 
+def check_demo_plans(saved: int) -> None:
+    """The meeting's questions answered: Rp 201,600 a worker for 2025 (JKK + JKM through APBD, no relief)."""
+    from ucj.planning.models import Scenario
+
+    assert saved == 3
+    least, split, each = (Scenario.objects.get(name=name).result for name, _ in DEMO_PLANS)
+    assert (least["status"], least["funded"], least["cost"]) == ("optimal", 352_000, 352_000 * 201_600)
+    assert least["region_after"]["rate"] == 50.0  # Rp 70,963,200,000 buys the 2025 target
+    assert (split["funded"], split["cost"]) == (99_206, 99_206 * 201_600)  # ⌊Rp 20 bn / Rp 201,600⌋
+    assert split["by_payer"]["apbd_provinsi"] == round(0.6 * split["cost"])
+    assert each["status"] == "optimal" and each["funded"] >= 352_000
+    assert all(r["met_after"] for r in each["regions"] if r["target_count"])
+
+
 def test_demo_loads_the_meeting_figures_and_is_idempotent() -> None:
     summary = load_demo()
     assert summary.facts > 0 and "DEMO-feed-bpjs-2024.csv" in summary.story
@@ -70,9 +84,12 @@ def test_demo_loads_the_meeting_figures_and_is_idempotent() -> None:
     village = coverage("16.06.01", "desa")
     assert any(c["region"] == "16.06.01.2001" and c["covered"] > 0 for c in village["children"])
 
+    check_demo_plans(summary.plans)
+
     counts = (Participant.objects.count(), FeedRow.objects.count(), FeedBatch.objects.count(),
               Workforce.objects.count(), Target.objects.count())  # fmt: skip
     again = load_demo()
+    assert again.plans == 0
     assert "sudah dimuat" in again.story and not again.participants_loaded
     assert counts == (Participant.objects.count(), FeedRow.objects.count(), FeedBatch.objects.count(),
                       Workforce.objects.count(), Target.objects.count())  # fmt: skip

@@ -50,11 +50,13 @@ class DemoSummary:
     users: list[tuple[str, str, str]] = field(default_factory=list)
     story: str = ""
     facts: int = 0
+    plans: int = 0
     password: str = PASSWORD
 
     def describe(self) -> str:
         loaded = "; ".join(self.participants_loaded) or "daftar sudah dimuat sebelumnya / rosters already loaded"
-        return f"{self.regions:,} wilayah/regions; {loaded}; {self.story}; {self.facts:,} fakta cakupan/coverage facts"
+        return (f"{self.regions:,} wilayah/regions; {loaded}; {self.story}; {self.facts:,} fakta cakupan/coverage "
+                f"facts; {self.plans} skenario anggaran/budget scenarios")  # fmt: skip
 
 
 def load_demo() -> DemoSummary:
@@ -69,7 +71,34 @@ def load_demo() -> DemoSummary:
     from ucj.coverage.services import rebuild_facts
 
     summary.facts = rebuild_facts()
+    summary.plans = _load_plans()
     return summary
+
+
+#: The meeting's three questions as saved scenarios (issue 6), so the comparison page has something to show.
+DEMO_PLANS = (
+    ("DEMO: anggaran minimum untuk 50 % (2025)", {"question": "min_budget"}),
+    ("DEMO: Rp 20 miliar, provinsi 60 % / kab-kota 40 %",
+     {"budget": 20_000_000_000, "shares": {"apbd_provinsi": 0.6, "apbd_kabkota": 0.4}}),
+    ("DEMO: tiap kab/kota mencapai targetnya sendiri", {"question": "min_budget", "floor": "target"}),
+)  # fmt: skip
+
+
+def _load_plans() -> int:
+    """Save the demo scenarios once (as the province analyst); returns how many were saved now."""
+    from django.contrib.auth import get_user_model
+
+    from ucj.planning.models import Scenario
+    from ucj.planning.scenario import Spec
+    from ucj.planning.services import save
+
+    analyst = get_user_model().objects.get(username="analis.sumsel")
+    saved = 0
+    for name, spec in DEMO_PLANS:
+        if not Scenario.objects.filter(name=name).exists():
+            save(analyst, name, Spec(region="16", year=2025, **{"shares": {"apbd_provinsi": 1.0}, **spec}))
+            saved += 1
+    return saved
 
 
 def _load_rosters(summary: DemoSummary) -> None:
