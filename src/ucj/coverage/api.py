@@ -14,7 +14,7 @@ from ninja.responses import Status
 from ucj.accounts.scoping import COVERAGE_WRITE_ROLES, scope_for
 from ucj.coverage.feedcheck import FeedFileError
 from ucj.coverage.feeds import FeedRefused, import_feed
-from ucj.coverage.services import child_regions, coverage
+from ucj.coverage.services import child_regions, coverage, coverage_json
 from ucj.coverage.views import map_data, params_or_error, xlsx_response
 
 router = Router(tags=["coverage"])
@@ -113,7 +113,8 @@ def get_coverage(request: HttpRequest, region: str = "", by: str = "", as_of: st
     params = _params(request, region, by, as_of, definition)
     if isinstance(params, Status):
         return params
-    return coverage(params.code, params.by, params.as_of, params.definition)
+    body = coverage_json(params.code, params.by, params.as_of, params.definition)
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.get("/coverage/map", response={200: dict[str, Any], 404: Detail, 422: Detail}, url_name="coverage_map")

@@ -7,6 +7,7 @@ Pages, the API, the CLI and jobs call these; the maths is in :mod:`ucj.coverage.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -205,6 +206,19 @@ def coverage(code: str, by: str | None = None, as_of: dt.date | None = None,
               "children": [_with_name(i, names) for i in found[1:]]}  # fmt: skip
     cache.set(key, result, 600)
     return result
+
+
+def coverage_json(code: str, by: str | None = None, as_of: dt.date | None = None,
+                  definition: str = "eligible") -> bytes:  # fmt: skip
+    """:func:`coverage` as JSON bytes, cached the same way: a warm API answer is a cache read, with no schema
+    validation or encoding per request (the shape is :class:`ucj.coverage.api.CoverageOut`)."""
+    as_of = (as_of or latest_month()).replace(day=1)
+    key = f"ucj:coverage-json:{cache.get_or_set(VERSION_KEY, 1, None)}:{code}:{by}:{as_of}:{definition}"
+    body: bytes | None = cache.get(key)
+    if body is None:
+        body = json.dumps(coverage(code, by, as_of, definition), ensure_ascii=False).encode()
+        cache.set(key, body, 600)
+    return body
 
 
 def _with_name(indicator: Indicator, names: dict[str, str]) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def load_demo() -> DemoSummary:
 
 
 #: The meeting's three questions as saved scenarios (issue 6), so the comparison page has something to show.
-DEMO_PLANS = (
+DEMO_PLANS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("DEMO: anggaran minimum untuk 50 % (2025)", {"question": "min_budget"}),
     ("DEMO: Rp 20 miliar, provinsi 60 % / kab-kota 40 %",
      {"budget": 20_000_000_000, "shares": {"apbd_provinsi": 0.6, "apbd_kabkota": 0.4}}),
@@ -96,7 +96,9 @@ def _load_plans() -> int:
     saved = 0
     for name, spec in DEMO_PLANS:
         if not Scenario.objects.filter(name=name).exists():
-            save(analyst, name, Spec(region="16", year=2025, **{"shares": {"apbd_provinsi": 1.0}, **spec}))
+            save(
+                analyst, name, Spec.from_dict({"region": "16", "year": 2025, "shares": {"apbd_provinsi": 1.0}, **spec})
+            )
             saved += 1
     return saved
 
