@@ -13,6 +13,7 @@ urlpatterns = [
     path("registri/", include("ucj.registry.urls")),
     path("cakupan/", include("ucj.coverage.urls")),
     path("iuran/", include("ucj.contributions.urls")),
+    path("rencana/", include("ucj.planning.urls")),
     path("api/v1/", api.urls),
     # The language can be chosen on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -61,6 +61,18 @@ def world_plans() -> tuple[int, int]:
 
 
 PLAN_SPEC = {"region": "16.06", "year": 2025, "budget": 1_000_000, "shares": {"apbd_kabkota": 1.0}}
+PLAN_FORM = {
+    "region": "16.06",
+    "year": "2025",
+    "question": "max_coverage",
+    "budget": "1.000.000",
+    "start_month": "1",
+    "months": "12",
+    "share_provinsi": "0",
+    "share_kabkota": "100",
+    "groups": ["rentan"],
+    "floor": "none",
+}
 
 
 def target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
@@ -140,6 +152,12 @@ def target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
         "api status": ("get", "/api/v1/contributions/status", None),
         "api status own kab": ("get", "/api/v1/contributions/status?region=16.06", None),
         "api feed own kab": ("post", "/api/v1/imports/feed", {"file": feed_file(), "dry_run": "true"}),
+        "plans": ("get", "/rencana/", None),
+        "plans POST run own kab": ("post", "/rencana/", {**PLAN_FORM, "run": "1"}),
+        "plans POST save own kab": ("post", "/rencana/", {**PLAN_FORM, "save": "1"}),
+        "plan own": ("get", f"/rencana/{own_plan}/", None),
+        "plan other": ("get", f"/rencana/{other_plan}/", None),
+        "plans compare": ("get", f"/rencana/banding/?ids={own_plan},{other_plan}", None),
         "api plan run own kab": ("post", "/api/v1/plans/run", JSON(PLAN_SPEC)),
         "api plan save own kab": ("post", "/api/v1/plans", JSON(name="Matriks", spec=PLAN_SPEC)),
         "api plans": ("get", "/api/v1/plans", None),
@@ -221,6 +239,12 @@ MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
     ("api status",              (400,   200,     200,     200,    200,  200,  200,   401)),  # admin: name a region
     ("api status own kab",      (200,   200,     200,     400,    400,  200,  200,   401)),
     ("api feed own kab",        (200,   200,     200,     422,    403,  200,  403,   401)),  # 422: row refused
+    ("plans",                   (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("plans POST run own kab",  (200,   200,     200,     200,    403,  200,  200,   LOGIN)),  # 200: form error
+    ("plans POST save own kab", (DONE,  DONE,    DONE,    200,    403,  403,  403,   LOGIN)),
+    ("plan own",                (200,   200,     200,     404,    404,  200,  200,   LOGIN)),
+    ("plan other",              (200,   200,     404,     200,    404,  200,  200,   LOGIN)),
+    ("plans compare",           (200,   200,     404,     404,    404,  200,  200,   LOGIN)),
     ("api plan run own kab",    (200,   200,     200,     404,    404,  200,  200,   401)),
     ("api plan save own kab",   (201,   201,     201,     404,    404,  403,  403,   401)),
     ("api plans",               (200,   200,     200,     200,    200,  200,  200,   401)),
@@ -280,8 +304,9 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
         "iuran/tagihan/<int:pk>/bayar/", "api/v1/bills", "api/v1/bills/<bill_id>", "api/v1/bills/<bill_id>/lines",
         "api/v1/bills/<bill_id>/xlsx", "api/v1/bills/<bill_id>/payments",
         "api/v1/participants/<participant_id>/payments", "api/v1/contributions/status", "api/v1/imports/feed",
-            "api/v1/plans/run", "api/v1/plans", "api/v1/plans/compare", "api/v1/plans/<plan_id>",
-            "api/v1/plans/<plan_id>/rka.xlsx", "api/v1/plans/<plan_id>/enrolment.xlsx",
+        "rencana/", "rencana/banding/", "rencana/<int:pk>/", "api/v1/plans/run", "api/v1/plans",
+        "api/v1/plans/compare", "api/v1/plans/<plan_id>", "api/v1/plans/<plan_id>/rka.xlsx",
+        "api/v1/plans/<plan_id>/enrolment.xlsx",
     }  # fmt: skip
     assert routes(get_resolver().url_patterns) == known
 

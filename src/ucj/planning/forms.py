@@ -1,0 +1,75 @@
+"""The scenario form: what the analyst types, turned into a :class:`~ucj.planning.scenario.Spec`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ucj.planning.groups import GROUPS
+from ucj.planning.scenario import Spec
+
+QUESTIONS = [("max_coverage", _("Pekerja terbanyak dengan anggaran ini")),
+             ("min_budget", _("Anggaran minimum untuk mencapai target"))]  # fmt: skip
+FLOORS = [("none", _("Tanpa batas bawah")), ("target", _("Tiap kab/kota mencapai targetnya sendiri")),
+          ("share", _("Tiap kab/kota minimal … % pekerja eligible-nya"))]  # fmt: skip
+MONTHS = [(m, f"{m:02d}") for m in range(1, 13)]
+
+
+class RupiahField(forms.CharField):
+    """An amount in rupiah as offices type it: ``20.000.000.000``, ``20000000000`` or ``Rp 20.000.000.000``."""
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = (super().to_python(value) or "").replace("Rp", "").replace(".", "").replace(" ", "").replace(",", "")
+        if not text:
+            return None
+        if not text.isdigit():
+            raise forms.ValidationError(_("Tulis jumlah rupiah dengan angka, mis. 20.000.000.000."))
+        return int(text)
+
+
+class ScenarioForm(forms.Form):
+    region = forms.ChoiceField(label=_("Wilayah"))
+    year = forms.IntegerField(label=_("Tahun anggaran"), min_value=2015, max_value=2100)
+    question = forms.ChoiceField(label=_("Pertanyaan"), choices=QUESTIONS, widget=forms.RadioSelect)
+    budget = RupiahField(label=_("Anggaran (Rp)"), required=False)
+    start_month = forms.TypedChoiceField(label=_("Mulai bulan"), choices=MONTHS, coerce=int)
+    months = forms.IntegerField(label=_("Jumlah bulan"), min_value=1, max_value=12)
+    share_provinsi = forms.DecimalField(label=_("Porsi APBD provinsi (%)"), min_value=0, max_value=100,
+                                        decimal_places=2)  # fmt: skip
+    share_kabkota = forms.DecimalField(label=_("Porsi APBD kab/kota (%)"), min_value=0, max_value=100,
+                                       decimal_places=2)  # fmt: skip
+    limit_provinsi = RupiahField(label=_("Plafon APBD provinsi (Rp, opsional)"), required=False)
+    groups = forms.MultipleChoiceField(label=_("Kelompok sasaran"), widget=forms.CheckboxSelectMultiple,
+                                       choices=[(k, v[0]) for k, v in GROUPS.items()])  # fmt: skip
+    jht = forms.BooleanField(label=_("Juga bayar JHT (selain JKK dan JKM)"), required=False)
+    floor = forms.ChoiceField(label=_("Batas bawah per kab/kota"), choices=FLOORS, widget=forms.RadioSelect)
+    floor_share = forms.DecimalField(label=_("Minimal (%)"), required=False, min_value=0, max_value=100,
+                                     decimal_places=2)  # fmt: skip
+    name = forms.CharField(label=_("Nama skenario (untuk disimpan)"), required=False, max_length=120)
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = regions  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        shares = (data.get("share_provinsi") or 0) + (data.get("share_kabkota") or 0)
+        if shares != 100:
+            self.add_error("share_kabkota", _("Porsi provinsi dan kab/kota harus berjumlah 100 %."))
+        if data.get("question") == "max_coverage" and data.get("budget") is None:
+            self.add_error("budget", _("Isi anggaran untuk pertanyaan ini."))
+        return data
+
+    def spec(self) -> Spec:
+        """The scenario (call after ``is_valid``)."""
+        d = self.cleaned_data
+        shares = {"apbd_provinsi": float(d["share_provinsi"]) / 100, "apbd_kabkota": float(d["share_kabkota"]) / 100}
+        return Spec(
+            region=d["region"], year=d["year"], question=d["question"], budget=d["budget"],
+            start_month=d["start_month"], months=d["months"], shares={p: s for p, s in shares.items() if s > 0},
+            payer_limits={"apbd_provinsi": d["limit_provinsi"]} if d.get("limit_provinsi") is not None else {},
+            groups=tuple(d["groups"]), programs=("JKK", "JKM", "JHT") if d["jht"] else ("JKK", "JKM"),
+            floor=d["floor"], floor_share=float(d.get("floor_share") or 0),
+        )  # fmt: skip

@@ -1,0 +1,45 @@
+/* Budget planning charts (ECharts, vendored). The same figures are in the tables next to them. */
+(function () {
+  "use strict";
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  function chart(id, option) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return;
+    var c = window.echarts.init(el, null, { renderer: "svg" });
+    c.setOption(option);
+    window.addEventListener("resize", function () { c.resize(); });
+  }
+  var lang = document.documentElement.lang === "en";
+  var plan = data("plan-chart");
+  if (plan) {
+    chart("chart-regions", {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 60, right: 50, bottom: 90, top: 30 },
+      xAxis: { type: "category", data: plan.names, axisLabel: { rotate: 40, interval: 0 } },
+      yAxis: [{ type: "value", name: lang ? "workers" : "pekerja" }, { type: "value", name: "%", max: 100 }],
+      series: [
+        { name: lang ? "Funded" : "Didanai", type: "bar", data: plan.funded, itemStyle: { color: "#1570ef" } },
+        { name: lang ? "Coverage before" : "Cakupan sebelum", type: "line", yAxisIndex: 1, data: plan.before, itemStyle: { color: "#98a2b3" } },
+        { name: lang ? "Coverage after" : "Cakupan sesudah", type: "line", yAxisIndex: 1, data: plan.after, itemStyle: { color: "#067647" } }
+      ]
+    });
+  }
+  var cmp = data("compare-chart");
+  if (cmp) {
+    chart("chart-compare", {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 80, right: 90, bottom: 60, top: 30 },
+      xAxis: { type: "category", data: cmp.names },
+      yAxis: [{ type: "value", name: lang ? "workers" : "pekerja" }, { type: "value", name: "Rp" }],
+      series: [
+        { name: lang ? "Funded" : "Didanai", type: "bar", data: cmp.funded, itemStyle: { color: "#1570ef" } },
+        { name: lang ? "Cost (Rp)" : "Biaya (Rp)", type: "bar", yAxisIndex: 1, data: cmp.cost, itemStyle: { color: "#f79009" } }
+      ]
+    });
+  }
+})();

@@ -1,0 +1,130 @@
+"""Budget planning pages: the scenario form with its answer, a saved scenario, and scenarios side by side.
+Every figure comes from :mod:`ucj.planning.services`; scoping is checked there (404 outside the user's
+regions, 403 for saving without a planning role)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ucj.accounts.scoping import PLAN_ROLES, scope_for
+from ucj.coverage.services import latest_month
+from ucj.planning import services
+from ucj.planning.forms import ScenarioForm
+from ucj.planning.groups import GROUPS, label
+from ucj.planning.scenario import ScenarioError, Spec
+from ucj.regions.codes import level_of
+from ucj.regions.models import Region
+from ucj.registry.models import Payer
+
+
+def _regions(request: HttpRequest) -> list[tuple[str, str]]:
+    """Provinces and kab/kota the user may plan for: their own and the kab/kota below them."""
+    scope = scope_for(request.user)
+    qs = Region.objects.filter(level__lte=2)
+    if not scope.everywhere:
+        codes = [c for c in scope.regions if level_of(c) <= 2]
+        qs = qs.filter(code__in=codes) | Region.objects.filter(parent_id__in=codes, level=2)
+    return [(r.code, f"{r.code} {r.name}") for r in qs.order_by("code")]
+
+
+def _initial(regions: list[tuple[str, str]]) -> dict[str, Any]:
+    latest = latest_month()
+    region = regions[0][0] if regions else ""
+    province = level_of(region) == 1
+    return {"region": region, "year": latest.year + 1 if latest.month == 12 else latest.year,
+            "question": "max_coverage", "start_month": 1, "months": 12,
+            "share_provinsi": 100 if province else 0, "share_kabkota": 0 if province else 100,
+            "groups": list(GROUPS), "floor": "none"}  # fmt: skip
+
+
+def _refused(err: services.PlanRefused) -> None:
+    if err.status == 404:
+        raise Http404(str(err))
+    raise PermissionDenied(str(err))
+
+
+@require_http_methods(["GET", "POST"])
+def plans(request: HttpRequest) -> HttpResponse:
+    regions = _regions(request)
+    form = ScenarioForm(request.POST or None, regions=regions, initial=_initial(regions))
+    result = None
+    if request.method == "POST" and not regions:
+        raise PermissionDenied("Rencana anggaran untuk provinsi atau kab/kota / plans are for a province or kab/kota")
+    if request.method == "POST" and form.is_valid():
+        spec = form.spec()
+        try:
+            if "save" in request.POST:
+                saved = services.save(request.user, form.cleaned_data["name"] or _default_name(spec), spec,
+                                      request=request)  # fmt: skip
+                return redirect("planning:plan", pk=saved.pk)
+            result = services.run(spec, request.user)
+        except ScenarioError as err:
+            form.add_error(None, str(err))
+        except services.PlanRefused as err:
+            _refused(err)
+    saved_plans = services.compare(list(services.visible(request.user).select_related("region")[:100]))
+    return render(request, "planning/plans.html", {
+        "form": form if regions else None, "result": result and _view(result), "saved": saved_plans,
+        "can_save": scope_for(request.user).can(PLAN_ROLES),
+    })  # fmt: skip
+
+
+def _default_name(spec: Spec) -> str:
+    what = f"Rp {spec.budget:,}".replace(",", ".") if spec.question == "max_coverage" else "anggaran minimum"
+    return f"{spec.region} {spec.year}: {what}"
+
+
+def _view(result: dict[str, Any]) -> dict[str, Any]:
+    """The answer with what the templates need precomputed: ranked rows, group labels, chart data."""
+    rows = sorted(result.get("regions", []), key=lambda r: (-r["funded"], r["region"]))
+    for r in rows:
+        r["rate_before"] = round(100 * r["covered"] / r["denominator"], 2) if r["denominator"] else None
+    groups = [{**g, "label": label(g["group"])} for g in result.get("groups", [])]
+    own = result.get("region_before") or {}
+    before = round(100 * own["covered"] / own["denominator"], 2) if own.get("denominator") else None
+    payers = {p: str(Payer(p).label) for p in result.get("spec", {}).get("shares", {})}
+    chart = {"names": [r["name"] or r["region"] for r in rows], "funded": [r["funded"] for r in rows],
+             "cost": [r["cost"] for r in rows], "before": [r["rate_before"] for r in rows],
+             "after": [r["rate_after"] for r in rows]}  # fmt: skip
+    amounts = [(payers.get(p, p), a) for p, a in result.get("by_payer", {}).items()]
+    cost_lines = _cost_runs(result.get("unit_cost_lines", []))
+    return {**result, "ranked": rows, "group_rows": groups, "chart": chart, "rate_before": before,
+            "payer_labels": payers, "payer_amounts": amounts, "cost_runs": cost_lines}  # fmt: skip
+
+
+def _cost_runs(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Month-by-month contribution lines merged into runs of months with the same programme, amount and rule."""
+    runs: list[dict[str, Any]] = []
+    for line in sorted(lines, key=lambda x: (x["program"], x["month"])):
+        last = runs[-1] if runs else None
+        if last and (last["program"], last["amount"], last["source"]) == (
+            line["program"],
+            line["amount"],
+            line["source"],
+        ):
+            last["to"], last["months"] = line["month"], last["months"] + 1
+        else:
+            runs.append({**line, "from": line["month"], "to": line["month"], "months": 1})
+    return runs
+
+
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = get_object_or_404(services.visible(request.user).select_related("region", "created_by"), pk=pk)
+    return render(request, "planning/plan.html", {"plan": saved, "result": _view(saved.result)})
+
+
+def compare(request: HttpRequest) -> HttpResponse:
+    values = ",".join(request.GET.getlist("ids"))  # ?ids=3&ids=5 (the form's checkboxes) or ?ids=3,5
+    ids = [int(i) for i in values.split(",") if i.strip().isdigit()]
+    found = {s.pk: s for s in services.visible(request.user).filter(pk__in=ids)}
+    if not ids or len(found) != len(set(ids)):
+        raise Http404("Skenario tidak ditemukan / scenario not found")
+    rows = services.compare([found[i] for i in dict.fromkeys(ids)])
+    chart = {"names": [r["name"] for r in rows], "funded": [r["funded"] for r in rows],
+             "cost": [r["cost"] for r in rows]}  # fmt: skip
+    return render(request, "planning/compare.html", {"rows": rows, "chart": chart})
