@@ -22,10 +22,13 @@ def page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         pytest.skip("Debian chromium is not installed (scripts/test.sh installs it): browser tests skipped")
     sync_api = pytest.importorskip("playwright.sync_api")
     from ucj.accounts.services import create_user
+    from ucj.contributions.rules import shipped_rules
+    from ucj.contributions.services import load_rules
     from ucj.regions.services import load_regions
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    load_regions("16")
+    load_regions("16")  # transactional tests start from an emptied database: the migrations' data too
+    load_rules(shipped_rules())
     create_user("analis", role="provinsi", region="16", password=PASSWORD)
     make_plan_world()
     with sync_api.sync_playwright() as p:
@@ -51,7 +54,8 @@ def test_ask_save_and_compare(page: Any) -> None:
     page.fill("#id_share_provinsi", "60")
     page.fill("#id_share_kabkota", "40")
     page.click("button[name=run]")
-    page.wait_for_selector("#card-funded")
+    page.wait_for_selector("#card-funded, .errors, .problems")
+    assert page.query_selector("#card-funded"), page.inner_text("main")
     assert page.inner_text("#card-funded .value").strip() == "100"
     assert "Rp 20.160.000" in page.inner_text("#card-cost")
     assert "APBD provinsi: Rp 12.096.000" in page.inner_text("#card-cost")

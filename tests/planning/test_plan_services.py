@@ -148,6 +148,14 @@ def test_bad_scenarios_name_the_field(changes: dict[str, Any], field: str) -> No
         services.run(spec(**changes))
 
 
+def test_a_year_without_rules_is_a_clear_refusal() -> None:
+    from ucj.contributions.models import ContributionRule
+
+    ContributionRule.objects.filter(code="BPU.JKM").delete()
+    with pytest.raises(ScenarioError, match=r"BPU\.JKM"):
+        services.run(spec(budget=UNIT_COST))
+
+
 def test_region_outside_the_users_scope_is_refused(make_user: Callable[..., Any]) -> None:
     with pytest.raises(services.PlanRefused) as refused:
         services.run(spec(region=PALEMBANG, budget=UNIT_COST, shares={"apbd_kabkota": 1.0}), make_user("kabkota", MUBA))

@@ -31,7 +31,8 @@ def rka_lines(result: dict[str, Any]) -> list[dict[str, Any]]:
     spec = result["spec"]
     per_program = Counter((line["program"], line["amount"], line["source"]) for line in result["unit_cost_lines"])
     lines = []
-    for payer, share in spec["shares"].items():
+    for payer in [p for p in PAYER_NAMES if p in spec["shares"]]:  # a fixed order (jsonb reorders keys)
+        share = spec["shares"][payer]
         if share <= 0:
             continue
         places = ([(r["region"], r["name"], r["funded"]) for r in result["regions"] if r["funded"]]

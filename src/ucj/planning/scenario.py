@@ -18,9 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 import polars as pl
-from ucj.planning.optimiser import PayerBudget, Plan, Problem, priority_weight
 
 from ucj.planning.groups import GROUPS
+from ucj.planning.optimiser import PayerBudget, Plan, Problem, priority_weight
 
 Question = Literal["max_coverage", "min_budget"]
 FloorRule = Literal["none", "target", "share"]
@@ -150,7 +150,7 @@ def split(amount: int, shares: dict[str, float]) -> dict[str, int]:
     """``amount`` split over the payers by share, whole rupiah half up; the last payer takes the remainder so
     the parts add up exactly."""
     out: dict[str, int] = {}
-    payers = [p for p, s in shares.items() if s > 0]
+    payers = [p for p in PLAN_PAYERS if shares.get(p, 0) > 0]  # a fixed order: the last takes the remainder
     for payer in payers[:-1]:
         out[payer] = int((Decimal(amount) * Decimal(str(shares[payer]))).to_integral_value(ROUND_HALF_UP))
     if payers:

@@ -19,7 +19,8 @@ from ucj.accounts import audit
 from ucj.accounts.privacy import mask_name, mask_nik
 from ucj.accounts.scoping import PLAN_ROLES, scope_for
 from ucj.bulk import read_frame
-from ucj.contributions.calculator import Inputs, calculate
+from ucj.contributions.calculator import CalcError, Inputs, calculate
+from ucj.contributions.rules import RuleMissing
 from ucj.contributions.services import rulebook
 from ucj.coverage.services import VERSION_KEY, coverage, latest_month
 from ucj.planning import optimiser, scenario
@@ -168,7 +169,10 @@ def unit_cost(spec: Spec) -> tuple[int, list[dict[str, Any]]]:
     lines: list[dict[str, Any]] = []
     for m in range(spec.start_month, spec.start_month + spec.months):
         month = dt.date(spec.year, m, 1)
-        breakdown = calculate(book, Inputs("BPU", month, programs=spec.programs, payer=payer))
+        try:
+            breakdown = calculate(book, Inputs("BPU", month, programs=spec.programs, payer=payer))
+        except (CalcError, RuleMissing) as err:  # e.g. a year no rule covers yet: say which rule, never a 500
+            raise scenario.ScenarioError(f"year: {err}") from err
         lines += [{"month": f"{month:%Y-%m}", "program": c.program, "amount": c.amount, "rule": c.rule,
                    "source": c.source} for c in breakdown.components]  # fmt: skip
     return sum(line["amount"] for line in lines), lines

@@ -16,7 +16,7 @@ from ucj.coverage.services import latest_month
 from ucj.planning import services
 from ucj.planning.forms import ScenarioForm
 from ucj.planning.groups import GROUPS, label
-from ucj.planning.scenario import ScenarioError, Spec
+from ucj.planning.scenario import PLAN_PAYERS, ScenarioError, Spec
 from ucj.regions.codes import level_of
 from ucj.regions.models import Region
 from ucj.registry.models import Payer
@@ -87,11 +87,14 @@ def _view(result: dict[str, Any]) -> dict[str, Any]:
     groups = [{**g, "label": label(g["group"])} for g in result.get("groups", [])]
     own = result.get("region_before") or {}
     before = round(100 * own["covered"] / own["denominator"], 2) if own.get("denominator") else None
-    payers = {p: str(Payer(p).label) for p in result.get("spec", {}).get("shares", {})}
+    shares = result.get("spec", {}).get("shares", {})
+    payers = {p: str(Payer(p).label) for p in PLAN_PAYERS if p in shares}  # fixed order: jsonb reorders keys
+    for r in rows:
+        r["payer_cells"] = [r["by_payer"].get(p, 0) for p in payers]
     chart = {"names": [r["name"] or r["region"] for r in rows], "funded": [r["funded"] for r in rows],
              "cost": [r["cost"] for r in rows], "before": [r["rate_before"] for r in rows],
              "after": [r["rate_after"] for r in rows]}  # fmt: skip
-    amounts = [(payers.get(p, p), a) for p, a in result.get("by_payer", {}).items()]
+    amounts = [(name, result["by_payer"].get(p, 0)) for p, name in payers.items() if "by_payer" in result]
     cost_lines = _cost_runs(result.get("unit_cost_lines", []))
     return {**result, "ranked": rows, "group_rows": groups, "chart": chart, "rate_before": before,
             "payer_labels": payers, "payer_amounts": amounts, "cost_runs": cost_lines}  # fmt: skip
