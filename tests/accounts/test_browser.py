@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser import PASSWORD, chromium_tab, prepare_database
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"  # Debian's build; never a Playwright-downloaded browser
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-PASSWORD = "Ucj-Browser-Test-1"
 ROSTER = (
     "DAFTAR PERANGKAT DESA SUKARAMI\n\n"
     "NIK;Nama;Tgl Lahir;L/P;Jabatan\n"
@@ -25,24 +23,12 @@ ROSTER = (
 
 @pytest.fixture
 def page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (scripts/test.sh installs it): browser tests skipped")
-    sync_api = pytest.importorskip("playwright.sync_api")
     from ucj.accounts.services import create_user
-    from ucj.regions.services import load_regions
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    load_regions("16")  # transactional tests start from an emptied database
+    prepare_database(monkeypatch)
     create_user("operator", role="desa", region="16.06.01.2001", password=PASSWORD)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(accept_downloads=True, locale="en-US")
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        tab.base = live_server.url
+    with chromium_tab(live_server.url, accept_downloads=True, locale="en-US") as tab:
         yield tab
-        browser.close()
 
 
 def login(page: Any) -> None:

@@ -15,41 +15,23 @@ from typing import Any
 
 import pytest
 
+from tests.browser import PASSWORD, chromium_tab, prepare_database
 from tests.conftest import SHARED
 from tests.coverage.test_dashboard_page import MUBA, PALEMBANG, make_sumsel_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"  # Debian's build; never a Playwright-downloaded browser
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-PASSWORD = "Ucj-Browser-Test-1"
 BOUNDARIES = SHARED / "geo" / "sumsel_kabkota.geojson"
 
 
 @pytest.fixture
 def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (scripts/test.sh installs it): browser tests skipped")
-    sync_api = pytest.importorskip("playwright.sync_api")
     from ucj.accounts.services import create_user
-    from ucj.regions.services import load_regions
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    load_regions("16")  # transactional tests start from an emptied database
+    prepare_database(monkeypatch)
     create_user("analis", role="provinsi", region="16", password=PASSWORD)
     make_sumsel_data(synthetic=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        tab.base = live_server.url
-        tab.problems = []
-        tab.on("console", lambda m: tab.problems.append(f"console: {m.text} ({m.location.get('url')})")
-               if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)  # fmt: skip
-        tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
+    with chromium_tab(live_server.url) as tab:
         yield tab
-        browser.close()
 
 
 def login(page: Any) -> None:

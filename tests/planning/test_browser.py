@@ -5,12 +5,12 @@ and compares the two; charts draw without a console error. ``UCJ_SCREENSHOT_DIR`
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.coverage.test_dashboard_browser import ARGS, CHROMIUM, PASSWORD, shoot
+from tests.browser import PASSWORD, chromium_tab, prepare_database
+from tests.coverage.test_dashboard_browser import shoot
 from tests.planning.conftest import make_plan_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,35 +18,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (scripts/test.sh installs it): browser tests skipped")
-    sync_api = pytest.importorskip("playwright.sync_api")
     from ucj.accounts.services import create_user
-    from ucj.contributions.rules import shipped_rules
-    from ucj.contributions.services import load_rules
-    from ucj.regions.services import load_regions
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    load_regions("16")  # transactional tests start from an emptied database: the migrations' data too
-    load_rules(shipped_rules())
+    prepare_database(monkeypatch)
     create_user("analis", role="provinsi", region="16", password=PASSWORD)
     make_plan_world()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        tab = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
-        tab.set_default_timeout(15_000)
-        tab.base = live_server.url
-        tab.problems = []
-        tab.on("console", lambda m: tab.problems.append(f"{m.text} ({m.location.get('url')})")
-               if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)  # fmt: skip
-        tab.on("pageerror", lambda e: tab.problems.append(str(e)))
+    with chromium_tab(live_server.url) as tab:
         tab.goto(tab.base + "/rencana/")
         tab.fill("#id_username", "analis")
         tab.fill("#id_password", PASSWORD)
         tab.click("main button[type=submit]")
         tab.wait_for_url(tab.base + "/rencana/")
         yield tab
-        browser.close()
 
 
 def test_ask_save_and_compare(page: Any) -> None:
