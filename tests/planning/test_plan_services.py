@@ -89,6 +89,14 @@ def test_what_a_budget_buys_poorest_first() -> None:
     assert sum(by_region(result)[c]["funded"] for c in (MUBA, PALEMBANG, OKU)) == 20
 
 
+def test_only_the_poorest_deciles() -> None:
+    result = services.run(spec(budget=10**12, groups=("rentan", "rt_rw"), max_decile=4))
+    assert {(a["group"], a["decile"]): a["funded"] for a in result["allocation"]} == {
+        ("rentan", 1): 5,
+        ("rt_rw", None): 3,
+    }
+
+
 def test_co_funding_splits_every_kabupatens_cost() -> None:
     result = services.run(spec(question="min_budget", floor="target", shares={"apbd_provinsi": 0.6,
                                                                               "apbd_kabkota": 0.4}))  # fmt: skip

@@ -62,6 +62,9 @@ def run(
     groups: str = typer.Option(
         None, "--groups", help="Eligible groups, comma-separated (default all; see docs/planning.md)."
     ),
+    max_decile: int = typer.Option(
+        None, "--max-decile", help="Only listed workers of welfare decile 1..N (unknown deciles stay eligible)."
+    ),
     jht: bool = typer.Option(False, "--jht", help="Also pay JHT (2 % of the band) besides JKK and JKM."),
     floor: str = typer.Option(
         "none",
@@ -86,7 +89,7 @@ def run(
         shares=_pairs(shares, "--shares", as_json, percent=True) or _default_shares(region),
         payer_limits=_pairs(payer_limits, "--payer-limit", as_json),
         kab_limits=_pairs(kab_limits, "--kab-limit", as_json),
-        groups=tuple(g.strip() for g in groups.split(",")) if groups else tuple(GROUPS),
+        groups=tuple(g.strip() for g in groups.split(",")) if groups else tuple(GROUPS), max_decile=max_decile,
         programs=("JKK", "JKM", "JHT") if jht else ("JKK", "JKM"), floor=floor_rule,  # type: ignore[arg-type]
         floor_share=float(floor_pct or 0),
     )  # fmt: skip

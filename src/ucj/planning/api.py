@@ -33,6 +33,7 @@ class SpecIn(Schema):
     payer_limits: dict[str, int] = {}
     kab_limits: dict[str, int] = {}
     groups: list[str] = list(GROUPS)
+    max_decile: int | None = None
     programs: list[str] = ["JKK", "JKM"]
     floor: str = "none"
     floor_share: float = 0.0

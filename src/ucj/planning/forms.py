@@ -43,6 +43,8 @@ class ScenarioForm(forms.Form):
     limit_provinsi = RupiahField(label=_("Plafon APBD provinsi (Rp, opsional)"), required=False)
     groups = forms.MultipleChoiceField(label=_("Kelompok sasaran"), widget=forms.CheckboxSelectMultiple,
                                        choices=[(k, v[0]) for k, v in GROUPS.items()])  # fmt: skip
+    max_decile = forms.IntegerField(label=_("Hanya desil kesejahteraan 1 s.d. (opsional)"), required=False,
+                                    min_value=1, max_value=10)  # fmt: skip
     jht = forms.BooleanField(label=_("Juga bayar JHT (selain JKK dan JKM)"), required=False)
     floor = forms.ChoiceField(label=_("Batas bawah per kab/kota"), choices=FLOORS, widget=forms.RadioSelect)
     floor_share = forms.DecimalField(label=_("Minimal (%)"), required=False, min_value=0, max_value=100,
@@ -70,6 +72,7 @@ class ScenarioForm(forms.Form):
             region=d["region"], year=d["year"], question=d["question"], budget=d["budget"],
             start_month=d["start_month"], months=d["months"], shares={p: s for p, s in shares.items() if s > 0},
             payer_limits={"apbd_provinsi": d["limit_provinsi"]} if d.get("limit_provinsi") is not None else {},
-            groups=tuple(d["groups"]), programs=("JKK", "JKM", "JHT") if d["jht"] else ("JKK", "JKM"),
+            groups=tuple(d["groups"]), max_decile=d.get("max_decile"),
+            programs=("JKK", "JKM", "JHT") if d["jht"] else ("JKK", "JKM"),
             floor=d["floor"], floor_share=float(d.get("floor_share") or 0),
         )  # fmt: skip

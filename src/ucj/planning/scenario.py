@@ -50,6 +50,7 @@ class Spec:
     payer_limits: dict[str, int] = field(default_factory=dict)
     kab_limits: dict[str, int] = field(default_factory=dict)
     groups: tuple[str, ...] = tuple(GROUPS)
+    max_decile: int | None = None  # only listed workers of welfare decile ≤ this (unknown deciles stay eligible)
     programs: tuple[str, ...] = ("JKK", "JKM")
     floor: FloorRule = "none"
     floor_share: float = 0.0  # percent of each kab/kota's available workers, with floor="share"
@@ -96,6 +97,8 @@ def check(spec: Spec) -> None:
         errors.append(f"groups: {', '.join(bad) or '-'} tidak dikenal / unknown ({', '.join(GROUPS)})")
     if not {"JKK", "JKM"} <= set(spec.programs) or not set(spec.programs) <= set(PLAN_PROGRAMS):
         errors.append("programs: JKK dan JKM wajib, JHT pilihan / JKK and JKM are required, JHT optional")
+    if spec.max_decile is not None and not 1 <= spec.max_decile <= 10:
+        errors.append("max_decile: desil 1–10 / decile 1–10")
     if spec.floor == "share" and not 0 < spec.floor_share <= 100:
         errors.append("floor_share: 0–100 %")
     if errors:
@@ -132,6 +135,8 @@ def problem(spec: Spec, pool: pl.DataFrame, regions: pl.DataFrame, unit_cost: in
     ``group``, ``decile``, ``available``) and the kab/kota figures ``regions`` (``region``, ``gap``,
     ``target_count``)."""
     units = pool.filter(pl.col("group").is_in(list(spec.groups)) & (pl.col("available") > 0))
+    if spec.max_decile is not None:
+        units = units.filter(pl.col("decile").is_null() | (pl.col("decile") <= spec.max_decile))
     units = units.with_columns(weights(units, regions, spec).alias("weight"), pl.lit(unit_cost).alias("cost"))
     available = dict(units.group_by("region").agg(pl.col("available").sum()).iter_rows())
     budgets = [PayerBudget(p, limit, {r: spec.shares.get(p, 0.0) for r in available})
