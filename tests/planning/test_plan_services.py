@@ -89,6 +89,14 @@ def test_what_a_budget_buys_poorest_first() -> None:
     assert sum(by_region(result)[c]["funded"] for c in (MUBA, PALEMBANG, OKU)) == 20
 
 
+def test_a_budget_closes_gaps_before_lifting_a_region_past_its_target() -> None:
+    result = services.run(spec(budget=250 * UNIT_COST))
+    funded = {c: by_region(result)[c]["funded"] for c in (MUBA, PALEMBANG, OKU)}
+    # the 13 listed first, then OKU (80 % of its target missing) up to its gap of 200, then Muba (20 %)
+    assert funded == {OKU: 200, MUBA: 50, PALEMBANG: 0}
+    assert by_region(result)[OKU]["gap_after"] == 0
+
+
 def test_only_the_poorest_deciles() -> None:
     result = services.run(spec(budget=10**12, groups=("rentan", "rt_rw"), max_decile=4))
     assert {(a["group"], a["decile"]): a["funded"] for a in result["allocation"]} == {

@@ -105,18 +105,42 @@ def check(spec: Spec) -> None:
         raise ScenarioError("; ".join(errors))
 
 
-def weights(pool: pl.DataFrame, regions: pl.DataFrame, spec: Spec) -> pl.Series:
-    """Priority of each unit: poorer deciles and kab/kota further from their target weigh more."""
-    gap_share = regions.select(
+def _gap_shares(regions: pl.DataFrame) -> pl.DataFrame:
+    """Per kab/kota: its gap to the target (workers) and the share of its target still missing (0–1)."""
+    return regions.select(
         "region",
+        pl.col("gap").fill_null(0).alias("gap_left"),
         pl.when(pl.col("target_count") > 0)
         .then((pl.col("gap").cast(pl.Float64) / pl.col("target_count")).clip(0, 1))
         .otherwise(0.0)
         .alias("gap_share"),
     )
-    joined = pool.join(gap_share, on="region", how="left").with_columns(pl.col("gap_share").fill_null(0.0))
+
+
+def split_at_gap(units: pl.DataFrame, regions: pl.DataFrame) -> pl.DataFrame:
+    """Unlisted units cut in two at their kab/kota's gap: the workers that close the gap (``|gap``) keep the
+    gap priority, the workers beyond it (``|extra``) do not — so a budget is spread over the regions behind
+    their targets before it lifts any region past its own."""
+    gaps = _gap_shares(regions).select("region", "gap_left")
+    unlisted = units.filter(pl.col("desa").is_null()).join(gaps, on="region", how="left")
+    within = pl.min_horizontal(pl.col("available"), pl.col("gap_left").fill_null(0).clip(0))
+    parts = pl.concat([
+        unlisted.with_columns(within.alias("available"), pl.lit(True).alias("closes_gap"),
+                              (pl.col("unit") + "|gap").alias("unit")),
+        unlisted.with_columns((pl.col("available") - within).alias("available"), pl.lit(False).alias("closes_gap"),
+                              (pl.col("unit") + "|extra").alias("unit")),
+    ]).drop("gap_left")  # fmt: skip
+    listed = units.filter(pl.col("desa").is_not_null()).with_columns(pl.lit(True).alias("closes_gap"))
+    return pl.concat([listed, parts.filter(pl.col("available") > 0)], how="vertical_relaxed")
+
+
+def weights(units: pl.DataFrame, regions: pl.DataFrame, spec: Spec) -> pl.Series:
+    """Priority of each unit: poorer deciles weigh more, and so do workers who close a gap of a kab/kota far
+    from its target (``closes_gap``; listed workers always count as closing it)."""
+    joined = units.join(_gap_shares(regions).select("region", "gap_share"), on="region", how="left")
+    share = pl.when(pl.col("closes_gap")).then(pl.col("gap_share").fill_null(0.0)).otherwise(0.0)
     return joined.select(
-        priority_weight(pl.col("decile"), pl.col("gap_share"), decile_step=spec.decile_step, gap_weight=spec.gap_weight)
+        priority_weight(pl.col("decile"), share, decile_step=spec.decile_step, gap_weight=spec.gap_weight)
     ).to_series()
 
 
@@ -137,6 +161,7 @@ def problem(spec: Spec, pool: pl.DataFrame, regions: pl.DataFrame, unit_cost: in
     units = pool.filter(pl.col("group").is_in(list(spec.groups)) & (pl.col("available") > 0))
     if spec.max_decile is not None:
         units = units.filter(pl.col("decile").is_null() | (pl.col("decile") <= spec.max_decile))
+    units = split_at_gap(units, regions)
     units = units.with_columns(weights(units, regions, spec).alias("weight"), pl.lit(unit_cost).alias("cost"))
     available = dict(units.group_by("region").agg(pl.col("available").sum()).iter_rows())
     budgets = [PayerBudget(p, limit, {r: spec.shares.get(p, 0.0) for r in available})

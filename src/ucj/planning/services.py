@@ -304,10 +304,12 @@ def enrolment(saved: Scenario, user: Any, request: HttpRequest | None = None) ->
         pl.len().alias("pekerja"), pl.col("monthly").sum().alias("tagihan_per_bulan"),
         pl.col("period").sum().alias("tagihan_periode"),
     ).sort("desa")  # fmt: skip
-    unlisted = alloc.filter(pl.col("desa").is_null()).select(
-        "region", pl.col("region").replace_strict(names, default="").alias("nama"), pl.col("funded").alias("pekerja"),
-        (pl.col("funded") * result["unit_cost"]).alias("biaya_periode"),
-    ).sort("region")  # fmt: skip
+    unlisted = (
+        alloc.filter(pl.col("desa").is_null()).group_by("region").agg(pl.col("funded").sum().alias("pekerja"))
+        .select("region", pl.col("region").replace_strict(names, default="").alias("nama"), "pekerja",
+                (pl.col("pekerja") * result["unit_cost"]).alias("biaya_periode"))
+        .sort("region")
+    )  # fmt: skip
     audit.record("export_enrolment", actor=user, request=request, object_type="scenario", object_id=saved.pk,
                  region_code=saved.region_id, summary=f"{saved.name}: {listed.height} pekerja terdaftar, "
                  f"{int(unlisted['pekerja'].sum())} belum terdata")  # fmt: skip
