@@ -37,6 +37,12 @@ def test_the_form_starts_from_the_data(make_user: Callable[..., Any]) -> None:
     assert [c[0] for c in muba.fields["region"].choices] == [MUBA] and muba["share_kabkota"].value() == 100
 
 
+def test_the_dashboard_links_to_a_plan_for_its_region(make_user: Callable[..., Any]) -> None:
+    client = login(make_user, "provinsi", "16")
+    assert "/rencana/?region=16.06&amp;year=2025" in client.get("/cakupan/?region=16.06").content.decode()
+    assert client.get("/rencana/?region=16.06").context["form"]["region"].value() == MUBA
+
+
 def test_hitung_answers_without_saving(make_user: Callable[..., Any]) -> None:
     response = login(make_user, "provinsi", "16").post("/rencana/", {**FORM, "run": "1"})
     assert response.status_code == 200 and not Scenario.objects.exists()

@@ -288,7 +288,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "definitions": [(d.value, d.label) for d in DEFINITIONS],
         "child_level": Level(child_level).label if child_level <= 4 else "",
         "export_url": f"{reverse('api:coverage_export')}?{params.query(**api)}", "region_level": Level(level).label,
-        "trend_rows": trend_rows,
+        "trend_rows": trend_rows, "plannable": level <= 2,
     }  # fmt: skip
 
 

@@ -32,11 +32,15 @@ def _regions(request: HttpRequest) -> list[tuple[str, str]]:
     return [(r.code, f"{r.code} {r.name}") for r in qs.order_by("code")]
 
 
-def _initial(regions: list[tuple[str, str]]) -> dict[str, Any]:
+def _initial(regions: list[tuple[str, str]], asked: str | None, year: str | None) -> dict[str, Any]:
+    """The form's defaults: the region asked (from the dashboard's link) or the user's first, next year's
+    budget when the data end in December, the region's own APBD paying everything, every group."""
     latest = latest_month()
-    region = regions[0][0] if regions else ""
+    codes = [code for code, _ in regions]
+    region = asked if asked in codes else (codes[0] if codes else "")
     province = level_of(region) == 1
-    return {"region": region, "year": latest.year + 1 if latest.month == 12 else latest.year,
+    default_year = latest.year + 1 if latest.month == 12 else latest.year
+    return {"region": region, "year": int(year) if year and year.isdigit() else default_year,
             "question": "max_coverage", "start_month": 1, "months": 12,
             "share_provinsi": 100 if province else 0, "share_kabkota": 0 if province else 100,
             "groups": list(GROUPS), "floor": "none"}  # fmt: skip
@@ -51,7 +55,11 @@ def _refused(err: services.PlanRefused) -> None:
 @require_http_methods(["GET", "POST"])
 def plans(request: HttpRequest) -> HttpResponse:
     regions = _regions(request)
-    form = ScenarioForm(request.POST or None, regions=regions, initial=_initial(regions))
+    form = ScenarioForm(
+        request.POST or None,
+        regions=regions,
+        initial=_initial(regions, request.GET.get("region"), request.GET.get("year")),
+    )
     result = None
     if request.method == "POST" and not regions:
         raise PermissionDenied("Rencana anggaran untuk provinsi atau kab/kota / plans are for a province or kab/kota")
