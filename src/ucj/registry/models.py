@@ -231,3 +231,82 @@ class RejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row}"
+
+
+class TransferRequest(models.Model):
+    """A request to move a participant registered in another region into the requester's village.
+
+    A roster may only create and update people inside the uploader's write scope; a row whose NIK is
+    registered elsewhere is left alone and its uploader may ask for the person here. Someone with write
+    scope over the person's *current* village decides; until then the requester sees nothing of the person.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        APPROVED = "approved", _("Disetujui")
+        REFUSED = "refused", _("Ditolak")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    from_desa = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    to_desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    row = models.PositiveIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("alasan"), max_length=500, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.CharField(_("catatan keputusan"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("permintaan pindah")
+        verbose_name_plural = _("permintaan pindah")
+        constraints = [
+            # One open request per person and destination: asking twice adds nothing.
+            models.UniqueConstraint(
+                fields=["participant", "to_desa"], condition=models.Q(status="pending"), name="transfer_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer #{self.pk} {self.status}"  # never the NIK or the name
+
+
+class NikConflict(models.Model):
+    """A roster row whose NIK is registered to someone else (another name or birth date): nothing was
+    written; a person with write scope over the participant's village keeps, replaces or rejects it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Terbuka")
+        KEPT = "kept", _("Data tersimpan dipertahankan")
+        REPLACED = "replaced", _("Diganti dengan data baru")
+        REJECTED = "rejected", _("Baris ditolak")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    row = models.PositiveIntegerField(null=True, blank=True)
+    #: The row's values as written to a participant (field -> JSON value; absent = blank cell).
+    incoming = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("konflik NIK")
+        verbose_name_plural = _("konflik NIK")
+        indexes = [models.Index(fields=["status", "participant"], name="nikconflict_status")]
+
+    def __str__(self) -> str:
+        return f"Konflik #{self.pk} {self.status}"
