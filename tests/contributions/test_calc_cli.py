@@ -10,31 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
+from tests.cli import conftest as cli_fixtures
+from tests.cli.conftest import flat
 from ucj.accounts.models import AuditEvent
-from ucj.cli.main import app
 from ucj.contributions.models import ContributionRule
 from ucj.contributions.rules import COLUMNS, read_rules, shipped_rules
 
 pytestmark = pytest.mark.django_db
+cli = cli_fixtures.cli  # the ``ucj`` CliRunner fixture of tests/cli
 UCJ = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "ucj"
 PU_EXAMPLE = ("contributions", "calc", "--segment", "PU", "--wage", "5000000", "--risk-class", "2", "--month",
               "2024-03")  # fmt: skip
-
-
-@pytest.fixture
-def cli(db: Any) -> Callable[..., Result]:
-    runner = CliRunner()
-
-    def invoke(*args: object, input: str | None = None) -> Result:
-        return runner.invoke(app, [str(a) for a in args], input=input)
-
-    return invoke
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def ok_json(result: Result) -> Any:

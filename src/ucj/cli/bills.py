@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.table import Table
 
+from ucj import months
 from ucj.cli.files import user_named
 from ucj.cli.output import console, emit_json, fail
 from ucj.cli.setup import boot
@@ -16,19 +16,9 @@ from ucj.cli.setup import boot
 
 def parse_month(text: str, *, as_json: bool = False) -> dt.date:
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date()
-    except ValueError:
-        fail(f"Bulan harus YYYY-MM / the month must be YYYY-MM: {text}", as_json=as_json, code="BAD_MONTH")
-
-
-def _bill_json(bill: Any) -> dict[str, Any]:
-    return {
-        "id": bill.pk, "payer": bill.payer, "region": bill.region_id, "month": f"{bill.month:%Y-%m}",
-        "status": bill.status, "participants": bill.participants, "participant_months": bill.months,
-        "total": bill.total, "employer_total": bill.employer_total, "worker_total": bill.worker_total,
-        "government_total": bill.government_total, "program_totals": bill.program_totals,
-        "tariffs": bill.tariffs, "notes": bill.notes,
-    }  # fmt: skip
+        return months.parse_month(text)
+    except ValueError as err:
+        fail(str(err), as_json=as_json, code="BAD_MONTH")
 
 
 def bill(
@@ -46,7 +36,7 @@ def bill(
     """Compute and store the bill of a payer for a month (replaces an unpaid bill of the same month)."""
     boot()
     from ucj.accounts import audit
-    from ucj.contributions.bills import BillRefused, create_bill
+    from ucj.contributions.bills import BillRefused, bill_summary, create_bill
     from ucj.contributions.exports import bill_xlsx
 
     when = parse_month(month, as_json=as_json)
@@ -60,7 +50,7 @@ def bill(
         audit.record("bill.export", actor=actor, object_type="bill", object_id=made.pk, region_code=made.region_id,
                      summary=f"{made} → {out.name}")  # fmt: skip
     if as_json:
-        emit_json(_bill_json(made))
+        emit_json(bill_summary(made))
         return
     table = Table("Program", "Rp", title=f"{made} — #{made.pk}")
     for program, amount in made.program_totals.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import typer
@@ -47,10 +46,9 @@ def coverage(
         fail(f"--by: {by} (kabkota, kecamatan, desa)", as_json=as_json, code="USAGE", exit_code=2)
     month = None
     if as_of:
-        try:
-            month = dt.datetime.strptime(as_of, "%Y-%m").date()
-        except ValueError:
-            fail(f"Bulan harus YYYY-MM / the month must be YYYY-MM: {as_of}", as_json=as_json, code="BAD_MONTH")
+        from ucj.cli.bills import parse_month
+
+        month = parse_month(as_of, as_json=as_json)
     result = compute(code, by, month, definition)
     if as_json:
         emit_json(result)

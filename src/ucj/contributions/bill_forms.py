@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ucj.months import parse_month
 from ucj.registry.models import Payer
 
 
@@ -22,7 +23,7 @@ class MonthField(forms.CharField):
         if not text:
             return None
         try:
-            return dt.datetime.strptime(text, "%Y-%m").date()
+            return parse_month(text)
         except ValueError:
             raise forms.ValidationError(_("Bulan harus berbentuk YYYY-MM.")) from None
 

@@ -98,6 +98,17 @@ def create_bill(user: Any, payer: str, region: str, month: dt.date, request: Htt
     return bill
 
 
+def bill_summary(bill: Bill) -> dict[str, Any]:
+    """A bill's totals, tariffs and notes as plain data (the API's and ``ucj contributions bill --json``)."""
+    return {
+        "id": bill.pk, "payer": bill.payer, "region": bill.region_id, "month": f"{bill.month:%Y-%m}",
+        "status": bill.status, "participants": bill.participants, "participant_months": bill.months,
+        "total": bill.total, "employer_total": bill.employer_total, "worker_total": bill.worker_total,
+        "government_total": bill.government_total, "program_totals": bill.program_totals,
+        "tariffs": bill.tariffs, "notes": bill.notes,
+    }  # fmt: skip
+
+
 def visible_bills(user: Any) -> Any:
     """Bills of the regions the user reaches (any role: viewers read bills)."""
     return Bill.objects.filter(scope_for(user).region_q("region_id"))

@@ -14,10 +14,19 @@ from ninja.responses import Status
 from ucj.accounts import audit
 from ucj.accounts.privacy import mask_name, mask_nik
 from ucj.accounts.scoping import get_visible_or_404, scope_for
-from ucj.contributions.bills import BillForbidden, BillRefused, create_bill, pay_bill, pay_participant, visible_bills
+from ucj.contributions.bills import (
+    BillForbidden,
+    BillRefused,
+    bill_summary,
+    create_bill,
+    pay_bill,
+    pay_participant,
+    visible_bills,
+)
 from ucj.contributions.exports import bill_xlsx
 from ucj.contributions.models import Bill, BillLine
 from ucj.contributions.status import status_summary
+from ucj.months import parse_month
 from ucj.registry.models import Participant
 
 router = Router(tags=["contributions"])
@@ -89,16 +98,6 @@ class Refusal(Schema):
     detail: str
 
 
-def bill_out(bill: Bill) -> dict[str, Any]:
-    return {
-        "id": bill.pk, "payer": bill.payer, "region": bill.region_id, "month": f"{bill.month:%Y-%m}",
-        "status": bill.status, "participants": bill.participants, "participant_months": bill.months,
-        "total": bill.total, "employer_total": bill.employer_total, "worker_total": bill.worker_total,
-        "government_total": bill.government_total, "program_totals": bill.program_totals,
-        "tariffs": bill.tariffs, "notes": bill.notes,
-    }  # fmt: skip
-
-
 def refusal(err: BillRefused) -> Status:
     """400 for a request that cannot be met, 403 when the caller may not bill or pay in that region."""
     return Status(403 if isinstance(err, BillForbidden) else 400, {"detail": str(err)})
@@ -106,9 +105,9 @@ def refusal(err: BillRefused) -> Status:
 
 def _month(text: str) -> dt.date:
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date()
-    except ValueError:
-        raise BillRefused(f"Bulan harus YYYY-MM / the month must be YYYY-MM: {text}") from None
+        return parse_month(text)
+    except ValueError as err:
+        raise BillRefused(str(err)) from None
 
 
 def _bill(request: HttpRequest, bill_id: int) -> Bill:
@@ -128,7 +127,7 @@ def list_bills(request: HttpRequest, payer: str = "", month: str = "", region: s
         qs = qs.filter(payer=payer)
     if region:
         qs = qs.filter(region_id=region)
-    return [bill_out(b) for b in qs.select_related("region")[:500]]
+    return [bill_summary(b) for b in qs.select_related("region")[:500]]
 
 
 @router.post("/bills", response={201: BillOut, 400: Refusal, 403: Refusal})
@@ -138,12 +137,12 @@ def post_bill(request: HttpRequest, body: BillIn) -> Any:
         bill = create_bill(request.user, body.payer, body.region, _month(body.month), request=request)
     except BillRefused as err:
         return refusal(err)
-    return Status(201, bill_out(bill))
+    return Status(201, bill_summary(bill))
 
 
 @router.get("/bills/{bill_id}", response=BillOut)
 def get_bill(request: HttpRequest, bill_id: int) -> dict[str, Any]:
-    return bill_out(_bill(request, bill_id))
+    return bill_summary(_bill(request, bill_id))
 
 
 @router.get("/bills/{bill_id}/lines", response=list[BillLineOut])

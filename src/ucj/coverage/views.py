@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ucj import months
 from ucj.accounts.scoping import Scope, scope_for
 from ucj.coverage.facts import month_from_number, month_number
 from ucj.coverage.models import Definition
@@ -93,9 +94,7 @@ def region_or_404(scope: Scope, requested: str | None) -> str:
 
 def parse_month(value: str | None) -> dt.date | None:
     """``YYYY-MM`` → the first of that month; ValueError when malformed."""
-    if not value:
-        return None
-    return dt.datetime.strptime(value, "%Y-%m").date()
+    return months.parse_month(value) if value else None
 
 
 def by_choices(code: str) -> list[str]:

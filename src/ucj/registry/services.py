@@ -321,9 +321,8 @@ def update_participant(participant: Participant, changes: dict[str, Any], *, act
     if not diff:
         return False
     with transaction.atomic():
-        before_desa = Participant.objects.filter(pk=participant.pk).values_list("desa_id", flat=True).first()
         participant.save()
-        announce_change([participant.desa_id, before_desa or ""])
+        announce_change([participant.desa_id, diff.get("desa_id", {}).get("before") or ""])  # a move: both villages
         audit.record(
             "participant_update", actor=actor, request=request, object_type="participant",
             object_id=participant.public_hex, region_code=participant.desa_id, changes=diff,

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from django import template
+from django.core.cache import cache
 
 from ucj.coverage.models import FeedBatch, Target, Workforce
+from ucj.coverage.services import VERSION_KEY
 
 register = template.Library()
 
 
 @register.simple_tag
 def synthetic_data() -> bool:
-    """True when any denominator, target or participation feed is marked synthetic (three EXISTS queries on
-    small tables: they hold rows per region and year or per upload, not per person)."""
-    return any(m.objects.filter(synthetic=True).exists() for m in (Workforce, Target, FeedBatch))
+    """True when any denominator, target or participation feed is marked synthetic. Every page shows the
+    banner, so the answer is cached until those data change (every change bumps the coverage version)."""
+    key = f"ucj:synthetic:{cache.get_or_set(VERSION_KEY, 1, None)}"
+    flag = cache.get(key)
+    if flag is None:
+        flag = any(m.objects.filter(synthetic=True).exists() for m in (Workforce, Target, FeedBatch))
+        cache.set(key, flag, None)
+    return bool(flag)
