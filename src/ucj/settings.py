@@ -117,6 +117,36 @@ def _database() -> dict[str, object]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def _caches() -> dict[str, dict[str, object]]:
+    """One cache every process shares (web server, background worker, CLI), so an import run anywhere
+    invalidates the dashboards everywhere at once: Redis when ``UCJ_REDIS_URL`` (or ``UCJ_CACHE_URL``) is set
+    (needs the optional ``redis`` package), else the database cache table ``UCJ_CACHE_TABLE`` (created by the
+    coverage migrations, so every ``ucj`` command and the test database get it)."""
+    timeout = int(os.environ.get("UCJ_CACHE_TIMEOUT", "600"))  # seconds; version keys never expire
+    url = os.environ.get("UCJ_REDIS_URL") or os.environ.get("UCJ_CACHE_URL") or ""
+    if url:
+        try:
+            import redis  # noqa: F401  (optional dependency: only an instance that configures Redis needs it)
+        except ImportError as err:
+            raise RuntimeError("UCJ_REDIS_URL/UCJ_CACHE_URL is set but the 'redis' package is not installed: "
+                               "pip install redis") from err  # fmt: skip
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                            "TIMEOUT": timeout, "KEY_PREFIX": os.environ.get("UCJ_CACHE_PREFIX", "ucj")}}  # fmt: skip
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": os.environ.get("UCJ_CACHE_TABLE", "ucj_cache"),
+            "TIMEOUT": timeout,
+            # Culling deletes a third of the table when it is full: room for every dashboard answer of a
+            # province (answers x months x definitions) without culling on a normal day.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("UCJ_CACHE_MAX_ENTRIES", "20000"))},
+        }
+    }
+
+
+CACHES = _caches()
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -190,6 +220,17 @@ if PRODUCTION:
 # Contribution status: a participant is non-active after this many consecutive unpaid months
 # (BPJS FAQ as reproduced by perisaiblora.blogspot.com, Apr 2023; domain.md §1.5; open question 3).
 UCJ_LAPSE_MONTHS = int(os.environ.get("UCJ_LAPSE_MONTHS", "3"))
+
+# Privacy (docs/privacy.md). Participant searches per user (NIK and name; pages and API), with Django's cache:
+# "N/second|minute|hour|day"; over it a search answers 429.
+UCJ_SEARCH_RATE = os.environ.get("UCJ_SEARCH_RATE", "30/minute")
+# The bpjs role gets full NIKs in bulk workbooks (bill lines, enrolment lists) to match them against BPJS
+# membership; "0" masks its workbooks like a viewer's (single records stay visible on audited pages).
+UCJ_BPJS_FULL_NIK_EXPORTS = os.environ.get("UCJ_BPJS_FULL_NIK_EXPORTS", "1") not in {"0", "false", "no"}
+# How far ahead a payment may run: ``through`` (and a bill month) at most this many months after the month of
+# payment. Payment channels accept "several months in advance"; whether BPU periods are 1/3/6/12 months is not
+# confirmed (shared/domain.md §1.5, open question 2), so the longest period mentioned is the default.
+UCJ_PREPAY_MONTHS = int(os.environ.get("UCJ_PREPAY_MONTHS", "12"))
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_cache_tables(database: str = "default", **kwargs: Any) -> None:
+    """Create the database cache table(s) of ``settings.CACHES`` when missing (nothing for Redis). The coverage
+    migration calls it, and so does every ``migrate`` run, so a cache switched to the database later gets its
+    table too."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=database, verbosity=0, stdout=io.StringIO())
+
+
+def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    create_cache_tables(using)
 
 
 class CoverageConfig(AppConfig):
@@ -10,3 +30,4 @@ class CoverageConfig(AppConfig):
         from ucj.registry.signals import participants_changed
 
         participants_changed.connect(refresh_after_change, dispatch_uid="ucj.coverage.refresh")
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="ucj.coverage.cache_table")

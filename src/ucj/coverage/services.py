@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -36,7 +37,9 @@ from ucj.regions.models import Region, in_region
 from ucj.registry.models import Participant
 
 FIRST_MONTH = dt.date(2024, 1, 1)  # facts history starts here (the demo's and the dashboard's first month)
-VERSION_KEY = "ucj:coverage:version"
+# The version every cached answer's key includes. Its name sorts after every other key on purpose: the database
+# cache culls the alphabetically first third of its entries when full, and a culled version would be re-created.
+VERSION_KEY = "~ucj:coverage:version"
 BY_LEVEL = {"provinsi": 1, "kabkota": 2, "kecamatan": 3, "desa": 4}
 _FEED_FIELDS = {"region_id" if k == "region" else k: t for k, t in FEED_SCHEMA.items()}  # FeedRow's field names
 
@@ -56,12 +59,25 @@ def _participants(within: Iterable[str] | None = None) -> pl.DataFrame:
     return read_frame(qs, PARTICIPANT_SCHEMA)
 
 
+def current_version() -> str:
+    """The coverage data version, read from the cache every process shares (one query with the database
+    cache). A missing version (never set, evicted) becomes a fresh random one, never an earlier value, so
+    answers cached under an old version are never served again."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return str(version)
+
+
 def bump_version() -> None:
-    """Invalidate every cached coverage answer (call after any change to facts, feeds, denominators or targets)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+    """Invalidate every cached coverage answer in every process (call after any change to facts, feeds,
+    denominators or targets). A new random version, not an increment: two processes bumping at once cannot
+    end on the same value. Inside a transaction the version is set again once it commits: a process that read
+    the old data between the first bump and the commit may have cached it under the new version."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
 
 
 @transaction.atomic
@@ -193,8 +209,7 @@ def coverage(code: str, by: str | None = None, as_of: dt.date | None = None,
              definition: str = "eligible") -> dict[str, Any]:  # fmt: skip
     """The indicator of region ``code`` and of its children (``by`` level), cached until the data change."""
     as_of = (as_of or latest_month()).replace(day=1)
-    version = cache.get_or_set(VERSION_KEY, 1, None)
-    key = f"ucj:coverage:{version}:{code}:{by}:{as_of}:{definition}"
+    key = f"ucj:coverage:{current_version()}:{code}:{by}:{as_of}:{definition}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -204,7 +219,7 @@ def coverage(code: str, by: str | None = None, as_of: dt.date | None = None,
     names = dict(Region.objects.filter(code__in=[code, *children]).values_list("code", "name"))
     result = {"as_of": f"{as_of:%Y-%m}", "region": _with_name(found[0], names),
               "children": [_with_name(i, names) for i in found[1:]]}  # fmt: skip
-    cache.set(key, result, 600)
+    cache.set(key, result)  # settings.CACHES TIMEOUT (UCJ_CACHE_TIMEOUT)
     return result
 
 
@@ -213,11 +228,11 @@ def coverage_json(code: str, by: str | None = None, as_of: dt.date | None = None
     """:func:`coverage` as JSON bytes, cached the same way: a warm API answer is a cache read, with no schema
     validation or encoding per request (the shape is :class:`ucj.coverage.api.CoverageOut`)."""
     as_of = (as_of or latest_month()).replace(day=1)
-    key = f"ucj:coverage-json:{cache.get_or_set(VERSION_KEY, 1, None)}:{code}:{by}:{as_of}:{definition}"
+    key = f"ucj:coverage-json:{current_version()}:{code}:{by}:{as_of}:{definition}"
     body: bytes | None = cache.get(key)
     if body is None:
         body = json.dumps(coverage(code, by, as_of, definition), ensure_ascii=False).encode()
-        cache.set(key, body, 600)
+        cache.set(key, body)
     return body
 
 

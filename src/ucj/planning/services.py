@@ -22,7 +22,7 @@ from ucj.bulk import read_frame
 from ucj.contributions.calculator import CalcError, Inputs, calculate
 from ucj.contributions.rules import RuleMissing
 from ucj.contributions.services import rulebook
-from ucj.coverage.services import VERSION_KEY, coverage, latest_month
+from ucj.coverage.services import coverage, current_version, latest_month
 from ucj.planning import optimiser, scenario
 from ucj.planning.groups import UNLISTED, group_expr
 from ucj.planning.models import Scenario
@@ -136,7 +136,7 @@ def plan_data(code: str, year: int, start_month: int = 1) -> PlanData:
     """Figures per kab/kota (coverage as of the latest month, the year's target) and the candidate pool; cached
     until the data change (the coverage version), so trying budget after budget on the same data is quick."""
     as_of = latest_month()
-    key = f"ucj:plan:{cache.get_or_set(VERSION_KEY, 1, None)}:{code}:{year}:{start_month}:{as_of}"
+    key = f"ucj:plan:{current_version()}:{code}:{year}:{start_month}:{as_of}"
     data: PlanData | None = cache.get(key)
     if data is None:
         data = _plan_data(code, year, start_month, as_of)

@@ -6,7 +6,7 @@ from django import template
 from django.core.cache import cache
 
 from ucj.coverage.models import FeedBatch, Target, Workforce
-from ucj.coverage.services import VERSION_KEY
+from ucj.coverage.services import current_version
 
 register = template.Library()
 
@@ -15,9 +15,9 @@ register = template.Library()
 def synthetic_data() -> bool:
     """True when any denominator, target or participation feed is marked synthetic. Every page shows the
     banner, so the answer is cached until those data change (every change bumps the coverage version)."""
-    key = f"ucj:synthetic:{cache.get_or_set(VERSION_KEY, 1, None)}"
+    key = f"ucj:synthetic:{current_version()}"
     flag = cache.get(key)
     if flag is None:
         flag = any(m.objects.filter(synthetic=True).exists() for m in (Workforce, Target, FeedBatch))
-        cache.set(key, flag, None)
+        cache.set(key, flag)
     return bool(flag)

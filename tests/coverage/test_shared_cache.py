@@ -1,0 +1,122 @@
+"""The coverage cache is shared by every process (issue 17 §0): an import run by another process (the background
+worker, the CLI) shows on the web server's dashboard and API at once, not after the cached answers expire.
+
+The "other process" is a real one: ``ucj`` subprocesses set up a database of their own and import a roster into
+it, while this test process plays the web server (Django's test client) on the same database.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.db.utils import load_backend
+from django.test import Client
+from django.utils import timezone
+
+from ucj.coverage.services import VERSION_KEY, bump_version, current_version
+
+SUKARAMI = "16.06.01.2001"
+UCJ = str(Path(sys.executable).with_name("ucj"))
+
+
+@contextmanager
+def own_database(tmp_path: Path) -> Iterator[str]:
+    """Point this process's default connection at a fresh database (an SQLite file, or a new PostgreSQL
+    database) that subprocesses can open too; yields its URL. The test database is left untouched."""
+    handler = connections
+    saved = handler["default"]
+    settings = dict(saved.settings_dict)
+    if saved.vendor == "sqlite":
+        settings["NAME"] = str(tmp_path / "shared.sqlite3")
+        url = f"sqlite:///{settings['NAME']}"
+        drop = None
+    else:
+        import psycopg
+
+        settings["NAME"] = f"{saved.settings_dict['NAME']}_xproc"
+        base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+        url = f"{base}/{settings['NAME']}"
+
+        def admin(sql: str) -> None:
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+                conn.execute(sql)
+
+        admin(f'DROP DATABASE IF EXISTS "{settings["NAME"]}"')
+        admin(f'CREATE DATABASE "{settings["NAME"]}"')
+        drop = f'DROP DATABASE IF EXISTS "{settings["NAME"]}" WITH (FORCE)'
+    wrapper = load_backend(settings["ENGINE"]).DatabaseWrapper(settings, "default")
+    handler["default"] = wrapper
+    try:
+        yield url
+    finally:
+        wrapper.close()
+        handler["default"] = saved
+        if drop:
+            admin(drop)
+
+
+def ucj(url: str, data_dir: Path, *args: str) -> None:
+    """Run ``ucj …`` as its own process against the database at ``url`` (production settings, not the tests')."""
+    env = {**os.environ, "DATABASE_URL": url, "UCJ_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "ucj.settings"}
+    done = subprocess.run([UCJ, *args], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_an_import_by_another_process_shows_at_once(tmp_path: Path, django_db_blocker: Any) -> None:
+    month = f"{timezone.localdate():%Y-%m}"
+    paid = f"{timezone.localdate():%Y-%m-%d}"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join([
+        "NIK,Nama,Jabatan,Kode Desa,Iuran s/d",
+        f"1606014107850001,Siti,Ketua RT 01,{SUKARAMI},{paid}",
+        f"1606010107850002,Budi,Petani,{SUKARAMI},{paid}",
+    ]))  # fmt: skip
+    with django_db_blocker.unblock(), own_database(tmp_path) as url:
+        ucj(url, tmp_path, "regions", "load", "--province", "16")  # migrates the new database, like every ucj
+        from ucj.accounts.services import create_user
+
+        web = Client()
+        web.force_login(create_user("kab-xproc", role="kabkota", region="16.06", password="Ucj-Test-Password-1"))
+        api = f"/api/v1/coverage?region=16.06&as_of={month}"
+        page = f"/cakupan/?region=16.06&as_of={month}"
+        assert web.get(api).json()["region"]["covered"] == 0  # warm: these answers are now cached
+        assert 'id="card-covered"' in web.get(page).content.decode()
+
+        ucj(url, tmp_path, "import", "roster", str(roster), "--json")  # another process imports
+
+        body = web.get(api).json()
+        assert body["region"]["covered"] == 2
+        assert {c["region"]: c["covered"] for c in body["children"]}["16.06.01"] == 2
+        html = web.get(page).content.decode()
+        card = html[html.index('id="card-covered"'):][:400]
+        assert '<div class="value">2</div>' in card
+
+
+@pytest.mark.django_db
+def test_the_version_is_never_reused() -> None:
+    """A bump sets a fresh random version (two processes bumping at once cannot end on the same value), and a
+    version lost from the cache is replaced by a fresh one, never by an earlier value."""
+    from django.core.cache import cache
+
+    first = current_version()
+    bump_version()
+    second = current_version()
+    assert second != first
+    cache.delete(VERSION_KEY)
+    assert current_version() not in {first, second}
+
+
+def test_every_process_shares_the_cache_settings() -> None:
+    """No per-process local-memory cache: the database cache by default (Redis when configured)."""
+    from django.conf import settings
+
+    backend = settings.CACHES["default"]["BACKEND"]
+    assert backend in {"django.core.cache.backends.db.DatabaseCache", "django.core.cache.backends.redis.RedisCache"}
