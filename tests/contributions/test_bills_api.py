@@ -223,7 +223,8 @@ def test_bill_payment_refusals(bills: dict[str, Bill], desa_user: Any, viewer_us
 
 def test_pay_for_one_participant(people: dict[str, Participant], desa_user: Any) -> None:
     path = f"/api/v1/participants/{people['own'].public_hex}/payments"
-    response = post(bearer(desa_user), path, {"through": "2024-05", "amount": 50_400, "reference": "KW-1"})
+    body = {"through": "2024-05", "amount": 50_400, "reference": "KW-1", "paid_on": "2024-03-10"}  # Mar-May
+    response = post(bearer(desa_user), path, body)
     assert response.status_code == 201
     assert response.json()["paid_through"] == "2024-05-31" and response.json()["amount"] == 50_400
     assert Participant.objects.get(pk=people["own"].pk).paid_through == dt.date(2024, 5, 31)

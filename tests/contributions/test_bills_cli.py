@@ -147,7 +147,7 @@ def test_pay_a_bill(cli: Callable[..., Result], siti: Participant, desa_user: An
 
 def test_pay_one_participant(cli: Callable[..., Result], siti: Participant, desa_user: Any) -> None:
     result = cli("contributions", "pay", "--nik", SITI_NIK, "--through", "2024-04", "--amount", 33_600, "--user",
-                 desa_user.username)  # fmt: skip
+                 desa_user.username, "--paid-on", "2024-03-10")  # fmt: skip  # March and April
     assert result.exit_code == 0, result.output
     assert "2024-04-30" in result.stdout
     assert Participant.objects.get(pk=siti.pk).paid_through == dt.date(2024, 4, 30)

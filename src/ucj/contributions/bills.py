@@ -17,17 +17,19 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
 
 from ucj.accounts import audit
 from ucj.accounts.scoping import BILLING_ROLES, scope_for
 from ucj.bulk import insert_frame, read_frame
-from ucj.contributions.billing import INPUT_SCHEMA, PROGRAM_COLUMNS, compute_bill, month_end
+from ucj.contributions.billing import INPUT_SCHEMA, PROGRAM_COLUMNS, compute_bill, month_end, payer_refusal
 from ucj.contributions.models import Bill, BillLine, Payment
 from ucj.contributions.services import rulebook
 from ucj.regions.codes import level_of, normalize_code
 from ucj.regions.models import Region, in_region
 from ucj.registry.models import Participant, Payer
 from ucj.registry.signals import announce_change
+from ucj.registry.status import is_active
 
 # Budget payers are named by a region at one level: the province, the kab/kota, the desa.
 PAYER_LEVEL = {Payer.APBD_PROVINSI: 1, Payer.APBD_KABKOTA: 2, Payer.APBDES: 4}
@@ -60,9 +62,36 @@ def check_request(user: Any, payer: str, region: str, month: dt.date) -> BillReq
     if level is not None and level_of(code) != level:
         raise BillRefused(f"Tagihan {payer} harus untuk satu {LEVEL_NAMES[level]} / a {payer} bill is for one "
                           f"{['', 'province', 'kab/kota', 'kecamatan', 'desa'][level]}")  # fmt: skip
+    refusal = payer_refusal(payer, code)  # a kelurahan has no APBDes (issue 12 item 3)
+    if refusal:
+        raise BillRefused(refusal)
     if user is not None and not scope_for(user).can(BILLING_ROLES, code):
         raise BillForbidden("Anda tidak berhak membuat tagihan untuk wilayah ini / you may not bill this region")
+    check_ahead(month, timezone.localdate())
     return BillRequest(payer, code, month.replace(day=1))
+
+
+def _index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def check_ahead(month: dt.date, paid_on: dt.date) -> None:
+    """Refuse a month more than ``UCJ_PREPAY_MONTHS`` after the month of ``paid_on`` (the month of payment).
+
+    Payment channels accept "several months in advance" (shared/domain.md §1.5); how many is not confirmed
+    (open question 2), hence the setting. This also keeps month arithmetic away from the end of the calendar
+    (``9999-12`` is refused here instead of failing on year 10000).
+    """
+    ahead = settings.UCJ_PREPAY_MONTHS
+    if _index(month) > _index(paid_on) + ahead:
+        limit = _month(_index(paid_on) + ahead)
+        raise BillRefused(f"Bulan {month:%Y-%m} terlalu jauh ke depan: paling jauh {ahead} bulan setelah bulan "
+                          f"pembayaran ({limit:%Y-%m}) / {month:%Y-%m} is too far ahead: at most {ahead} months "
+                          f"ahead of the month of payment ({limit:%Y-%m}, UCJ_PREPAY_MONTHS)")  # fmt: skip
 
 
 def participants_frame(payer: str, region: str) -> pl.DataFrame:
@@ -145,21 +174,79 @@ def pay_bill(
     return payment
 
 
+@dataclass(frozen=True)
+class Due:
+    """What a participant owes to be paid through a month: the months from ``first_month`` and the amount."""
+
+    first_month: dt.date
+    through: dt.date
+    months: int
+    amount: int
+
+
+def participant_due(participant: Participant, *, through: dt.date, paid_on: dt.date,
+                    paid_through: dt.date | None = None, known: bool = False) -> Due:  # fmt: skip
+    """The contribution due to pay ``participant`` through the month of ``through``, as recorded on ``paid_on``.
+
+    The months run from the first unpaid month while the participant is still active on ``paid_on`` (arrears
+    come along, as on a bill), else — never paid or already non-active — from the month of payment (paying
+    resumes the protection, BPJS FAQ, shared/domain.md §1.5), never before coverage starts. Each month is
+    priced by the same tariffs and rounding as a bill line (:func:`ucj.contributions.billing.compute_bill`).
+    ``paid_through`` (with ``known``) is the locked value, when the caller already read it.
+    """
+    if paid_on > timezone.localdate():
+        raise BillRefused(f"Tanggal bayar {paid_on} di masa depan / the payment date {paid_on} is in the future")
+    check_ahead(through, paid_on)
+    before = paid_through if known else participant.paid_through
+    last = _index(through)
+    if before is not None and _index(before) >= last:
+        raise BillRefused(f"Sudah dibayar s.d. {before:%Y-%m} / already paid through {before:%Y-%m}")
+    if before is not None and is_active(before, paid_on, settings.UCJ_LAPSE_MONTHS):
+        first = _index(before) + 1
+    else:
+        first = min(_index(paid_on), last)
+    frame = read_frame(Participant.objects.filter(pk=participant.pk).order_by(), INPUT_SCHEMA)
+    start = frame["coverage_start"][0]
+    if start is not None and _index(start) > last:
+        raise BillRefused(f"Kepesertaan mulai {start:%Y-%m}, setelah {through:%Y-%m} / coverage starts "
+                          f"{start:%Y-%m}, after {through:%Y-%m}")  # fmt: skip
+    # Price months first..last as the arrears of one bill: paid through the month before ``first``, with a
+    # lapse long enough that every month is billed.
+    months = last - first + 1
+    frame = frame.with_columns(pl.lit(month_end(_month(first - 1))).alias("paid_through"))
+    result = compute_bill(frame, _month(last), rulebook(), lapse=months + 1)
+    if result.lines.height != 1:
+        reasons = "; ".join(n["message"] for n in result.notes) or "-"
+        raise BillRefused(f"Iuran tidak dapat dihitung / the contribution cannot be computed: {reasons}")
+    line = result.lines.row(0, named=True)
+    return Due(line["first_month"], _month(last), int(line["months"]), int(line["amount"]))
+
+
 @transaction.atomic
 def pay_participant(
     user: Any, participant: Participant, *, through: dt.date, amount: int, paid_on: dt.date, reference: str = "",
     request: HttpRequest | None = None,
 ) -> Payment:  # fmt: skip
-    """Record one participant's payment up to and including the month of ``through``."""
+    """Record one participant's payment up to and including the month of ``through``.
+
+    The amount must be exactly the contribution due for those months (:func:`participant_due`); anything else
+    is refused with the amount due, so paid-through never moves on a partial or mistyped payment.
+    """
     if not scope_for(user).can(BILLING_ROLES, participant.desa_id):
         raise BillForbidden("Anda tidak berhak mencatat pembayaran di wilayah ini / you may not record payments here")
-    end = month_end(through.replace(day=1))
-    # The row as it is now (locked), not the caller's copy: a stale copy must not move paid-through backwards.
-    before = Participant.objects.select_for_update().values_list("paid_through", flat=True).get(pk=participant.pk)
-    if before is not None and before >= end:
-        raise BillRefused(f"Sudah dibayar s.d. {before:%Y-%m} / already paid through {before:%Y-%m}")
     if amount <= 0:
         raise BillRefused("Jumlah harus > 0 / the amount must be > 0")
+    # The row as it is now (locked), not the caller's copy: a stale copy must not move paid-through backwards.
+    before = Participant.objects.select_for_update().values_list("paid_through", flat=True).get(pk=participant.pk)
+    due = participant_due(participant, through=through, paid_on=paid_on, paid_through=before, known=True)
+    if amount != due.amount:
+        paid, owed = f"{amount:,}".replace(",", "."), f"{due.amount:,}".replace(",", ".")
+        raise BillRefused(
+            f"Jumlah Rp {paid} tidak sama dengan iuran Rp {owed} untuk {due.first_month:%Y-%m} s.d. "
+            f"{due.through:%Y-%m} ({due.months} bulan) / the contribution for {due.first_month:%Y-%m} to "
+            f"{due.through:%Y-%m} ({due.months} months) is Rp {owed}, not Rp {paid}"
+        )
+    end = month_end(due.through)
     Participant.objects.filter(pk=participant.pk).update(paid_through=end)
     announce_change([participant.desa_id])
     participant.paid_through = end

@@ -19,6 +19,7 @@ from ucj.contributions.bills import (
     BillRefused,
     bill_summary,
     create_bill,
+    participant_due,
     pay_bill,
     pay_participant,
     visible_bills,
@@ -200,6 +201,26 @@ def post_participant_payment(request: HttpRequest, participant_id: str, body: Pa
     except BillRefused as err:
         return refusal(err)
     return Status(201, {"id": payment.pk, "paid_through": payment.paid_through, "amount": payment.amount})
+
+
+class DueOut(Schema):
+    first_month: str
+    through: str
+    months: int
+    amount: int
+
+
+@router.get("/participants/{participant_id}/payments/due", response={200: DueOut, 400: Refusal})
+def participant_payment_due(request: HttpRequest, participant_id: str, through: str,
+                            paid_on: dt.date | None = None) -> Any:  # fmt: skip
+    """What paying this participant through a month costs (the amount a payment must carry)."""
+    person = get_visible_or_404(Participant.objects.by_public_id(participant_id), request.user)
+    try:
+        due = participant_due(person, through=_month(through), paid_on=paid_on or timezone.localdate())
+    except BillRefused as err:
+        return refusal(err)
+    return {"first_month": f"{due.first_month:%Y-%m}", "through": f"{due.through:%Y-%m}", "months": due.months,
+            "amount": due.amount}  # fmt: skip
 
 
 @router.get("/contributions/status", response={200: dict[str, Any], 400: Refusal})

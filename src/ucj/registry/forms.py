@@ -60,12 +60,10 @@ class ParticipantForm(forms.ModelForm):
         fields = [
             "name", "birth_date", "sex", "occupation", "village_role", "ecosystem", "segment", "payer", "jkk",
             "jkm", "jht", "jp", "jkp", "income", "poverty_decile", "kpj", "phone", "address", "coverage_start",
-            "paid_through",
-        ]  # fmt: skip
+        ]  # fmt: skip  # not paid_through: it moves only through recorded payments (contributions.bills)
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "coverage_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "paid_through": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
