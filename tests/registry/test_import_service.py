@@ -162,13 +162,16 @@ def test_a_changed_date_or_programme_is_rewritten(write_csv: Callable[..., Path]
     run(write_csv(clean_lines(), name="v1.csv"))
     lines = clean_lines()
     lines[3] = lines[3].replace("JKK JKM", "JKK JKM JHT")  # Ahmad joins JHT
-    lines[2] = lines[2].replace("15/05/1985", "16/05/1985")  # Budi's roster birth date corrected
+    lines[2] = lines[2].replace("15/05/1985", "16/05/1985")  # Budi's roster birth date differs
     report = run(write_csv(lines, name="v2.csv"))
-    assert report.updated == 3
+    # Another birth date on a registered NIK may be another person: the record is not overwritten, the row
+    # goes to the review queue (issue 11 point 2), where "replace" applies a genuine correction.
+    assert (report.updated, report.rejected) == (2, 1)
+    assert [f.code for f in report.findings if f.row == 3 and f.severity == "error"] == ["NIK_CONFLICT"]
     rewritten = Participant.objects.filter(source_batch_id=report.batch_id)
-    assert set(rewritten.values_list("nik", flat=True)) == {AHMAD, BUDI}
+    assert set(rewritten.values_list("nik", flat=True)) == {AHMAD}
     assert Participant.objects.get(nik=AHMAD).jht is True
-    assert Participant.objects.get(nik=BUDI).birth_date == dt.date(1985, 5, 16)
+    assert Participant.objects.get(nik=BUDI).birth_date == dt.date(1985, 5, 15)
 
 
 def test_reimport_updates_existing_niks_and_blank_cells_keep_old_values(write_csv: Callable[..., Path]) -> None:
@@ -177,8 +180,8 @@ def test_reimport_updates_existing_niks_and_blank_cells_keep_old_values(write_cs
     joko = nik(2, 2, 1980, 7)
     edited = [
         HEADER,
-        # Siti: new phone and income, other optional cells blank.
-        f"{SITI},Siti Aminah Lubis,,,Kader Posyandu,{SUKARAMI},,,0813-5555-6666,Rp 2.000.000,",
+        # Siti: a title added (still Siti), new phone and income, other optional cells blank.
+        f"{SITI},Hj. Siti Aminah,,,Kader Posyandu,{SUKARAMI},,,0813-5555-6666,Rp 2.000.000,",
         # Budi: every optional cell blank → old phone and income stay.
         f"{BUDI},Budi Santoso,,,Kepala Desa,{SUKARAMI},,,,,",
         # Joko: new.
@@ -192,7 +195,7 @@ def test_reimport_updates_existing_niks_and_blank_cells_keep_old_values(write_cs
     assert_balanced(report)
     assert Participant.objects.count() == 4
     siti = Participant.objects.get(nik=SITI)
-    assert siti.name == "Siti Aminah Lubis"
+    assert siti.name == "Hj. Siti Aminah"
     assert siti.phone == "081355556666" and siti.income == 2_000_000
     assert siti.birth_date == dt.date(1990, 1, 1) and siti.sex == "P"  # derived from the NIK again
     assert siti.source_batch_id == report.batch_id
@@ -376,11 +379,11 @@ def test_dry_run_stores_nothing_but_counts_exactly(write_csv: Callable[..., Path
     run(write_csv(clean_lines()[:3], name="first.csv"))  # Siti and Budi exist
     batches, participants = ImportBatch.objects.count(), list(Participant.objects.values_list("nik", "name"))
     lines = [*clean_lines(), f"{nik(2, 2, 1980, 7)},Joko,,L,Nelayan,{SUKARAMI},,,,,", BAD_LINES[2]]
-    lines[1] = lines[1].replace("Siti Aminah", "Siti Berubah")
+    lines[1] = lines[1].replace("Siti Aminah", "Siti Berubah")  # another person on Siti's NIK: NIK_CONFLICT
 
     report = run(write_csv(lines, name="second.csv"), dry_run=True)
     assert report.dry_run and report.batch_id is None
-    assert (report.rows, report.accepted, report.updated, report.rejected) == (5, 2, 2, 1)
+    assert (report.rows, report.accepted, report.updated, report.rejected) == (5, 2, 1, 2)
     assert_balanced(report)
     assert ImportBatch.objects.count() == batches
     assert list(Participant.objects.values_list("nik", "name")) == participants

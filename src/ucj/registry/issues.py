@@ -132,6 +132,55 @@ _TYPES = [
         "NIK sama dengan baris {extra}; hanya baris {extra} yang dipakai.",
         "Same NIK as row {extra}; only row {extra} is kept.",
     ),
+    # --- who the NIK belongs to (checked against the registry while writing) ---
+    IssueType(
+        "NIK_NOT_AVAILABLE",
+        "error",
+        "NIK ini tidak dapat dipakai untuk wilayah Anda; baris tidak disimpan dan tidak ada data terdaftar yang "
+        "diubah. Jika orang ini pindah ke desa Anda, ajukan permintaan pindah dari halaman batch ini.",
+        "This NIK cannot be used for your region; the row was not saved and no registered record was changed. "
+        "If this person moved to your village, request a transfer from this batch's page.",
+    ),
+    IssueType(
+        "NIK_CONFLICT",
+        "error",
+        "NIK ini terdaftar atas orang lain (nama atau tanggal lahir berbeda); data terdaftar tidak ditimpa. "
+        "Baris ini masuk antrean tinjauan konflik NIK.",
+        "This NIK is registered to another person (a different name or birth date); the registered record was "
+        "not overwritten. The row went to the NIK conflict review queue.",
+    ),
+    # --- region ---
+    IssueType(
+        "REGION_MISSING",
+        "error",
+        "Desa/kelurahan tidak diketahui: isi kolom Kode Desa atau Desa + Kecamatan, atau pilih wilayah "
+        "saat mengunggah.",
+        "Village unknown: fill the village code or village + district columns, or pick the region on upload.",
+    ),
+    IssueType(
+        "REGION_UNKNOWN",
+        "error",
+        "Desa/kelurahan '{value}' tidak ditemukan. Kandidat terdekat: {extra}.",
+        "Village '{value}' not found. Closest candidates: {extra}.",
+    ),
+    IssueType(
+        "REGION_AMBIGUOUS",
+        "error",
+        "Desa/kelurahan '{value}' ada di beberapa tempat: {extra}. Isi kolom Kecamatan atau Kode Desa.",
+        "Village '{value}' exists in several places: {extra}. Fill the district or village code column.",
+    ),
+    IssueType(
+        "REGION_OUTSIDE",
+        "error",
+        "Desa {value} berada di luar wilayah unggahan {extra}.",
+        "Village {value} lies outside the upload region {extra}.",
+    ),
+    IssueType(
+        "REGION_NOT_VILLAGE",
+        "error",
+        "Kode {value} bukan kode desa/kelurahan (format 16.71.01.1001).",
+        "Code {value} is not a village code (format 16.71.01.1001).",
+    ),
     # --- region ---
     IssueType(
         "REGION_MISSING",
@@ -211,3 +260,7 @@ class RosterFileError(Exception):
     @property
     def code(self) -> str:
         return self.finding.code
+
+#: Codes the write path adds (see :mod:`ucj.registry.store`), named for the services and pages that use them.
+NIK_NOT_AVAILABLE = "NIK_NOT_AVAILABLE"
+NIK_CONFLICT = "NIK_CONFLICT"

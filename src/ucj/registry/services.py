@@ -19,12 +19,13 @@ from ucj.contributions.defaults import FIELDS as DEFAULTED_FIELDS
 from ucj.contributions.roledefaults import role_defaults_frame
 from ucj.regions.codes import common_ancestor, normalize_code
 from ucj.regions.models import Region
-from ucj.registry.issues import ISSUE_TYPES, Finding, RosterFileError
+from ucj.registry.conflicts import open_conflicts
+from ucj.registry.issues import ISSUE_TYPES, NIK_CONFLICT, NIK_NOT_AVAILABLE, Finding, RosterFileError
 from ucj.registry.models import ImportBatch, ImportIssue, Participant, RejectedRow
 from ucj.registry.reader import RawRoster, read_roster
 from ucj.registry.regionmatch import villages_frame
 from ucj.registry.signals import announce_change
-from ucj.registry.store import write_participants
+from ucj.registry.store import ACCEPTED, CONFLICT, FOREIGN, UPDATED, write_participants
 from ucj.registry.validate import Validated, validate_roster
 
 Progress = Callable[[str, int], None]
@@ -123,7 +124,7 @@ def import_roster(
         checked = _validate(raw, scope, user)
         _count(report, checked)
         if dry_run:
-            _dry_run_counts(report, checked)
+            _dry_run_counts(report, checked, raw, user, request)
         else:
             assert batch is not None
             _commit(batch, raw, checked, report, tell, user, request)
@@ -195,16 +196,61 @@ def _count(report: ImportReport, checked: Validated) -> None:
         report.defaults_applied = {name.removeprefix("defaulted_"): int(n) for name, n in sums.items()}
 
 
-def _dry_run_counts(report: ImportReport, checked: Validated) -> None:
-    """Run the real merge inside a transaction that is rolled back, so accepted/updated are exact."""
+def _write_codes(user: Any) -> list[str] | None:
+    """The regions ``user`` may create and update people in (``None``: everywhere — admins and the CLI)."""
+    if user is None:
+        return None
+    scope = scope_for(user)
+    if scope.everywhere:
+        return None
+    return sorted({code for role, code in scope.grants if role in REGISTRY_WRITE_ROLES and code})
+
+
+def _apply_outcomes(report: ImportReport, raw: RawRoster, checked: Validated, written: pl.DataFrame) -> None:
+    """Counts and findings from what the store did: rows it left alone (a NIK outside the writer's regions,
+    another person on a registered NIK) are rejected with a finding each. ``NIK_NOT_AVAILABLE`` is the same
+    text wherever the person is registered; its value is the NIK the uploader typed, its extra the village
+    the row asked for (the transfer request's destination)."""
+    counts = written["outcome"].value_counts()
+    n = dict(zip(counts["outcome"].to_list(), counts["count"].to_list(), strict=True))
+    report.accepted, report.updated = int(n.get(ACCEPTED, 0)), int(n.get(UPDATED, 0))
+    left = written.filter(pl.col("outcome").is_in([FOREIGN, CONFLICT]))
+    if left.is_empty():
+        return
+    report.rejected += left.height
+    header = raw.columns.header_of("nik")
+    rows = left.join(
+        checked.ok.select(pl.col("_row").cast(pl.Int64).alias("source_row"), "nik", "desa_code"),
+        on="source_row",
+        how="left",
+    )
+    added = [
+        Finding(row, header, NIK_NOT_AVAILABLE if outcome == FOREIGN else NIK_CONFLICT, nik or "",
+                desa if outcome == FOREIGN else "")
+        for row, outcome, nik, desa in rows.select("source_row", "outcome", "nik", "desa_code").iter_rows()
+    ]  # fmt: skip
+    report.findings = sorted([*report.findings, *added], key=lambda f: (f.row, f.code))
+
+
+def _dry_run_counts(report: ImportReport, checked: Validated, raw: RawRoster, user: Any, request: Any) -> None:
+    """Run the real merge inside a transaction that is rolled back, so the counts are exact; the same write
+    scope applies, so a dry run tells nothing a real import would not (no NIK outside the writer's regions is
+    ever reported as registered or updated). Audited with counts only."""
     try:
         with transaction.atomic():
-            written = write_participants(checked.ok, batch_id=0)
-            report.updated = int(written["updated"].sum())
-            report.accepted = written.height - report.updated
+            written = write_participants(checked.ok, batch_id=0, writable=_write_codes(user))
             raise _Rollback
     except _Rollback:
         pass
+    _apply_outcomes(report, raw, checked, written)
+    codes = checked.ok["desa_code"].unique().to_list()
+    audit.record(
+        "import_dry_run", actor=user, request=request, object_type="import_batch", object_id=report.batch_id or "",
+        region_code=common_ancestor(codes) or _home_region(user) or "",
+        summary=f"{report.rows} rows, {report.accepted} new, {report.updated} updated, {report.rejected} rejected",
+        changes={"rows": report.rows, "accepted": report.accepted, "updated": report.updated,
+                 "rejected": report.rejected, "sha256": report.sha256},
+    )  # fmt: skip
 
 
 def _commit(
@@ -213,10 +259,13 @@ def _commit(
 ) -> None:  # fmt: skip
     _set_progress(batch, "writing", 50)
     with transaction.atomic():
-        written = write_participants(checked.ok, batch.pk, tell)
-        announce_change(checked.ok["desa_code"].unique().to_list())
-        report.updated = int(written["updated"].sum())
-        report.accepted = written.height - report.updated
+        written = write_participants(checked.ok, batch.pk, tell, writable=_write_codes(user))
+        touched = written.filter(pl.col("outcome").is_in([ACCEPTED, UPDATED]))["source_row"]
+        announce_change(
+            checked.ok.filter(pl.col("_row").cast(pl.Int64).is_in(touched.implode()))["desa_code"].unique().to_list()
+        )
+        _apply_outcomes(report, raw, checked, written)
+        open_conflicts(batch, checked.ok, written)
         tell("findings", 92)
         _save_findings(batch, raw, report.findings)
         batch.rows, batch.accepted, batch.updated = report.rows, report.accepted, report.updated
@@ -266,14 +315,20 @@ def _save_findings(batch: ImportBatch, raw: RawRoster, findings: list[Finding]) 
 
 
 def _outcomes(checked: Validated, written: pl.DataFrame) -> bytes:
-    """One byte per row in file order (1 accepted, 2 updated, 3 rejected), compressed."""
+    """One byte per row in file order (1 accepted, 2 updated, 3 rejected — rows the store left alone too),
+    compressed."""
     rows = (
-        checked.rows.select("_row", "rejected")
-        .join(written.rename({"source_row": "_row"}), on="_row", how="left")
+        checked.rows.select(pl.col("_row").cast(pl.Int64), "rejected")
+        .join(written.select(pl.col("source_row").alias("_row"), "outcome"), on="_row", how="left")
         .sort("_row")
     )
     codes = rows.select(
-        pl.when(pl.col("rejected")).then(3).when(pl.col("updated")).then(2).otherwise(1).cast(pl.UInt8)
+        pl.when(pl.col("rejected") | pl.col("outcome").is_in([FOREIGN, CONFLICT]))
+        .then(3)
+        .when(pl.col("outcome") == UPDATED)
+        .then(2)
+        .otherwise(1)
+        .cast(pl.UInt8)
     ).to_series()
     return zlib.compress(codes.to_numpy().tobytes())
 

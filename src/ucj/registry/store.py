@@ -1,11 +1,17 @@
 """Writing validated participants in bulk (the hot path: no per-row ORM calls).
 
 1. Which NIKs are already registered: one query for the whole batch (``= ANY(array)`` on PostgreSQL,
-   ``IN (SELECT value FROM json_each(?))`` on SQLite).
-2. New people go straight into the participant table, sorted by NIK so the unique index grows in order:
-   ``COPY`` on PostgreSQL, one ``executemany`` on SQLite.
-3. Known NIKs are updated: ``COPY`` into a temporary table and one ``UPDATE … FROM`` on PostgreSQL, one
-   ``executemany`` of ``UPDATE … WHERE nik = ?`` on SQLite. A blank cell (NULL) keeps the stored value.
+   ``IN (SELECT value FROM json_each(?))`` on SQLite), with the stored village, name and birth date.
+2. New people are inserted sorted by NIK so the unique index grows in order, with ``ON CONFLICT (nik) DO
+   NOTHING``: ``COPY`` into a temporary table and one ``INSERT … SELECT`` on PostgreSQL, one ``executemany``
+   on SQLite. A duplicate never raises (PostgreSQL would print the NIK in its log), and a NIK that a
+   concurrent import registered in the meantime is matched again and handled as a known one.
+3. Known NIKs are classified (vectorised): a stored village outside the writer's regions → ``foreign``
+   (untouched); another person (name or birth date, :mod:`ucj.registry.identity`) → ``conflict``
+   (untouched, a person decides); else ``updated``.
+4. Updated rows are rewritten when a value differs: ``COPY`` into a temporary table and one ``UPDATE … FROM``
+   on PostgreSQL, one ``executemany`` of ``UPDATE … WHERE nik = ?`` on SQLite. A blank cell (NULL) keeps the
+   stored value.
 
 The caller owns the transaction, so a batch is all-or-nothing.
 """
@@ -13,14 +19,15 @@ The caller owns the transaction, so a batch is all-or-nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
 from django.db import connection
 from django.db.models import Field
 
-from ucj.bulk import copy_frame, insert_frame, quote, sqlite_rows
+from ucj.bulk import copy_frame, quote, sqlite_rows
+from ucj.registry.identity import differs_expr
 from ucj.registry.models import Participant
 
 #: Columns copied from the roster; on update a NULL (blank cell) keeps the stored value.
@@ -38,6 +45,11 @@ _DEFAULTED = ("segment", "ecosystem", "jkk", "jkm", "jht", "jp", "jkp")
 _NULLABLE = ("birth_date", "income", "risk_class", "poverty_decile", "coverage_start", "paid_through")
 _INSERT_COLUMNS = ("nik", *DATA_COLUMNS, "source_batch_id", "source_row")  # timestamps: database defaults
 _STAGE = "ucj_stage_participant"
+_STAGE_NEW = "ucj_stage_new_participant"
+#: What became of a written row (see :func:`write_participants`).
+ACCEPTED, UPDATED, FOREIGN, CONFLICT = "accepted", "updated", "foreign", "conflict"
+#: Stored columns every match reads, whatever the batch gives: who the person is and where.
+_IDENTITY = {"id": pl.Int64(), "desa_id": pl.String(), "name": pl.String(), "birth_date": pl.Date()}
 #: Fields where a stored value beats a village-role default (see :func:`_keep_stored`).
 KEEP_STORED = ("payer", "income", "risk_class")
 Progress = Callable[[str, int], None]
@@ -94,35 +106,84 @@ def _keep_stored(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
     ).select(old.columns)
 
 
-def write_participants(ok: pl.DataFrame, batch_id: int, progress: Progress | None = None) -> pl.DataFrame:
-    """Insert or update the validated rows; returns ``(source_row, updated)`` for each row written.
+def write_participants(
+    ok: pl.DataFrame, batch_id: int, progress: Progress | None = None, *, writable: Sequence[str] | None = None
+) -> pl.DataFrame:
+    """Insert or update the validated rows; returns ``source_row``, ``outcome`` and ``participant_id`` (the
+    stored id of a known NIK) for every row of ``ok``.
 
-    A row whose NIK is registered counts as updated; it is only rewritten when a value differs, so a
-    re-uploaded roster costs a read, not a million writes.
+    ``writable``: the region codes the writer may write into (``None``: everywhere — admins, the CLI). A
+    known NIK registered in a village outside them is left alone (``foreign``); one registered to another
+    person is left alone too (``conflict``); the rest are ``accepted`` (new) or ``updated``. An updated row is
+    only rewritten when a value differs, so a re-uploaded roster costs a read, not a million writes.
     """
     tell = progress or (lambda stage, pct: None)
     frame = written_frame(ok)
+    flags = [c for c in frame.columns if c.startswith("defaulted_")]
     with connection.cursor() as cur:
         tell("matching", 55)
         stored = _stored(cur, frame)
-        is_known = pl.col("nik").is_in(stored["nik"].implode())
-        flags = [c for c in frame.columns if c.startswith("defaulted_")]
-        new, old = frame.filter(~is_known).drop(flags), _keep_stored(frame.filter(is_known), stored).drop(flags)
+        new = frame.filter(~pl.col("nik").is_in(stored["nik"].implode())).drop(flags)
         tell("inserting", 65)
-        if new.height:
-            _insert(cur, _new_rows(new, batch_id))
+        lost = _insert(cur, _new_rows(new, batch_id), batch_id) if new.height else []
+        if lost:
+            # A concurrent import registered these NIKs after our match: match them again, now as known ones.
+            stored = pl.concat([stored, _stored(cur, frame.filter(pl.col("nik").is_in(lost)))], how="diagonal_relaxed")
+        known = frame.filter(pl.col("nik").is_in(stored["nik"].implode()))
+        outcome = classify(known, stored, writable)
         tell("updating", 85)
+        updated_niks = outcome.filter(pl.col("outcome") == UPDATED)["nik"].implode()
+        old = _keep_stored(known.filter(pl.col("nik").is_in(updated_niks)), stored).drop(flags)
         changed = _changed(old, stored)
         if changed.height:
             _update(cur, changed, batch_id)
-    return frame.select("source_row", is_known.alias("updated"))
+    return (
+        frame.select("source_row", "nik")
+        .join(outcome, on="nik", how="left")
+        .select(
+            "source_row",
+            pl.col("outcome").fill_null(ACCEPTED),
+            pl.col("participant_id"),
+        )
+    )
+
+
+def in_regions_expr(column: str, codes: Sequence[str] | None) -> pl.Expr:
+    """True where region code ``column`` lies inside one of ``codes`` (``None``: everywhere)."""
+    if codes is None:
+        return pl.lit(True)
+    if not codes:
+        return pl.lit(False)
+    c = pl.col(column)
+    return pl.any_horizontal([(c == code) | c.str.starts_with(code + ".") for code in codes]).fill_null(False)
+
+
+def classify(known: pl.DataFrame, stored: pl.DataFrame, writable: Sequence[str] | None) -> pl.DataFrame:
+    """``nik``, ``outcome`` and ``participant_id`` of the rows whose NIK is registered: ``foreign`` when the
+    stored village lies outside ``writable`` (checked first: nothing about the person is compared for a
+    writer who may not see them), ``conflict`` when the row describes another person, else ``updated``."""
+    if known.is_empty():
+        return pl.DataFrame(schema={"nik": pl.String(), "outcome": pl.String(), "participant_id": pl.Int64()})
+    ident = stored.select(
+        "nik", pl.col("id").alias("participant_id"), pl.col("desa_id").alias("desa__stored"),
+        pl.col("name").alias("name__stored"), pl.col("birth_date").alias("birth__stored"),
+    )  # fmt: skip
+    joined = known.select("nik", "name", "birth_date").join(ident, on="nik", how="inner")
+    outcome = (
+        pl.when(~in_regions_expr("desa__stored", writable))
+        .then(pl.lit(FOREIGN))
+        .when(differs_expr("name", "name__stored", "birth_date", "birth__stored"))
+        .then(pl.lit(CONFLICT))
+        .otherwise(pl.lit(UPDATED))
+    )
+    return joined.select("nik", outcome.alias("outcome"), "participant_id")
 
 
 def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
     """The stored values of the batch's NIKs that the registry already holds: the NIK and every data column
     the batch gives a value for (only those can differ, see :func:`_changed`)."""
-    given = [c for c in DATA_COLUMNS if frame[c].null_count() < frame.height]
-    schema: dict[str, pl.DataType] = {"nik": pl.String(), **{c: frame.schema[c] for c in given}}
+    given = [c for c in DATA_COLUMNS if frame[c].null_count() < frame.height and c not in _IDENTITY]
+    schema: dict[str, pl.DataType] = {"nik": pl.String(), **_IDENTITY, **{c: frame.schema[c] for c in given}}
     table = quote(Participant._meta.db_table)
     niks = frame["nik"].to_list()
     if not niks:
@@ -180,19 +241,67 @@ def _new_rows(new: pl.DataFrame, batch_id: int) -> pl.DataFrame:
     )
 
 
-def _insert(cur: Any, rows: pl.DataFrame) -> None:
-    insert_frame(cur, Participant._meta.db_table, rows)
+def _insert(cur: Any, rows: pl.DataFrame, batch_id: int) -> list[str]:
+    """Insert new participants, skipping NIKs registered meanwhile (``ON CONFLICT (nik) DO NOTHING``: the
+    database never raises on a duplicate); returns the NIKs that were not inserted by this call."""
+    table = quote(Participant._meta.db_table)
+    cols = ", ".join(quote(c) for c in rows.columns)
+    if connection.vendor == "postgresql":
+        cur.execute(f"DROP TABLE IF EXISTS {_STAGE_NEW}")
+        cur.execute(f"CREATE TEMPORARY TABLE {_STAGE_NEW} ({_stage_columns(rows)}) ON COMMIT DROP")
+        copy_frame(cur, f"COPY {_STAGE_NEW} ({cols}) FROM STDIN (FORMAT csv)", rows)
+        cur.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {_STAGE_NEW} ORDER BY nik "  # noqa: S608
+            "ON CONFLICT (nik) DO NOTHING"
+        )
+        inserted = cur.rowcount
+        cur.execute(f"DROP TABLE {_STAGE_NEW}")
+    else:
+        marks = ", ".join(["%s"] * rows.width)
+        cur.executemany(
+            f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (nik) DO NOTHING",  # noqa: S608
+            sqlite_rows(rows),
+        )
+        inserted = cur.rowcount
+    if inserted == rows.height:
+        return []
+    # Which ones were not ours: their stored row does not carry this batch and row.
+    mine = _read(
+        cur, rows["nik"].to_list(), {"nik": pl.String(), "source_batch_id": pl.Int64(), "source_row": pl.Int64()}
+    )
+    ours = (
+        rows.select("nik", pl.col("source_row").cast(pl.Int64))
+        .join(mine, on=["nik", "source_row"], how="inner")
+        .filter(pl.col("source_batch_id") == batch_id)
+    )
+    return rows.filter(~pl.col("nik").is_in(ours["nik"].implode()))["nik"].to_list()
+
+
+def _read(cur: Any, niks: list[str], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Plain columns (text and integers) of the participants with these NIKs."""
+    table = quote(Participant._meta.db_table)
+    cols = ", ".join(f"p.{quote(c)}" for c in schema)
+    if connection.vendor == "postgresql":
+        cur.execute(f"SELECT {cols} FROM {table} p WHERE p.nik = ANY(string_to_array(%s, ','))", [",".join(niks)])  # noqa: S608
+    else:
+        cur.execute(f"SELECT {cols} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value", [json.dumps(niks)])  # noqa: S608
+    return pl.DataFrame(cur.fetchall(), schema=schema, orient="row")
+
+
+def _stage_columns(frame: pl.DataFrame) -> str:
+    """Column definitions of a temporary table for ``frame`` (the participant's own column types)."""
+    fields = {f.column: f for f in Participant._meta.concrete_fields}
+    return ", ".join(
+        f"{quote(c)} {fields[c].db_type(connection)}" if c in fields and c != "nik" else f"{c} varchar(16)"
+        if c == "nik" else f"{c} bigint"
+        for c in frame.columns
+    )  # fmt: skip
 
 
 def _update(cur: Any, old: pl.DataFrame, batch_id: int) -> None:
     table = quote(Participant._meta.db_table)
     if connection.vendor == "postgresql":
-        fields = {f.column: f for f in Participant._meta.concrete_fields}
-        columns = ", ".join(
-            f"{quote(c)} {fields[c].db_type(connection)}" if c in fields and c != "nik" else f"{c} varchar(16)"
-            if c == "nik" else f"{c} bigint"
-            for c in old.columns
-        )  # fmt: skip
+        columns = _stage_columns(old)
         cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
         cur.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({columns}) ON COMMIT DROP")
         copy_frame(cur, f"COPY {_STAGE} ({', '.join(quote(c) for c in old.columns)}) FROM STDIN (FORMAT csv)", old)

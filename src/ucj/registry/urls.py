@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ucj.registry import views
+from ucj.registry import trust_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -12,4 +12,9 @@ urlpatterns = [
     path("impor/unggah/", views.import_upload, name="upload"),
     path("impor/<int:pk>/", views.import_detail, name="import"),
     path("impor/<int:pk>/ditolak.xlsx", views.import_rejected, name="rejected"),
+    path("pindah/", trust_views.transfer_list, name="transfers"),
+    path("pindah/minta/", trust_views.transfer_request, name="transfer_request"),
+    path("pindah/<int:pk>/putuskan/", trust_views.transfer_decide, name="transfer_decide"),
+    path("konflik/", trust_views.conflict_list, name="conflicts"),
+    path("konflik/<int:pk>/", trust_views.conflict_detail, name="conflict"),
 ]

@@ -14,6 +14,7 @@ from ucj.contributions.bills_api import router as bills_router
 from ucj.coverage.api import router as coverage_router
 from ucj.planning.api import router as planning_router
 from ucj.registry.api import router as registry_router
+from ucj.registry.trust_api import router as trust_router
 
 api = NinjaAPI(
     title="UCJ API",
@@ -30,6 +31,7 @@ api.add_router("/", registry_router)
 api.add_router("/", contributions_router)
 api.add_router("/", bills_router)
 api.add_router("/", planning_router)
+api.add_router("/", trust_router)
 
 
 @api.exception_handler(Http404)

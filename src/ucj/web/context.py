@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from ucj import __version__
-from ucj.accounts.scoping import AUDIT_ROLES, scope_for
+from ucj.accounts.scoping import AUDIT_ROLES, REGISTRY_WRITE_ROLES, scope_for
 
 
 def common(request: HttpRequest) -> dict[str, Any]:
@@ -19,4 +19,5 @@ def common(request: HttpRequest) -> dict[str, Any]:
         "ucj_demo": os.environ.get("UCJ_DEMO") == "1",
         "ucj_scope": scope,
         "ucj_can_audit": scope.can(AUDIT_ROLES),
+        "ucj_can_write_registry": scope.can(REGISTRY_WRITE_ROLES),  # transfers and NIK conflicts in the menu
     }
