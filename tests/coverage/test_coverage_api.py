@@ -22,7 +22,8 @@ def test_coverage_shape_and_figures(sumsel: None, make_user: Callable[..., Any])
     response = login(make_user, "provinsi", "16").get("/api/v1/coverage?region=16&by=kabkota&as_of=2024-12")
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"as_of", "region", "children"} and data["as_of"] == "2024-12"
+    assert set(data) == {"as_of", "region", "children", "unallocated"} and data["as_of"] == "2024-12"
+    assert data["unallocated"] is None  # the kab/kota feeds add up to the province
     top = data["region"]
     assert (top["region"], top["name"], top["covered"], top["rate"], top["definition"]) == (
         "16", "Sumatera Selatan", 490, 32.67, "eligible")  # fmt: skip
@@ -120,7 +121,8 @@ def test_export_of_a_kabupaten_for_its_officer(sumsel: None, make_user: Callable
     response = login(make_user, "kabkota", MUBA).get("/api/v1/coverage/export.xlsx")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     assert rows[1][:3] == [MUBA, "Kabupaten Musi Banyuasin", 160]
-    assert all(str(r[0]).startswith(MUBA + ".") for r in rows[2:])
+    assert all(str(r[0]).startswith(MUBA + ".") for r in rows[2:-1])
+    assert rows[-1][:3] == ["", "umpan BPJS — tidak dapat dirinci per kecamatan", 160]  # adds up to the kab
 
 
 def test_openapi_documents_the_endpoints(db: Any, make_user: Callable[..., Any]) -> None:

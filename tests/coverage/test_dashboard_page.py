@@ -195,4 +195,5 @@ def test_english(sumsel: None, make_user: Callable[..., Any]) -> None:
     client = login(make_user, "provinsi", "16")
     client.cookies["django_language"] = "en"
     body = client.get("/cakupan/").content.decode()
-    assert "Covered now" in body and "on track" in body and "Tercakup sekarang" not in body
+    assert "Covered as of 2024-12" in body and "on track" in body and "Tercakup per" not in body
+    assert "BPJS feed (aggregate)" in body

@@ -60,13 +60,21 @@ def _print(result: dict[str, Any]) -> None:
     top = result["region"]
     console.print(f"[bold]{top['region']} {top['name']}[/] — {result['as_of']} ({top['source']}; "
                   f"{top['definition']}: {top['denominator_source'] or '—'})")  # fmt: skip
-    table = Table("Kode", "Wilayah", "Tercakup", "Pekerja", "Cakupan", "Target", "Kurang", "Perlu/bulan",
-                  "Laju 6 bln", "Sumber")  # fmt: skip
+    from ucj.coverage.indicator import screen_year, target_for, target_percent
+
+    year = screen_year(top)  # one target year for every row
+    table = Table("Kode", "Wilayah", "Tercakup", "Pekerja", "Cakupan", f"Target {year or ''}".strip(), "Kurang",
+                  "Perlu/bulan", "Laju 6 bln", "Sumber")  # fmt: skip
     for row in [top, *result["children"]]:
-        target = row["next_target"] or row["year_target"] or {}
-        table.add_row(row["region"], row["name"], _num(row["covered"]), _num(row["denominator"]), _pct(row["rate"]),
-                      _pct(target.get("rate")), _num(target.get("gap")), _num(target.get("pace_needed")),
-                      _num(row["pace_6"]), row["source"])  # fmt: skip
+        target = target_for(row, year) or {}
+        rate = _pct(row["rate"]) if row["rate"] is not None or not row.get("rate_note") else "— (tanpa penyebut)"
+        table.add_row(row["region"], row["name"], _num(row["covered"]), _num(row["denominator"]), rate,
+                      _pct(target_percent(target, row["denominator"]) if target else None), _num(target.get("gap")),
+                      _num(target.get("pace_needed")), _num(row["pace_6"]), row["source"])  # fmt: skip
+    rest = result.get("unallocated")
+    if rest:  # the children add up to the region with this row
+        table.add_row("", f"{rest['label']} / {rest['label_en']}", _num(rest["covered"]), "", "", "", "", "", "",
+                      rest["source"])  # fmt: skip
     console.print(table)
     for label in ("year_target", "next_target"):
         t = top[label]

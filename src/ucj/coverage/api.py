@@ -84,12 +84,25 @@ class IndicatorOut(Schema):
     vulnerable_rate: float | None
     series: list[tuple[str, int]]
     notes: list[str]
+    rate_note: str | None = None  # why ``rate`` is missing (no denominator at this level)
+
+
+class UnallocatedOut(Schema):
+    """Covered workers the children's level cannot place (BPJS's feed stops at kab/kota or province level):
+    ``children`` + this row add up to ``region``."""
+
+    covered: int
+    source: str  # feed or registry
+    level: int  # the children's level (2 kab/kota, 3 kecamatan, 4 desa)
+    label: str
+    label_en: str
 
 
 class CoverageOut(Schema):
     as_of: str
     region: IndicatorOut
     children: list[IndicatorOut]
+    unallocated: UnallocatedOut | None = None
 
 
 class Detail(Schema):
@@ -109,7 +122,8 @@ def get_coverage(request: HttpRequest, region: str = "", by: str = "", as_of: st
     """The coverage indicator of ``region`` (default: the caller's region) and of the regions below it (``by``
     kabkota, kecamatan or desa; default the next level) as of month ``as_of`` (YYYY-MM; default the latest
     month with data), on denominator ``definition`` (eligible or bps_employed). 404 outside the caller's
-    regions. The same figures as ``ucj coverage --json``."""
+    regions. ``children`` plus ``unallocated`` (what cannot be placed at the children's level, e.g. BPJS's
+    kab/kota feed under a kecamatan table) add up to ``region``. The same figures as ``ucj coverage --json``."""
     params = _params(request, region, by, as_of, definition)
     if isinstance(params, Status):
         return params

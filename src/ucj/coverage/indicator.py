@@ -199,18 +199,18 @@ def _months_between(a: dt.date, b: dt.date) -> int:
 
 
 def _assess(t: Target, covered: int, as_of: dt.date, pace: float | None, denominator: int | None) -> Target:
-    if t.count is None:
-        return t
     end = dt.date(t.year, 12, 1)
-    t.gap, t.surplus = max(0, t.count - covered), max(0, covered - t.count)
-    t.met = covered >= t.count
     t.months_remaining = max(0, _months_between(as_of, end))
-    if t.months_remaining:
-        t.pace_needed = math.ceil(t.gap / t.months_remaining)
-    if pace is not None:
+    if pace is not None:  # the trend line's end point, also where the target has no count (no denominator)
         t.projected = max(0, round(covered + pace * t.months_remaining))
         if denominator:
             t.projected_rate = round(100 * t.projected / denominator, 2)
+    if t.count is None:
+        return t
+    t.gap, t.surplus = max(0, t.count - covered), max(0, covered - t.count)
+    t.met = covered >= t.count
+    if t.months_remaining:
+        t.pace_needed = math.ceil(t.gap / t.months_remaining)
     if t.met:
         t.reached = "met"
     elif pace is not None and pace > 0:
@@ -341,3 +341,35 @@ def _one(code: str, series: dict[dt.date, int], current: tuple[bool, int, int] |
         vulnerable_rate=round(100 * v_covered / v_total, 2) if v_total else None,
         series=[(f"{m:%Y-%m}", a) for m, a in series.items()], notes=notes,
     )  # fmt: skip
+
+
+# --- reading results (plain dicts, as cached and as the API returns them) ---------------------------------
+
+
+def target_in_force(indicator: dict[str, Any]) -> dict[str, Any] | None:
+    """The target to pace for: the next year's once the as-of year has no month left, else the year's."""
+    return indicator.get("next_target") or indicator.get("year_target")
+
+
+def screen_year(top: dict[str, Any]) -> int | None:
+    """The one target year a screen judges against (issue 11 §19): that of the region's target in force. Every
+    row's status and every map colour uses this year, and the page names it above them."""
+    t = target_in_force(top)
+    return t["year"] if t else None
+
+
+def target_for(indicator: dict[str, Any], year: int | None) -> dict[str, Any] | None:
+    """The indicator's target of ``year`` (None: its target in force)."""
+    if year is None:
+        return target_in_force(indicator)
+    return next((t for t in (indicator.get("year_target"), indicator.get("next_target")) if t and t["year"] == year),
+                None)  # fmt: skip
+
+
+def target_percent(t: dict[str, Any], denominator: int | None) -> float | None:
+    """A target in one unit, percent: its rate, or its count over the denominator (a target set as a count)."""
+    if t.get("rate") is not None:
+        return float(t["rate"])
+    if t.get("count") is not None and denominator:
+        return round(100 * t["count"] / denominator, 2)
+    return None

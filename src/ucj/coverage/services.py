@@ -217,8 +217,10 @@ def coverage(code: str, by: str | None = None, as_of: dt.date | None = None,
     data = load_data([code, *children], as_of)
     found = indicators([code, *children], as_of, data, definition)
     names = dict(Region.objects.filter(code__in=[code, *children]).values_list("code", "name"))
-    result = {"as_of": f"{as_of:%Y-%m}", "region": _with_name(found[0], names),
-              "children": [_with_name(i, names) for i in found[1:]]}  # fmt: skip
+    top, rows = _with_name(found[0], names), [_with_name(i, names) for i in found[1:]]
+    child_level = BY_LEVEL.get(by or "", level_of(code) + 1)
+    result = {"as_of": f"{as_of:%Y-%m}", "region": top, "children": rows,
+              "unallocated": unallocated(top, rows, child_level)}  # fmt: skip
     cache.set(key, result)  # settings.CACHES TIMEOUT (UCJ_CACHE_TIMEOUT)
     return result
 
@@ -236,7 +238,34 @@ def coverage_json(code: str, by: str | None = None, as_of: dt.date | None = None
     return body
 
 
+# What a children table cannot place lower, by the level of its rows (issue 11 §18): Indonesian, English.
+LEVEL_WORDS = {2: ("kab/kota", "regency/city"), 3: ("kecamatan", "district"), 4: ("desa", "village")}
+SOURCE_WORDS = {"feed": ("umpan BPJS", "BPJS feed"), "registry": ("registri", "registry")}
+NO_DENOMINATOR = "tanpa penyebut di tingkat ini / no denominator at this level"
+
+
+def unallocated(top: dict[str, Any], children: list[dict[str, Any]], child_level: int) -> dict[str, Any] | None:
+    """The row that makes a children table add up to its parent, or None when the children already do: the
+    covered workers the data cannot place at the children's level, typically BPJS's feed, which stops at
+    kab/kota (or province) level while the rows below it are registry-only. Negative when the registry below
+    counts more than the feed above."""
+    if not children:
+        return None
+    rest = top["covered"] - sum(c["covered"] for c in children)
+    if rest == 0:
+        return None
+    source = "feed" if top["source"] in ("feed", "feed+registry") else "registry"
+    word, word_en = LEVEL_WORDS.get(child_level, ("", ""))
+    what, what_en = SOURCE_WORDS[source]
+    return {"covered": rest, "source": source, "level": child_level,
+            "label": f"{what} — tidak dapat dirinci per {word}",
+            "label_en": f"{what_en} — cannot be broken down by {word_en}"}  # fmt: skip
+
+
 def _with_name(indicator: Indicator, names: dict[str, str]) -> dict[str, Any]:
     out = indicator.as_dict()
     out["name"] = names.get(indicator.region, "")
+    # Why a rate is missing: no denominator (workers) at this region's level, e.g. a kecamatan under a
+    # kab/kota-level count.
+    out["rate_note"] = NO_DENOMINATOR if out["rate"] is None and not out["denominator"] else None
     return out

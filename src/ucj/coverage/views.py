@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from ucj import months
 from ucj.accounts.scoping import Scope, scope_for
 from ucj.coverage.facts import month_from_number, month_number
+from ucj.coverage.indicator import screen_year, target_for, target_in_force, target_percent
 from ucj.coverage.models import Definition
 from ucj.coverage.services import BY_LEVEL, FIRST_MONTH, coverage, latest_month
 from ucj.regions.codes import common_ancestor, level_of, normalize_code
@@ -44,6 +45,8 @@ STATUS_LABELS = {
     "behind": gettext_lazy("tertinggal"),
     "unknown": gettext_lazy("belum dapat dinilai"),
 }
+NO_DENOMINATOR_LABEL = gettext_lazy("tanpa penyebut di tingkat ini")
+LEVEL_WORDS = {2: gettext_lazy("kab/kota"), 3: gettext_lazy("kecamatan"), 4: gettext_lazy("desa")}
 ECOSYSTEM_LABELS = {
     "desa": gettext_lazy("Desa"),
     "pasar": gettext_lazy("Pasar"),
@@ -138,14 +141,10 @@ def page_params(request: HttpRequest) -> Params | None:
 # --- arranging the indicator ---------------------------------------------------------------------------
 
 
-def target_in_force(indicator: dict[str, Any]) -> dict[str, Any] | None:
-    """The target to pace for: the next year's once the as-of year has no month left, else the year's."""
-    return indicator.get("next_target") or indicator.get("year_target")
-
-
-def status_of(indicator: dict[str, Any]) -> str:
-    """met (target reached), on_track (the trend reaches it by the end of its year), behind, unknown."""
-    t = target_in_force(indicator)
+def status_of(indicator: dict[str, Any], year: int | None = None) -> str:
+    """met (target reached), on_track (the trend reaches it by the end of its year), behind, unknown; against
+    the target of ``year`` (None: the indicator's target in force)."""
+    t = target_for(indicator, year)
     if not t or t.get("count") is None:
         return "unknown"
     if t.get("met"):
@@ -155,24 +154,39 @@ def status_of(indicator: dict[str, Any]) -> str:
     return "behind"
 
 
-def table_row(indicator: dict[str, Any]) -> dict[str, Any]:
-    t = target_in_force(indicator) or {}
-    status = status_of(indicator)
+def table_row(indicator: dict[str, Any], year: int | None = None) -> dict[str, Any]:
+    t = target_for(indicator, year) or {}
+    status = status_of(indicator, year)
     return {
         "code": indicator["region"], "name": indicator["name"], "covered": indicator["covered"],
         "denominator": indicator["denominator"], "rate": indicator["rate"], "target_year": t.get("year"),
-        "target_rate": t.get("rate"), "target_count": t.get("count"), "gap": t.get("gap"),
+        "target_rate": target_percent(t, indicator["denominator"]) if t else None,
+        "target_count": t.get("count"), "gap": t.get("gap"),
         "surplus": t.get("surplus"), "pace_needed": t.get("pace_needed"), "pace_3": indicator["pace_3"],
         "pace_6": indicator["pace_6"], "projected_rate": t.get("projected_rate"), "reached": t.get("reached"),
         "status": status, "status_label": str(STATUS_LABELS[status]), "source": indicator["source"],
         "source_label": str(SOURCE_LABELS.get(indicator["source"], indicator["source"])),
+        "rate_note": str(NO_DENOMINATOR_LABEL) if indicator.get("rate_note") else "",
     }  # fmt: skip
 
 
-def ranked(children: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Table rows sorted by rate, highest first (regions without a rate last)."""
-    rows = [table_row(c) for c in children]
+def ranked(children: list[dict[str, Any]], year: int | None = None) -> list[dict[str, Any]]:
+    """Table rows sorted by rate, highest first (regions without a rate last), judged against ``year``."""
+    rows = [table_row(c, year) for c in children]
     return sorted(rows, key=lambda r: (r["rate"] is None, -(r["rate"] or 0), r["name"]))
+
+
+def unallocated_row(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The row for what the children's level cannot show (see :func:`ucj.coverage.services.unallocated`),
+    labelled in the page's language."""
+    rest = result.get("unallocated")
+    if not rest:
+        return None
+    level = str(LEVEL_WORDS.get(rest["level"], ""))
+    label = (_("umpan BPJS — tidak dapat dirinci per %(level)s") if rest["source"] == "feed"
+             else _("registri — tidak dapat dirinci per %(level)s")) % {"level": level}  # fmt: skip
+    return {"covered": rest["covered"], "label": label, "source": rest["source"],
+            "source_label": str(SOURCE_LABELS[rest["source"]])}  # fmt: skip
 
 
 def trend(indicator: dict[str, Any]) -> dict[str, list[Any]]:
@@ -254,7 +268,9 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     scope = scope_for(request.user)
     result = coverage(params.code, params.by, params.as_of, params.definition)
     top = result["region"]
-    rows = ranked(result["children"])
+    year = screen_year(top)
+    rows = ranked(result["children"], year)
+    rest = unallocated_row(result)
     url = reverse("coverage:dashboard")
     for row in rows:
         row["url"] = f"{url}?{params.query(region=row['code'], by='', as_of=result['as_of'])}"
@@ -266,20 +282,31 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "ecosystems": ecosystem_rows(top),
         "children": [{"code": r["code"], "name": r["name"], "rate": r["rate"], "covered": r["covered"],
                       "status": r["status"]} for r in rows],
+        "unallocated": rest,
         "map_url": f"{reverse('api:coverage_map')}?{params.query(**api)}",
         "drill_url": f"{url}?{params.query(region='__CODE__', by='', as_of=result['as_of'])}",
         "labels": {"covered": _("Tercakup"), "target": _("Target"), "projection": _("Proyeksi"),
                    "change_6": _("Perubahan 6 bulan"), "rate": _("Cakupan (%)"),
                    "no_map": _("Tidak ada peta untuk tingkat wilayah ini.")},
     }  # fmt: skip
-    status = status_of(top)
+    status = status_of(top, year)
     trend_rows = [
         {"month": m, "covered": c, "target": t, "projection": p}
         for m, c, t, p in zip(*(data["trend"][k] for k in ("months", "covered", "target", "projection")), strict=True)
     ]
+    target = target_for(top, year)
+    # December: the closing year's result and the next year's target, each named (never one year's status
+    # under the other year's heading).
+    shown = [(top["year_target"], True)] if top["next_target"] and top["year_target"] else []
+    shown += [(target, False)] if target else []
+    headline = [{**t, "closing": closing, "percent": target_percent(t, top["denominator"])} for t, closing in shown]
     return {
-        "params": params, "result": result, "top": top, "rows": rows, "chart_data": data,
-        "year_target": top["year_target"], "target": target_in_force(top), "status": status,
+        "params": params, "result": result, "top": top, "rows": rows, "chart_data": data, "unallocated": rest,
+        "children_total": sum(r["covered"] for r in rows) + (rest["covered"] if rest else 0),
+        "screen_year": year, "headline_targets": headline,
+        "target_pct": target_percent(target, top["denominator"]) if target else None,
+        "projection_end": next((p for p in reversed(data["trend"]["projection"]) if p is not None), None),
+        "year_target": top["year_target"], "target": target, "status": status,
         "status_label": STATUS_LABELS[status], "source_label": SOURCE_LABELS.get(top["source"], top["source"]),
         "definition_label": Definition(top["definition"]).label, "ecosystems": data["ecosystems"],
         "breadcrumb": breadcrumb(params.code, scope, params, result["as_of"]), "months": month_choices(result["as_of"]),
@@ -311,13 +338,18 @@ def coverage_xlsx(result: dict[str, Any]) -> bytes:
     headers = [_("Kode"), _("Wilayah"), _("Tercakup"), _("Pekerja (penyebut)"), _("Cakupan (%)"), _("Tahun target"),
                _("Target (%)"), _("Target (pekerja)"), _("Kurang"), _("Surplus"), _("Perlu per bulan"),
                _("Laju 3 bulan"), _("Laju 6 bulan"), _("Proyeksi akhir tahun (%)"), _("Tercapai pada"),
-               _("Status"), _("Sumber data")]  # fmt: skip
+               _("Status"), _("Sumber data"), _("Catatan")]  # fmt: skip
     sheet.write_row(0, 0, headers, bold)
-    for r, row in enumerate([table_row(top), *ranked(result["children"])], start=1):
-        values = [row["code"], row["name"], row["covered"], row["denominator"], row["rate"], row["target_year"],
-                  row["target_rate"], row["target_count"], row["gap"], row["surplus"], row["pace_needed"],
-                  row["pace_3"], row["pace_6"], row["projected_rate"], row["reached"], row["status_label"],
-                  row["source_label"]]  # fmt: skip
+    year = screen_year(top)  # one target year for every row, as on the page
+    lines = [[row["code"], row["name"], row["covered"], row["denominator"], row["rate"], row["target_year"],
+              row["target_rate"], row["target_count"], row["gap"], row["surplus"], row["pace_needed"],
+              row["pace_3"], row["pace_6"], row["projected_rate"], row["reached"], row["status_label"],
+              row["source_label"], row["rate_note"] or None]
+             for row in [table_row(top, year), *ranked(result["children"], year)]]  # fmt: skip
+    rest = unallocated_row(result)
+    if rest:  # so the rows below the region add up to it
+        lines.append(["", rest["label"], rest["covered"], *[None] * 13, rest["source_label"], None])
+    for r, values in enumerate(lines, start=1):
         for c, value in enumerate(values):
             if value is None:
                 continue
