@@ -18,7 +18,7 @@ from ucj.contributions.models import Bill, Payment
 from ucj.registry.models import Participant
 
 pytestmark = pytest.mark.django_db
-SUKARAMI, PALEMBANG = "16.06.01.2001", "16.71.01.1001"
+SUKARAMI, PRABUMULIH = "16.06.01.2001", "16.74.03.2003"  # desa Pangkul, Kota Prabumulih (a kelurahan has no APBDes)
 MARCH = dt.date(2024, 3, 1)
 LIST = "/iuran/tagihan/"
 SITI_NIK, SITI_MASKED = "1606014101900012", "1606********0012"
@@ -26,13 +26,13 @@ SITI_NIK, SITI_MASKED = "1606014101900012", "1606********0012"
 
 @pytest.fixture
 def bills(admin_user: Any) -> dict[str, Bill]:
-    """An APBDes bill of Sukarami (Siti Aminah, BPU, Rp 16.800) and one of a Palembang kelurahan."""
+    """An APBDes bill of Sukarami (Siti Aminah, BPU, Rp 16.800) and one of a desa in Prabumulih."""
     Participant.objects.create(nik=SITI_NIK, name="Siti Aminah", desa_id=SUKARAMI, segment="BPU", payer="apbdes",
                                paid_through=dt.date(2024, 2, 29))  # fmt: skip
-    Participant.objects.create(nik="1671011505850003", name="Budi Santoso", desa_id=PALEMBANG, segment="BPU",
+    Participant.objects.create(nik="1671011505850003", name="Budi Santoso", desa_id=PRABUMULIH, segment="BPU",
                                payer="apbdes", paid_through=dt.date(2024, 2, 29))  # fmt: skip
     return {"own": create_bill(admin_user, "apbdes", SUKARAMI, MARCH),
-            "other": create_bill(admin_user, "apbdes", PALEMBANG, MARCH)}  # fmt: skip
+            "other": create_bill(admin_user, "apbdes", PRABUMULIH, MARCH)}  # fmt: skip
 
 
 def login(user: Any, **kw: Any) -> Client:
@@ -66,7 +66,7 @@ def test_anonymous_payment_post_goes_to_login(bills: dict[str, Bill]) -> None:
 
 
 @pytest.mark.parametrize(("role", "region", "names"), [
-    ("desa", SUKARAMI, {"own"}), ("kabkota", "16.71", {"other"}), ("viewer", "16", {"own", "other"}),
+    ("desa", SUKARAMI, {"own"}), ("kabkota", "16.74", {"other"}), ("viewer", "16", {"own", "other"}),
     ("admin", None, {"own", "other"}), ("desa", "16.06.01.2002", set()),
 ])  # fmt: skip
 def test_the_list_shows_only_bills_in_scope(

@@ -17,7 +17,7 @@ from ucj.contributions.models import Bill, Payment
 from ucj.registry.models import Participant
 
 pytestmark = pytest.mark.django_db
-SUKARAMI, PALEMBANG = "16.06.01.2001", "16.71.01.1001"
+SUKARAMI, PRABUMULIH = "16.06.01.2001", "16.74.03.2003"  # desa Pangkul, Kota Prabumulih (a kelurahan has no APBDes)
 MARCH = dt.date(2024, 3, 1)
 SITI_NIK, SITI_MASKED = "1606014101900012", "1606********0012"
 BILLS = "/api/v1/bills"
@@ -27,18 +27,18 @@ APBDES_MARCH = {"payer": "apbdes", "region": SUKARAMI, "month": "2024-03"}
 
 @pytest.fixture
 def people(db: Any) -> dict[str, Participant]:
-    """Siti (BPU, APBDes of Sukarami, paid through February 2024) and Budi (the same in Palembang)."""
+    """Siti (BPU, APBDes of Sukarami, paid through February 2024) and Budi (the same in a desa of Prabumulih)."""
     common: dict[str, Any] = {"segment": "BPU", "payer": "apbdes", "paid_through": dt.date(2024, 2, 29)}
     return {
         "own": Participant.objects.create(nik=SITI_NIK, name="Siti Aminah", desa_id=SUKARAMI, **common),
-        "other": Participant.objects.create(nik="1671011505850003", name="Budi Santoso", desa_id=PALEMBANG, **common),
+        "other": Participant.objects.create(nik="1671011505850003", name="Budi Santoso", desa_id=PRABUMULIH, **common),
     }
 
 
 @pytest.fixture
 def bills(people: dict[str, Participant], admin_user: Any) -> dict[str, Bill]:
     return {"own": create_bill(admin_user, "apbdes", SUKARAMI, MARCH),
-            "other": create_bill(admin_user, "apbdes", PALEMBANG, MARCH)}  # fmt: skip
+            "other": create_bill(admin_user, "apbdes", PRABUMULIH, MARCH)}  # fmt: skip
 
 
 def login(user: Any) -> Client:
@@ -128,7 +128,7 @@ def test_a_paid_bill_is_not_replaced(bills: dict[str, Bill], desa_user: Any) -> 
 
 
 @pytest.mark.parametrize(("role", "region", "names"), [
-    ("desa", SUKARAMI, {"own"}), ("kabkota", "16.71", {"other"}), ("viewer", "16", {"own", "other"}),
+    ("desa", SUKARAMI, {"own"}), ("kabkota", "16.74", {"other"}), ("viewer", "16", {"own", "other"}),
     ("admin", None, {"own", "other"}),
 ])  # fmt: skip
 def test_reading_is_scoped(
@@ -144,7 +144,7 @@ def test_reading_is_scoped(
 
 def test_list_filters(bills: dict[str, Bill], viewer_user: Any) -> None:
     client = login(viewer_user)
-    assert [b["region"] for b in client.get(BILLS, {"region": PALEMBANG}).json()] == [PALEMBANG]
+    assert [b["region"] for b in client.get(BILLS, {"region": PRABUMULIH}).json()] == [PRABUMULIH]
     assert len(client.get(BILLS, {"month": "2024-03", "payer": "apbdes"}).json()) == 2
     assert client.get(BILLS, {"month": "2024-04"}).json() == []
     assert client.get(BILLS, {"month": "bukan-bulan"}).json() == []
@@ -268,6 +268,6 @@ def test_status_needs_a_region_when_the_caller_has_many(people: dict[str, Partic
 def test_status_outside_the_scope_is_refused(people: dict[str, Participant], kab_user: Any) -> None:
     client = login(kab_user)
     assert client.get(STATUS, {"as_of": "2024-04-15"}).json()["active"] == 1  # its kabupaten by default
-    for region in ("16.71", "16", PALEMBANG):
+    for region in ("16.71", "16", PRABUMULIH):
         response = client.get(STATUS, {"region": region})
         assert response.status_code == 400 and "outside your scope" in response.json()["detail"], region

@@ -22,7 +22,7 @@ from ucj.contributions.status import status_summary
 from ucj.registry.models import Participant
 
 pytestmark = pytest.mark.django_db
-SUKARAMI, NEIGHBOUR, PALEMBANG = "16.06.01.2001", "16.06.01.2002", "16.71.01.1001"
+SUKARAMI, NEIGHBOUR, PRABUMULIH = "16.06.01.2001", "16.06.01.2002", "16.74.03.2003"  # a desa: kelurahan have no APBDes
 MARCH = dt.date(2024, 3, 1)
 MARCH_END = dt.date(2024, 3, 31)
 FEB_END = dt.date(2024, 2, 29)
@@ -179,12 +179,12 @@ def test_outside_the_scope_or_without_a_billing_role_is_refused(
 def test_visible_bills_follow_the_scope(desa: Desa, admin_user: Any, make_user: Callable[..., Any]) -> None:
     own = create_bill(admin_user, "apbdes", SUKARAMI, MARCH)
     kab = create_bill(admin_user, "apbd_kabkota", "16.06", MARCH)
-    other = create_bill(admin_user, "apbdes", PALEMBANG, MARCH)
+    other = create_bill(admin_user, "apbdes", PRABUMULIH, MARCH)
     seen = {
         ("desa", SUKARAMI): {own},  # not the kabupaten's bill: it covers other villages too
         ("desa", NEIGHBOUR): set(),
         ("kabkota", "16.06"): {own, kab},
-        ("kabkota", "16.71"): {other},
+        ("kabkota", "16.74"): {other},
         ("viewer", "16"): {own, kab, other},
     }
     for (role, region), bills in seen.items():
@@ -321,7 +321,7 @@ def test_status_summary_around_the_lapse_boundary(db: Any) -> None:
     person(3, "Nonaktif", paid_through=dt.date(2024, 8, 31))
     person(4, "Belum Bayar", paid_through=None)
     person(5, "Pekerja", segment="PU", payer="employer", income=3_000_000, paid_through=dt.date(2024, 9, 1))
-    person(6, "Kota", desa=PALEMBANG, paid_through=dt.date(2024, 10, 31))
+    person(6, "Kota", desa=PRABUMULIH, paid_through=dt.date(2024, 10, 31))
     summary = status_summary("16.06", dt.date(2024, 11, 15), lapse=3)
     assert (summary["region"], summary["as_of"], summary["lapse_months"], summary["active_since"]) == (
         "16.06", "2024-11-15", 3, "2024-09-01")  # fmt: skip
@@ -332,5 +332,5 @@ def test_status_summary_around_the_lapse_boundary(db: Any) -> None:
     ]
     one_day_later = status_summary("16.06", dt.date(2024, 12, 1), lapse=3)  # September now lapses too
     assert (one_day_later["active"], one_day_later["inactive"]) == (1, 4)
-    assert status_summary("16", dt.date(2024, 11, 15))["active"] == 4  # the lapse setting (3), Palembang too
+    assert status_summary("16", dt.date(2024, 11, 15))["active"] == 4  # the lapse setting (3), Prabumulih too
     assert status_summary(SUKARAMI.replace(".", ""), dt.date(2024, 11, 15))["region"] == SUKARAMI

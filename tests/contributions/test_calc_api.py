@@ -69,10 +69,10 @@ def test_the_pu_example(client: Client) -> None:
     ({"segment": "BPU", "income": "1000000", "month": "2026-05", "payer": "apbd"}, 16_800),
     ({"segment": "BPU", "income": "1000000", "month": "2026-02", "sector": "transport"}, 8_400),
     ({"segment": "BPU", "month": "2020-09"}, 168),
-    ({"segment": "JAKON", "contract_value": "2000000000", "month": "2024-03"}, 2_640_000),
+    ({"segment": "JAKON", "contract_value": "2000000000", "month": "2024-03"}, 2_950_000),
     ({"segment": "PMI", "contract_months": "24", "month": "2024-03"}, 370_000),
     ({"segment": "PMI", "contract_months": "24", "month": "2024-03", "pre_placement": "false"}, 332_500),
-    ({"segment": "PU", "wage": "5000000", "risk_class": "2", "month": "2023-11", "jkp": "true"}, 481_000),
+    ({"segment": "PU", "wage": "5000000", "risk_class": "2", "month": "2023-11", "jkp": "true"}, 488_000),
 ])  # fmt: skip
 def test_segments(client: Client, params: dict[str, str], total: int) -> None:
     response = client.get(CALC, params)

@@ -72,10 +72,10 @@ def test_pu_example_table(cli: Callable[..., Result]) -> None:
     (("--segment", "BPU", "--income", "1000000", "--month", "2026-02", "--sector", "transport"), 8_400),
     (("--segment", "BPU", "--income", "1000000", "--month", "2026-02", "--sector", "other"), 16_800),
     (("--segment", "BPU", "--wage", "1000000", "--month", "2020-09"), 168),
-    (("--segment", "JAKON", "--contract-value", "2000000000", "--month", "2024-03"), 2_640_000),
+    (("--segment", "JAKON", "--contract-value", "2000000000", "--month", "2024-03"), 2_950_000),
     (("--segment", "PMI", "--contract-months", "30", "--month", "2024-03"), 37_500 + 332_500 + 6 * 13_500),
     (("--segment", "PMI", "--contract-months", "12", "--no-pre-placement", "--month", "2024-03"), 189_000),
-    (("--segment", "PU", "--wage", "5000000", "--risk-class", "2", "--jkp", "--month", "2023-11"), 481_000),
+    (("--segment", "PU", "--wage", "5000000", "--risk-class", "2", "--jkp", "--month", "2023-11"), 488_000),
 ])  # fmt: skip
 def test_other_segments(cli: Callable[..., Result], args: tuple[str, ...], total: int) -> None:
     assert ok_json(cli("contributions", "calc", *args, "--json"))["total"] == total

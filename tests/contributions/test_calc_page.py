@@ -66,7 +66,7 @@ def test_english_by_choice(client: Client) -> None:
 def test_warnings_and_relief(client: Client) -> None:
     page = text(client.get(PAGE, {"segment": "BPU", "wage": "3000000", "month": "2026-05", "payer": "mandiri",
                                   "sector": "other", "risk_class": "1"}))  # fmt: skip
-    assert "BPU.BAND" in page and "dihitung dari penghasilan yang dilaporkan" in page
+    assert "BPU.BAND" in page and "Dihitung dari penghasilan yang dilaporkan" in page and "ucj rules load" in page
     assert "computed on the declared income" not in page
     relief = client.get(PAGE, {"segment": "BPU", "wage": "1000000", "month": "2026-05", "payer": "mandiri",
                                "sector": "other", "risk_class": "1"})  # fmt: skip
@@ -76,10 +76,10 @@ def test_warnings_and_relief(client: Client) -> None:
 @pytest.mark.parametrize(("params", "total"), [
     ({"segment": "BPU", "wage": "1000000", "month": "2024-03", "programs": ["JKK", "JKM", "JHT"]}, 36_800),
     ({"segment": "BPU", "wage": "1000000", "month": "2026-05", "payer": "apbd_kabkota"}, 16_800),
-    ({"segment": "JAKON", "contract_value": "2000000000", "month": "2024-03"}, 2_640_000),
+    ({"segment": "JAKON", "contract_value": "2000000000", "month": "2024-03"}, 2_950_000),
     ({"segment": "PMI", "contract_months": "12", "month": "2024-03"}, 37_500 + 189_000),
     ({"segment": "PMI", "contract_months": "12", "month": "2024-03", "no_pre_placement": "on"}, 189_000),
-    ({"segment": "PU", "wage": "5000000", "risk_class": "2", "month": "2023-11", "jkp": "on"}, 481_000),
+    ({"segment": "PU", "wage": "5000000", "risk_class": "2", "month": "2023-11", "jkp": "on"}, 488_000),
 ])  # fmt: skip
 def test_segments(client: Client, params: dict[str, Any], total: int) -> None:
     data = {"payer": "mandiri", "sector": "other", "risk_class": "1", **params}

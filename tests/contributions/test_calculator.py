@@ -62,9 +62,10 @@ def test_bpu_lowest_band() -> None:
     assert [(c.program, c.amount) for c in with_jht.components] == [("JKK", 10_000), ("JKM", 6_800), ("JHT", 20_000)]
 
 
-def test_bpu_without_income_is_the_lowest_band_with_a_warning() -> None:
+def test_bpu_without_income_is_the_lowest_band_with_a_note() -> None:
+    """The usual APBD case (Rp 16,800, Antara Kaltim): the lowest band, said in a note, not a warning (issue 12.10)."""
     b = calc("BPU", "2024-03")
-    assert b.total == 16_800 and len(b.warnings) == 1 and "lowest band" in b.warnings[0]
+    assert b.total == 16_800 and b.warnings == [] and "lowest band" in by_program(b)["JKK"].note
 
 
 @pytest.mark.parametrize(("when", "payer", "sector", "total"), [
@@ -84,10 +85,14 @@ def test_pp_49_2020_relief_bpu_september_2020() -> None:
 
 
 def test_jakon_contract_2_billion() -> None:
+    """JKK 0.21/0.17/0.13/0.11 % and JKM 0.03/0.02/0.02/0.01 % on the slices 100 M, 400 M, 500 M, 1 B
+    (PP 44/2015 jo. PP 49/2020 Pasal 12(2), shared/domain.md §1.7): JKK 2,640,000 + JKM 310,000 = 2,950,000."""
     b = calc("JAKON", "2024-03", contract_value=2_000_000_000)
-    assert [c.amount for c in b.components] == [210_000, 680_000, 650_000, 1_100_000]
-    assert b.total == b.employer_total == 2_640_000 and b.period == "project"
-    assert [c.base for c in b.components] == [100_000_000, 400_000_000, 500_000_000, 1_000_000_000]
+    assert [(c.program, c.amount) for c in b.components] == [
+        ("JKK", 210_000), ("JKK", 680_000), ("JKK", 650_000), ("JKK", 1_100_000),
+        ("JKM", 30_000), ("JKM", 80_000), ("JKM", 100_000), ("JKM", 100_000)]  # fmt: skip
+    assert b.total == b.employer_total == 2_950_000 and b.period == "project"
+    assert [c.base for c in b.components][:4] == [100_000_000, 400_000_000, 500_000_000, 1_000_000_000]
 
 
 # ---------------------------------------------------------------- JP ceilings: every yearly boundary
@@ -128,20 +133,19 @@ def test_march_2027_has_no_jp_ceiling() -> None:
 # ---------------------------------------------------------------- JKP
 
 
-def test_jkp_member_gets_the_reduced_jkk_from_november_2023() -> None:
-    november = by_program(calc("PU", "2023-11", wage=5_000_000, risk_class=2, jkp=True))
-    assert (november["JKK"].amount, november["JKK"].rule) == (20_000, "PU.JKK.JKP/2@2023-10-06")
-    # PP 49/2023 took effect on 6 October 2023: not yet in force on 1 October
-    october = by_program(calc("PU", "2023-10", wage=5_000_000, risk_class=2, jkp=True))
-    assert (october["JKK"].amount, october["JKK"].rule) == (27_000, "PU.JKK/2@2015-07-01")
-    # not a JKP member: the normal rate
+def test_jkp_member_pays_the_full_jkk_before_and_after_pp_49_2023() -> None:
+    """The recomposition is BPJS-internal (PP 6/2025 Pasal 11(5); PP 49/2023 Pasal 16A): 0.54 % × 5 M = 27,000."""
+    for when in ("2023-10", "2023-11", "2025-03"):
+        jkk = by_program(calc("PU", when, wage=5_000_000, risk_class=2, jkp=True))["JKK"]
+        assert (jkk.amount, jkk.rule) == (27_000, "PU.JKK/2@2015-07-01")
     assert by_program(calc("PU", "2023-11", wage=5_000_000, risk_class=2))["JKK"].amount == 27_000
 
 
-@pytest.mark.parametrize(("risk", "rate"), [(1, 10), (2, 40), (3, 75), (4, 113), (5, 160)])
-def test_reduced_jkk_for_every_risk_class(risk: int, rate: int) -> None:
+@pytest.mark.parametrize(("risk", "rate"), [(1, 24), (2, 54), (3, 89), (4, 127), (5, 174)])
+def test_full_jkk_for_every_risk_class_with_jkp(risk: int, rate: int) -> None:
+    """Full class rates 0.24/0.54/0.89/1.27/1.74 % on the whole wage (shared/domain.md §1.2 corrected)."""
     jkk = by_program(calc("PU", "2024-03", wage=10_000_000, risk_class=risk, jkp=True))["JKK"]
-    assert jkk.amount == share(10_000_000, rate)
+    assert jkk.amount == share(10_000_000, rate) and "0.14" in jkk.note
 
 
 @pytest.mark.parametrize(("wage", "government"), [(5_000_000, 11_000), (12_000_000, 11_000), (3_000_000, 6_600)])
@@ -248,11 +252,14 @@ def test_pp_49_2020_for_pu_jkk_jkm(when: str, relieved: bool) -> None:
     p = by_program(calc("PU", when, wage=5_000_000, risk_class=2))
     expected = (270, 150) if relieved else (27_000, 15_000)
     assert (p["JKK"].amount, p["JKM"].amount) == expected
-    assert p["JHT"].amount == 285_000 and p["JP"].amount == 150_000  # JHT and JP are not reduced
+    assert p["JHT"].amount == 285_000  # JHT is not reduced
+    # JP is deferred, not reduced: 1 % due in the month, 99 % later (PP 49/2020; shared/domain.md §6)
+    assert (p["JP"].amount, p["JP"].deferred) == ((1_500, 148_500) if relieved else (150_000, 0))
 
 
 def test_pp_49_2020_for_jakon() -> None:
-    assert calc("JAKON", "2020-09", contract_value=100_000_000).total == 2_100
+    """1 % of JKK 210,000 + JKM 30,000 on a Rp 100 M contract = 2,100 + 300."""
+    assert calc("JAKON", "2020-09", contract_value=100_000_000).total == 2_400
 
 
 @pytest.mark.parametrize("payer", ["apbn", "apbd_provinsi", "apbd_kabkota"])
@@ -355,5 +362,6 @@ def test_amounts_reconcile(segment: str, year_month: tuple[int, int], wage: int,
 @given(value=st.integers(1, 50_000_000_000))
 def test_jakon_tiers_sum_to_the_contract_value(value: int) -> None:
     b = calc("JAKON", "2024-03", contract_value=value)
-    assert sum(c.base for c in b.components) == value
+    for program in ("JKK", "JKM"):
+        assert sum(c.base for c in b.components if c.program == program) == value
     assert b.total == sum(c.amount for c in b.components)

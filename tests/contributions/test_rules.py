@@ -108,8 +108,8 @@ def test_file_level_errors() -> None:
 def test_rulebook_looks_up_by_the_first_day_of_the_month() -> None:
     book = RuleBook(core.shipped_rules())
     assert book.get("PU.JP.CEILING", dt.date(2024, 3, 31)).amount == 10_042_300
-    assert book.find("PU.JKK.JKP", dt.date(2023, 10, 31), "2") is None  # in force from 6 Oct: from November
-    assert book.get("PU.JKK.JKP", dt.date(2023, 11, 1), "2").rate_employer == core.Decimal("0.40")
+    assert book.find("PU.JKP", dt.date(2025, 2, 28)).rate_recomposed == core.Decimal("0.24")  # PP 6/2025: 7 Feb
+    assert book.find("PU.JKP", dt.date(2025, 3, 1)).rate_recomposed == core.Decimal("0.14")  # from March
     with pytest.raises(RuleMissing) as err:
         book.get("PU.JKK", dt.date(2024, 3, 1), "9")
     assert "PU.JKK" in str(err.value) and "variant 9" in str(err.value)

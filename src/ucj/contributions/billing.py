@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from ucj.contributions.calculator import BP, PC, CalcError, Inputs, Tariff, tariff
-from ucj.contributions.rules import RuleBook, RuleMissing
+from ucj.contributions.rules import MIN_WAGE, Rule, RuleBook, RuleMissing
 
 PROGRAM_COLUMNS = ("jkk", "jkm", "jht", "jp", "jkp")
 PARTY_COLUMNS = ("employer", "worker", "government")
@@ -26,8 +26,39 @@ TRANSPORT_WORDS = r"(?i)\b(ojek|ojol|kurir|sopir|supir|driver|angkot|becak|bento
 INPUT_SCHEMA = {
     "id": pl.Int64, "segment": pl.String, "income": pl.Int64, "risk_class": pl.Int64, "jkp": pl.Boolean,
     "jkk": pl.Boolean, "jkm": pl.Boolean, "jht": pl.Boolean, "jp": pl.Boolean, "payer": pl.String,
-    "occupation": pl.String, "paid_through": pl.Date, "coverage_start": pl.Date,
+    "occupation": pl.String, "paid_through": pl.Date, "coverage_start": pl.Date, "desa_id": pl.String,
 }  # fmt: skip
+APBDES = "apbdes"
+
+
+def is_kelurahan(code: str | None) -> bool:
+    """A village code whose 4th segment starts with 1 is a kelurahan (urban ward of the kab/kota), with 2 a desa
+    (Kemendagri codes; shared/domain.md §4.1)."""
+    parts = (code or "").split(".")
+    return len(parts) == 4 and parts[3].startswith("1")
+
+
+def payer_refusal(payer: str, region: str) -> str | None:
+    """Why a bill for this payer and region must be refused, or ``None``: a kelurahan has no APBDes (no village
+    budget, no BPD, no kepala desa; its RT/RW are paid from the kab/kota APBD — shared/domain.md §6)."""
+    if payer == APBDES and is_kelurahan(region):
+        return (f"{region} adalah kelurahan: kelurahan tidak punya APBDes; iuran RT/RW kelurahan dibayar APBD "
+                f"kabupaten/kota (pilih pembayar apbd_kabkota) / {region} is a kelurahan: a kelurahan has no "
+                "village budget (APBDes); its RT/RW are paid from the kab/kota APBD (choose payer apbd_kabkota)")
+    return None
+
+
+def band_gaps(bands: tuple[Rule, ...] | list[Rule]) -> list[str]:
+    """The income ranges no ``BPU.BAND`` row covers (between the loaded bands), as text: ``Rp 1.100.000–Rp …``."""
+    gaps, edge = [], 0
+    for band in sorted(bands, key=lambda b: b.lower or 0):
+        if (band.lower or 0) > edge:
+            gaps.append(f"Rp {edge:,}–Rp {(band.lower or 0) - 1:,}".replace(",", "."))
+        if band.upper is None:
+            return gaps
+        edge = band.upper + 1
+    gaps.append(f"Rp {edge:,}–…".replace(",", "."))
+    return gaps
 
 
 @dataclass
@@ -161,6 +192,8 @@ def compute_bill(participants: pl.DataFrame, month: dt.date, book: RuleBook, lap
     """Lines of the bill for ``month`` for these participants (columns: :data:`INPUT_SCHEMA`)."""
     notes: list[dict[str, Any]] = []
     month = month.replace(day=1)
+    if "desa_id" not in participants.columns:
+        participants = participants.with_columns(pl.lit(None, pl.String).alias("desa_id"))
     frame = _select(participants.cast(INPUT_SCHEMA, strict=False), month, lapse, notes)  # type: ignore[arg-type]
     no_wage = (frame["segment"] == "PU") & (frame["income"].fill_null(0) <= 0)
     _note(notes, "PU_NO_WAGE", int(no_wage.sum()), "upah PU tidak diisi: tidak dapat dihitung / PU wage "
@@ -174,15 +207,21 @@ def compute_bill(participants: pl.DataFrame, month: dt.date, book: RuleBook, lap
     rows = rows.join(keys.select([*key_cols, "tariff"]), on=key_cols, how="left", nulls_equal=True)
     dropped = rows.filter(pl.col("tariff").is_null())["id"].unique()
     rows = rows.filter(~pl.col("id").is_in(dropped.implode()))
+    _tariff_warnings(rows, tariffs, notes)
     rows = _with_band_basis(rows, _band_base(tariffs))
     missing = rows.filter(pl.col("band_missing"))["id"].n_unique()
+    gaps = ", ".join(dict.fromkeys(g for t in tariffs if t.segment == "BPU" for g in band_gaps(t.bands)))
     _note(
         notes,
         "BAND_MISSING",
         missing,
-        "penghasilan di luar golongan BPU.BAND yang diketahui: dihitung dari "
-        "penghasilan yang dilaporkan / income outside the known BPU.BAND bands: computed on the declared income",
+        f"penghasilan di luar golongan BPU.BAND yang dimuat (belum dimuat: {gaps}): dihitung dari penghasilan yang "
+        "dilaporkan; admin memuat tabel Lampiran II PP 44/2015 dengan 'ucj rules load BERKAS.csv --user ADMIN' "
+        f"atau di admin / income outside the loaded BPU.BAND bands (missing: {gaps}): computed on the declared "
+        "income; an admin loads the PP 44/2015 Lampiran II table with 'ucj rules load FILE.csv --user ADMIN' or "
+        "in the admin",
     )
+    _below_minimum(frame, month, book, notes)
     parts = rows.join(_parts_frame(tariffs), on="tariff", how="inner")
     base = (pl.when(pl.col("kind") == "fixed").then(pl.col("cap"))
             .when(pl.col("kind") == "capped").then(pl.min_horizontal("income", "cap"))
@@ -199,6 +238,35 @@ def compute_bill(participants: pl.DataFrame, month: dt.date, book: RuleBook, lap
     )
     lines = _lines(parts, frame.filter(~pl.col("id").is_in(dropped.implode())), month)
     return BillResult(lines, [describe(t) for t in tariffs], notes)
+
+
+def _tariff_warnings(rows: pl.DataFrame, tariffs: list[Tariff], notes: list[dict[str, Any]]) -> None:
+    """A tariff's warnings (e.g. the open APBDes question of PP 50/2025) as counted bill notes."""
+    counts: dict[str, int] = {}
+    for i, t in enumerate(tariffs):
+        if t.warnings:
+            n = rows.filter(pl.col("tariff") == i)["id"].n_unique()
+            for message in t.warnings:
+                counts[message] = counts.get(message, 0) + n
+    for message, n in counts.items():
+        _note(notes, "APBDES_RELIEF_OPEN" if "UCJ_APBDES_RELIEF" in message else "TARIFF_WARNING", n, message)
+
+
+def _below_minimum(frame: pl.DataFrame, month: dt.date, book: RuleBook, notes: list[dict[str, Any]]) -> None:
+    """Count PU participants whose wage is below the UMK/UMP of their kab/kota (a warning, never a change)."""
+    minimum = book.all_in_force(MIN_WAGE, month)
+    pu = frame.filter((pl.col("segment") == "PU") & pl.col("desa_id").is_not_null())
+    if not minimum or pu.is_empty():
+        return
+    kabs = pu["desa_id"].str.slice(0, 5).unique().to_list()
+    found = {kab: book.minimum_wage(kab, month) for kab in kabs}
+    table = pl.DataFrame({"_kab": list(found), "_min": [r.amount if r else None for r in found.values()]},
+                         schema={"_kab": pl.String, "_min": pl.Int64})  # fmt: skip
+    below = pu.with_columns(pl.col("desa_id").str.slice(0, 5).alias("_kab")).join(table, on="_kab", how="left")
+    count = below.filter(pl.col("_min").is_not_null() & (pl.col("income") < pl.col("_min"))).height
+    _note(notes, "WAGE_BELOW_MINIMUM", count, "upah PU di bawah upah minimum (UMK/UMP, baris MIN.WAGE) wilayahnya: "
+          "periksa upah di registri / PU wage below the minimum wage (UMK/UMP, MIN.WAGE rows) of the region: "
+          "check the wage in the registry")  # fmt: skip
 
 
 def _lines(parts: pl.DataFrame, frame: pl.DataFrame, month: dt.date) -> pl.DataFrame:
@@ -227,11 +295,12 @@ def describe(t: Tariff) -> dict[str, Any]:
         "month": f"{t.month:%Y-%m}", "segment": t.segment,
         "components": [
             {"program": p.program, "base": p.base, "cap": p.cap, "factor": p.factor_pc / PC,
+             **({"deferred_factor": (p.full_pc - p.factor_pc) / PC} if p.full_pc != p.factor_pc else {}),
              "rates": {k: v / 100 for k, v in p.rates.items() if v}, "rules": [r.id for r in p.rules],
              "sources": list(dict.fromkeys(r.source for r in p.rules))}
             for p in t.parts
         ],
-        "bands": [b.id for b in t.bands],
+        "bands": [b.id for b in t.bands], "warnings": list(t.warnings),
     }  # fmt: skip
 
 

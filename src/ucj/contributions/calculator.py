@@ -58,7 +58,9 @@ class Inputs:
     jkp: bool = False
     programs: tuple[str, ...] = ()  # empty = the segment's usual programmes
     payer: str = "mandiri"
-    sector: str = "other"
+    sector: str = "other"  # PP 50/2025 (BPU transport) and PP 7/2025 (PU labour-intensive industries)
+    employees: int | None = None  # PU: the employer's number of workers (PP 7/2025: at least 50)
+    region: str | None = None  # the participant's kab/kota (or desa) code: the minimum wage (UMK/UMP) check
     contract_value: int | None = None  # JAKON
     contract_months: int | None = None  # PMI
     pre_placement: bool = True  # PMI: include the protection before work
@@ -75,9 +77,10 @@ class Part:
     rates: dict[str, int]  # party → hundredths of a percent
     rules: tuple[Rule, ...]
     cap: int | None = None
-    factor_pc: int = PC
+    factor_pc: int = PC  # what is due this month, after reliefs and deferrals
     recomposed_bp: int = 0  # JKP: the part recomposed from JKK/JKM, already inside those lines
     note: str = ""
+    full_pc: int = PC  # after reliefs only: ``full_pc - factor_pc`` is deferred (PP 49/2020 JP), not waived
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Tariff:
     bands: tuple[Rule, ...] = ()  # BPU income bands in force, by lower edge
     warnings: tuple[str, ...] = ()
     period: str = "month"
+    minimum_wage: Rule | None = None  # UMK/UMP in force for the participant's region (PU)
 
 
 @dataclass
@@ -105,6 +109,7 @@ class Component:
     factor: Decimal | None = None
     recomposed: int = 0
     note: str = ""
+    deferred: int = 0  # owed but payable later (PP 49/2020 JP deferral); not in ``amount``
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,7 +117,8 @@ class Component:
             "rate": float(self.rate) if self.rate is not None else None,
             "factor": float(self.factor) if self.factor is not None else None,
             "amount": self.amount, "employer": self.employer, "worker": self.worker,
-            "government": self.government, "recomposed": self.recomposed, "rule": self.rule,
+            "government": self.government, "recomposed": self.recomposed, "deferred": self.deferred,
+            "rule": self.rule,
             "rules": self.rules, "source": self.source, "note": self.note,
         }  # fmt: skip
 
@@ -160,6 +166,8 @@ def _check(inputs: Inputs) -> None:
         raise CalcError(f"payer: '{inputs.payer}' tidak dikenal / unknown ({', '.join(PAYERS)})")
     if inputs.sector not in SECTORS:
         raise CalcError(f"sector: '{inputs.sector}' tidak dikenal / unknown ({', '.join(SECTORS)})")
+    if inputs.employees is not None and inputs.employees < 0:
+        raise CalcError("employees: tidak boleh negatif / must not be negative")
     if not 1 <= inputs.risk_class <= 5:
         raise CalcError("risk_class: kelas risiko harus 1-5 / the risk class must be 1-5")
     for name in ("wage", "contract_value", "contract_months"):
@@ -168,19 +176,62 @@ def _check(inputs: Inputs) -> None:
             raise CalcError(f"{name}: tidak boleh negatif / must not be negative")
 
 
-def _relief(book: RuleBook, inputs: Inputs, program: str) -> tuple[int, tuple[Rule, ...]]:
-    """The relief factor for a programme line (PP 49/2020, PP 50/2025) and the relief rules applied."""
+APBDES_RELIEF_OPEN = (
+    "{rule}: apakah iuran APBDes yang didanai Dana Desa termasuk APBN (dikecualikan dari keringanan) belum pasti; "
+    "pengaturan UCJ_APBDES_RELIEF: keringanan {state} / whether APBDes money from Dana Desa counts as APBN "
+    "(excluded from the relief) is open; setting UCJ_APBDES_RELIEF: relief {state_en}"
+)
+PP7_NEEDS_EMPLOYEES = (
+    "{rule}: keringanan JKK 50% untuk industri padat karya hanya bila pemberi kerja punya paling sedikit {n} "
+    "pekerja: isi jumlah pekerja / the 50% JKK relief for labour-intensive industries needs at least {n} workers: "
+    "give the number of employees"
+)
+
+
+def _sector_matches(book: RuleBook, rule: Rule, inputs: Inputs) -> bool:
+    """A relief row's variant names a sector; ``other`` is the family's fallback for every sector that has no
+    row of its own (PP 50/2025: transport, and the others)."""
+    if rule.variant in ("", inputs.sector):
+        return True
+    if rule.variant != "other":
+        return False
+    return not any(r.variant == inputs.sector for r in book.all_in_force(rule.code, inputs.month))
+
+
+def _relief(book: RuleBook, inputs: Inputs, program: str, warnings: list[str]) -> tuple[int, tuple[Rule, ...]]:
+    """The relief factor for a programme line (PP 49/2020, PP 50/2025, PP 7/2025) and the relief rules applied.
+    Appends to ``warnings`` what the user must know (an open APBDes question, a missing employee count)."""
     factor, used = Decimal(1), []
     for rule in book.reliefs(inputs.month):
-        if (
-            inputs.segment in rule.segments
-            and set(program.split("+")) & set(rule.programs)
-            and rule.variant in ("", inputs.sector)
-            and inputs.payer not in rule.excluded_payers
-        ):
+        if not (inputs.segment in rule.segments and set(program.split("+")) & set(rule.programs)
+                and _sector_matches(book, rule, inputs) and inputs.payer not in rule.excluded_payers):
+            continue  # fmt: skip
+        if inputs.payer == "apbdes" and {"apbn", "apbd_provinsi", "apbd_kabkota"} & set(rule.excluded_payers):
+            state = ("diterapkan", "applied") if book.apbdes_relief else ("tidak diterapkan", "not applied")
+            message = APBDES_RELIEF_OPEN.format(rule=rule.code, state=state[0], state_en=state[1])
+            if message not in warnings:
+                warnings.append(message)
+            if not book.apbdes_relief:
+                continue
+        if rule.lower is not None and (inputs.employees or 0) < rule.lower:
+            if inputs.employees is None:
+                message = PP7_NEEDS_EMPLOYEES.format(rule=rule.code, n=rule.lower)
+                if message not in warnings:
+                    warnings.append(message)
+            continue
+        factor *= rule.factor or Decimal(1)
+        used.append(rule)
+    return int(factor * PC), tuple(used)
+
+
+def _deferral(book: RuleBook, inputs: Inputs, program: str) -> tuple[int, tuple[Rule, ...]]:
+    """The share of a programme line due this month under a deferral (PP 49/2020 JP: 1 %), and the rules."""
+    factor, used = Decimal(1), []
+    for rule in book.deferrals(inputs.month):
+        if inputs.segment in rule.segments and program in rule.programs:
             factor *= rule.factor or Decimal(1)
             used.append(rule)
-    return int(factor * PC), tuple(used)  # fmt: skip
+    return int(factor * PC), tuple(used)
 
 
 def _rate_part(program: str, rule: Rule, base: str = "wage", **kw: Any) -> Part:
@@ -189,13 +240,21 @@ def _rate_part(program: str, rule: Rule, base: str = "wage", **kw: Any) -> Part:
     return Part(program, base, rates, (rule,), **kw)
 
 
+JKK_RECOMPOSITION_NOTE = (
+    "tarif penuh; BPJS membukukan 0,14 poin darinya ke JKP (rekomposisi, informasi saja) / full rate; BPJS books "
+    "0.14 points of it to JKP (recomposition, information only)"
+)
+
+
 def _pu_parts(book: RuleBook, inputs: Inputs, programs: Iterable[str]) -> list[Part]:
     month, cls = inputs.month, str(inputs.risk_class)
     parts = []
     for program in programs:
         if program == "JKK":
-            reduced = book.find("PU.JKK.JKP", month, cls) if inputs.jkp else None
-            parts.append(_rate_part("JKK", reduced or book.get("PU.JKK", month, cls)))
+            # JKP participants pay the full class rate: the 0.14-point recomposition to JKP is BPJS's own
+            # allocation "tanpa menambah atau mengurangi beban iuran" (PP 6/2025 Pasal 11(5); PP 49/2023 Pasal 16A).
+            note = JKK_RECOMPOSITION_NOTE if inputs.jkp else ""
+            parts.append(_rate_part("JKK", book.get("PU.JKK", month, cls), note=note))
         elif program == "JKM":
             parts.append(_rate_part("JKM", book.get("PU.JKM", month)))
         elif program == "JHT":
@@ -226,10 +285,15 @@ def _bpu_parts(book: RuleBook, inputs: Inputs, programs: Iterable[str]) -> list[
 
 
 def _jakon_parts(book: RuleBook, inputs: Inputs) -> list[Part]:
-    tiers = sorted(book.all_in_force("JAKON.TIER", inputs.month), key=lambda r: r.lower or 0)
-    if not tiers:
-        raise RuleMissing("JAKON.TIER", inputs.month)
-    return [Part("JKK+JKM", "tier", {"employer": bp(t.rate_employer)}, (t,), note=t.note) for t in tiers]
+    """Marginal tiers on the contract value: JKK (``JAKON.TIER``) and JKM (``JAKON.JKM``) on the same slices
+    (PP 44/2015 jo. PP 49/2020 Pasal 12(2); shared/domain.md §1.7 corrected), each programme its own lines."""
+    parts = []
+    for code, program in (("JAKON.TIER", "JKK"), ("JAKON.JKM", "JKM")):
+        tiers = sorted(book.all_in_force(code, inputs.month), key=lambda r: r.lower or 0)
+        if not tiers:
+            raise RuleMissing(code, inputs.month)
+        parts += [Part(program, "tier", {"employer": bp(t.rate_employer)}, (t,), note=t.note) for t in tiers]
+    return parts
 
 
 def _programs(inputs: Inputs) -> tuple[tuple[str, ...], list[str]]:
@@ -254,12 +318,9 @@ def tariff(book: RuleBook, inputs: Inputs) -> Tariff:
     if inputs.jkp and inputs.segment != "PU":
         raise CalcError("jkp: JKP hanya untuk penerima upah / JKP is for wage earners (PU) only")
     bands: tuple[Rule, ...] = ()
+    warnings: list[str]
     if inputs.segment == "JAKON":
         parts, warnings, bands, period = _jakon_parts(book, inputs), [], (), "project"
-        warnings.append(
-            "Sumber berbeda apakah tarif nilai kontrak mencakup JKK saja atau JKK+JKM / sources "
-            "differ on whether the contract-value tiers cover JKK only or JKK+JKM"
-        )
     elif inputs.segment == "PMI":
         return Tariff("PMI", month, (), period="contract")
     else:
@@ -272,9 +333,12 @@ def tariff(book: RuleBook, inputs: Inputs) -> Tariff:
         period = "month"
     with_relief = []
     for part in parts:
-        factor_pc, reliefs = _relief(book, inputs, part.program)
-        with_relief.append(Part(**{**part.__dict__, "factor_pc": factor_pc, "rules": part.rules + reliefs}))
-    return Tariff(inputs.segment, month, tuple(with_relief), bands, tuple(warnings), period)
+        full_pc, reliefs = _relief(book, inputs, part.program, warnings)
+        due_pc, deferrals = _deferral(book, inputs, part.program)
+        with_relief.append(Part(**{**part.__dict__, "factor_pc": full_pc * due_pc // PC, "full_pc": full_pc,
+                                   "rules": part.rules + reliefs + deferrals}))  # fmt: skip
+    minimum = book.minimum_wage(inputs.region, month) if inputs.segment == "PU" else None
+    return Tariff(inputs.segment, month, tuple(with_relief), bands, tuple(warnings), period, minimum)
 
 
 # ---------------------------------------------------------------- applying a tariff to one worker
@@ -295,21 +359,38 @@ def band_basis(bands: tuple[Rule, ...], income: int | None) -> tuple[int, Rule |
     return income, None
 
 
-def missing_band_warning(income: int, month: dt.date) -> str:
-    return (f"Tidak ada golongan BPU.BAND untuk penghasilan Rp {income:,} pada {month:%Y-%m} (tabel Lampiran II "
-            f"PP 44/2015 belum lengkap): dihitung dari penghasilan yang dilaporkan / no BPU.BAND rule covers "
-            f"income Rp {income:,}: computed on the declared income").replace(",", ".")  # fmt: skip
+def missing_band_warning(income: int, month: dt.date, bands: tuple[Rule, ...] = ()) -> str:
+    """Actionable: which incomes have no ``BPU.BAND`` row yet, and how an admin loads them."""
+    below = max((b for b in bands if (b.lower or 0) <= income), key=lambda b: b.lower or 0, default=None)
+    above = min((b for b in bands if (b.lower or 0) > income), key=lambda b: b.lower or 0, default=None)
+    start = (below.upper + 1) if below is not None and below.upper is not None else 0
+    end = f"Rp {(above.lower or 0) - 1:,}" if above is not None else "…"
+    gap = f"Rp {start:,}–{end}"
+    return (f"Tidak ada baris BPU.BAND untuk penghasilan Rp {income:,} pada {month:%Y-%m}: golongan {gap} belum "
+            f"dimuat (tabel Lampiran II PP 44/2015). Dihitung dari penghasilan yang dilaporkan. Admin: muat baris "
+            f"BPU.BAND dengan 'ucj rules load BERKAS.csv --user ADMIN' atau di admin / no BPU.BAND rule covers "
+            f"income Rp {income:,} in {month:%Y-%m}: the band {gap} is not loaded (PP 44/2015 Lampiran II). "
+            f"Computed on the declared income. Admin: load the BPU.BAND rows with 'ucj rules load FILE.csv "
+            f"--user ADMIN' or in the admin").replace(",", ".")  # fmt: skip
+
+
+def minimum_wage_warning(wage: int, rule: Rule) -> str:
+    """A PU wage below the UMK/UMP of the participant's region (contributions are on the actual wage)."""
+    return (f"Upah Rp {wage:,} di bawah upah minimum wilayah {rule.variant} Rp {rule.amount:,} ({rule.id}; "
+            f"{rule.source}): periksa upah yang dilaporkan / wage below the minimum wage of region {rule.variant} "
+            f"(UMK/UMP): check the reported wage").replace(",", ".")  # fmt: skip
 
 
 def _component(part: Part, base: int, extra_rules: tuple[Rule, ...] = ()) -> Component:
     shares = {p: share(base, part.rates.get(p, 0), part.factor_pc) for p in PARTIES}
+    owed = sum(share(base, part.rates.get(p, 0), part.full_pc) for p in PARTIES)
     rules = part.rules + extra_rules
     rate = None if part.base == "fixed" else Decimal(sum(part.rates.values())) / 100
     return Component(
         program=part.program, base=base, rate=rate, amount=sum(shares.values()), **shares,
         rule=rules[0].id, rules=[r.id for r in rules], source="; ".join(dict.fromkeys(r.source for r in rules)),
         factor=Decimal(part.factor_pc) / PC if part.factor_pc != PC else None,
-        recomposed=share(base, part.recomposed_bp), note=part.note,
+        recomposed=share(base, part.recomposed_bp), note=part.note, deferred=owed - sum(shares.values()),
     )  # fmt: skip
 
 
@@ -318,6 +399,8 @@ def apply(t: Tariff, wage: int | None) -> Breakdown:
     out = Breakdown(t.segment, t.month, t.period, [], list(t.warnings))
     if t.segment == "PU" and not wage:
         raise CalcError("wage: upah PU wajib diisi dan > 0 / the PU wage is required and must be > 0")
+    if t.segment == "PU" and t.minimum_wage is not None and wage is not None and wage < (t.minimum_wage.amount or 0):
+        out.warnings.append(minimum_wage_warning(wage, t.minimum_wage))
     for part in t.parts:
         extra: tuple[Rule, ...] = ()
         band: Rule | None
@@ -328,14 +411,17 @@ def apply(t: Tariff, wage: int | None) -> Breakdown:
         elif part.base == "band":
             base, band = band_basis(t.bands, wage)
             if band is None:
-                out.warnings.append(missing_band_warning(base, t.month))
+                message = missing_band_warning(base, t.month, t.bands)
+                if message not in out.warnings:
+                    out.warnings.append(message)
             else:
                 extra = (band,)
-                if wage is None:
-                    out.warnings.append("Penghasilan tidak diisi: golongan terendah / no income given: lowest band")
         else:
             base = int(wage or 0)
-        out.components.append(_component(part, base, extra))
+        component = _component(part, base, extra)
+        if part.base == "band" and wage is None:  # the usual APBD case (Rp 16,800): a note, not a warning
+            component.note = "penghasilan tidak diisi: golongan terendah / no income given: the lowest band"
+        out.components.append(component)
     return out
 
 

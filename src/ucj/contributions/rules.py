@@ -23,7 +23,10 @@ from importlib import resources
 
 SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
 PAYERS = ("mandiri", "employer", "apbn", "apbd_provinsi", "apbd_kabkota", "apbdes", "other")
-SECTORS = ("other", "transport")
+#: Sectors the reliefs name: ``transport`` (PP 50/2025, BPU) and the labour-intensive industries of PP 7/2025
+#: (PU: textile and apparel, footwear, leather, furniture, food and beverages, children's toys).
+SECTORS = ("other", "transport", "textile", "footwear", "leather", "furniture", "food", "toys")
+LABOUR_INTENSIVE = ("textile", "footwear", "leather", "furniture", "food", "toys")
 
 # Columns of a rules file, in order (the shipped CSV, `ucj rules load` and the admin export use them).
 COLUMNS = ("code", "variant", "valid_from", "valid_to", "rate_employer", "rate_worker", "rate_government",
@@ -32,15 +35,24 @@ COLUMNS = ("code", "variant", "valid_from", "valid_to", "rate_employer", "rate_w
 
 # What each rule family must carry; anything else must be empty. (family prefix → required fields)
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "PU.JKK": ("rate_employer",), "PU.JKK.JKP": ("rate_employer",), "PU.JKM": ("rate_employer",),
+    "PU.JKK": ("rate_employer",), "PU.JKM": ("rate_employer",),
     "PU.JHT": ("rate_employer", "rate_worker"), "PU.JP": ("rate_employer", "rate_worker"),
     "PU.JP.CEILING": ("amount",), "PU.JKP": ("rate_government", "rate_recomposed"), "PU.JKP.CAP": ("amount",),
     "BPU.BAND": ("amount", "lower"), "BPU.JKK": ("rate_worker",), "BPU.JKM": ("amount",),
-    "BPU.JHT": ("rate_worker",), "JAKON.TIER": ("rate_employer", "lower"), "PMI.PRE": ("amount",),
+    "BPU.JHT": ("rate_worker",), "JAKON.TIER": ("rate_employer", "lower"), "JAKON.JKM": ("rate_employer", "lower"),
+    "PMI.PRE": ("amount",),
     "PMI.BAND": ("amount", "lower"), "PMI.EXTRA": ("amount",),
     "RELIEF.PP49-2020": ("factor", "segments", "programs"), "RELIEF.PP50-2025": ("factor", "segments", "programs"),
+    "RELIEF.PP7-2025": ("factor", "segments", "programs", "lower"),
+    "DEFERRAL.PP49-2020": ("factor", "segments", "programs"), "MIN.WAGE": ("amount",),
 }  # fmt: skip
+# Reliefs reduce what is owed; a deferral (PP 49/2020 JP) moves part of what is owed to a later schedule. For a
+# relief row ``lower`` is the employer's minimum number of workers (PP 7/2025: at least 50), when set.
 RELIEF_PREFIX = "RELIEF."
+DEFERRAL_PREFIX = "DEFERRAL."
+#: Minimum wages (UMP of a province, UMK of a kab/kota): variant = the region code (16, 16.71).
+MIN_WAGE = "MIN.WAGE"
+_REGION = re.compile(r"^\d{2}(\.\d{2})?$")
 
 
 class RuleError(ValueError):
@@ -173,8 +185,13 @@ def check_rule(rule: Rule) -> None:
     unknown = set(rule.excluded_payers) - set(PAYERS)
     if unknown:
         raise RuleError(f"{rule.id}: excluded_payers tidak dikenal / unknown: {', '.join(sorted(unknown))}")
-    if rule.code in ("PU.JKK", "PU.JKK.JKP") and rule.variant not in {"1", "2", "3", "4", "5"}:
+    if rule.code == "PU.JKK" and rule.variant not in {"1", "2", "3", "4", "5"}:
         raise RuleError(f"{rule.id}: variant harus kelas risiko 1-5 / variant must be risk class 1-5")
+    if rule.code == MIN_WAGE and not _REGION.fullmatch(rule.variant):
+        raise RuleError(f"{rule.id}: variant harus kode provinsi atau kab/kota (16, 16.71) / variant must be a "
+                        "province or kab/kota code (16, 16.71)")  # fmt: skip
+    if rule.code.startswith(RELIEF_PREFIX) and rule.variant and rule.variant not in SECTORS:
+        raise RuleError(f"{rule.id}: variant harus sektor / variant must be a sector ({', '.join(SECTORS)})")
 
 
 def read_rules(text: str) -> list[Rule]:
@@ -209,10 +226,17 @@ def check_overlaps(rules: Iterable[Rule]) -> None:
                 raise RuleError(f"{before.id} dan {after.id} berlaku bersamaan / overlap in time")
 
 
+SHIPPED_FILES = ("data/rules.csv", "data/minimum_wages.csv")
+
+
 def shipped_rules() -> list[Rule]:
-    """The rules that ship with UCJ (``data/rules.csv``; sources in shared/domain.md §1)."""
-    text = resources.files("ucj.contributions").joinpath("data/rules.csv").read_text(encoding="utf-8")
-    return read_rules(text)
+    """The rules that ship with UCJ: ``data/rules.csv`` (sources in shared/domain.md §1, §6) and the minimum
+    wages of ``data/minimum_wages.csv`` (Sumsel UMP/UMK as far as sourced)."""
+    rules: list[Rule] = []
+    for name in SHIPPED_FILES:
+        rules += read_rules(resources.files("ucj.contributions").joinpath(name).read_text(encoding="utf-8"))
+    check_overlaps(rules)
+    return rules
 
 
 def rule_to_row(rule: Rule) -> dict[str, str]:
@@ -237,6 +261,9 @@ class RuleBook:
     """The rules, indexed by family, answering "which rule is in force for this month"."""
 
     rules: Sequence[Rule]
+    #: Whether the PP 50/2025 relief applies to APBDes-paid contributions (open: is Dana Desa APBN money?);
+    #: the shell sets it from ``settings.UCJ_APBDES_RELIEF``. Either way the amount carries a warning.
+    apbdes_relief: bool = True
     _by_code: dict[str, list[Rule]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -263,3 +290,20 @@ class RuleBook:
         day = month.replace(day=1)
         return [r for code, rs in self._by_code.items() if code.startswith(RELIEF_PREFIX)
                 for r in rs if r.in_force(day)]  # fmt: skip
+
+    def deferrals(self, month: dt.date) -> list[Rule]:
+        day = month.replace(day=1)
+        return [r for code, rs in self._by_code.items() if code.startswith(DEFERRAL_PREFIX)
+                for r in rs if r.in_force(day)]  # fmt: skip
+
+    def minimum_wage(self, region: str | None, month: dt.date) -> Rule | None:
+        """The minimum wage in force for a region (any code inside it): the kab/kota's UMK, else the
+        province's UMP; ``None`` when no row is loaded (then nothing can be said)."""
+        if not region:
+            return None
+        parts = region.split(".")
+        for code in (".".join(parts[:2]), parts[0]):
+            rule = self.find(MIN_WAGE, month, code)
+            if rule is not None:
+                return rule
+        return None

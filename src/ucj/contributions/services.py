@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -16,8 +17,10 @@ from ucj.regions.codes import parent_of
 
 
 def rulebook() -> core.RuleBook:
-    """The rules in the database (a few dozen rows: read fresh each time, so edits apply at once)."""
-    return core.RuleBook([r.to_rule() for r in ContributionRule.objects.all()])
+    """The rules in the database (a few dozen rows: read fresh each time, so edits apply at once), with the
+    APBDes choice for PP 50/2025 (``UCJ_APBDES_RELIEF``)."""
+    return core.RuleBook([r.to_rule() for r in ContributionRule.objects.all()],
+                         apbdes_relief=settings.UCJ_APBDES_RELIEF != "exclude")  # fmt: skip
 
 
 def calculate_contribution(inputs: Inputs) -> Breakdown:
