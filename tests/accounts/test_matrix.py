@@ -592,3 +592,120 @@ def test_login_next_does_not_redirect_off_site(make_user: Callable[..., Any]) ->
     response = Client().post("/akun/masuk/?next=https://evil.example/", {"username": "pengarah",
                                                                           "password": DEMO_PASSWORD})  # fmt: skip
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+# --- import scope, transfers and the NIK conflict queue (issue 11 §1, §2) ----------------------------------
+
+
+def world_trust(world: World) -> dict[str, int]:
+    """A pending transfer of the Palembang participant into Sukarami (asked from a Sukarami batch's
+    ``NIK_NOT_AVAILABLE`` row 2) and one open NIK conflict on each participant."""
+    from ucj.registry.models import ImportIssue, NikConflict, TransferRequest
+
+    ImportIssue.objects.create(batch=world.own_batch, row=2, column="NIK", code="NIK_NOT_AVAILABLE",
+                               severity="error", value=world.other.nik, extra=SUKARAMI)  # fmt: skip
+    transfer = TransferRequest.objects.create(participant=world.other, from_desa_id=PALEMBANG, to_desa_id=SUKARAMI,
+                                              batch=world.own_batch, row=2)  # fmt: skip
+    own_c, other_c = (
+        NikConflict.objects.create(participant=p, batch=b, row=2, incoming={"name": "Orang Lain"})
+        for p, b in ((world.own, world.own_batch), (world.other, world.other_batch))
+    )
+    return {"transfer": transfer.pk, "own_c": own_c.pk, "other_c": other_c.pk, "own_b": world.own_batch.pk}
+
+
+def trust_target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
+    ids = world_trust(world)
+    t, own_c, other_c, own_b = ids["transfer"], ids["own_c"], ids["other_c"], ids["own_b"]
+    return {
+        "transfers": ("get", "/registri/pindah/", None),
+        "transfer request own row": ("get", f"/registri/pindah/minta/?batch={own_b}&row=2", None),
+        "transfer request POST": ("post", "/registri/pindah/minta/", {"batch": str(own_b), "row": "2"}),
+        "transfer decide POST": ("post", f"/registri/pindah/{t}/putuskan/", {"decision": "refuse"}),
+        "conflicts": ("get", "/registri/konflik/", None),
+        "conflict own": ("get", f"/registri/konflik/{own_c}/", None),
+        "conflict other": ("get", f"/registri/konflik/{other_c}/", None),
+        "conflict own POST": ("post", f"/registri/konflik/{own_c}/", {"decision": "keep"}),
+        "conflict other POST": ("post", f"/registri/konflik/{other_c}/", {"decision": "keep"}),
+        "api transfers": ("get", "/api/v1/transfers", None),
+        "api transfer request": ("post", "/api/v1/transfers", JSON(batch_id=own_b, row=2)),
+        "api transfer decide": ("post", f"/api/v1/transfers/{t}/decision", JSON(decision="refuse")),
+        "api conflicts": ("get", "/api/v1/nik-conflicts", None),
+        "api conflict own": ("get", f"/api/v1/nik-conflicts/{own_c}", None),
+        "api conflict other": ("get", f"/api/v1/nik-conflicts/{other_c}", None),
+        "api conflict own decide": ("post", f"/api/v1/nik-conflicts/{own_c}/decision", JSON(decision="keep")),
+        "api conflict other decide": ("post", f"/api/v1/nik-conflicts/{other_c}/decision", JSON(decision="keep")),
+    }[name]
+
+
+# The transfer is of the Palembang participant, asked from Sukarami: the current region (Palembang) decides,
+# the requester's side (kab_muba, desa) gets 404. A request is possible only from outside the person's
+# region (admin, provinsi and bpjs reach Palembang: 409/"not possible", a re-import handles it).
+# Expected answer per role:      admin  provinsi kab_muba kab_plg desa  bpjs  viewer anon
+TRUST_MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
+    ("transfers",               (200,   200,     200,     200,    200,  200,  403,   LOGIN)),
+    ("transfer request own row", (200,  200,     200,     404,    200,  200,  403,   LOGIN)),
+    ("transfer request POST",   (DONE,  DONE,    DONE,    404,    DONE, DONE, 403,   LOGIN)),
+    ("transfer decide POST",    (DONE,  DONE,    404,     DONE,   404,  DONE, 404,   LOGIN)),
+    ("conflicts",               (200,   200,     200,     200,    200,  200,  403,   LOGIN)),
+    ("conflict own",            (200,   200,     200,     404,    200,  200,  404,   LOGIN)),
+    ("conflict other",          (200,   200,     404,     200,    404,  200,  404,   LOGIN)),
+    ("conflict own POST",       (DONE,  DONE,    DONE,    404,    DONE, DONE, 404,   LOGIN)),
+    ("conflict other POST",     (DONE,  DONE,    404,     DONE,   404,  DONE, 404,   LOGIN)),
+    ("api transfers",           (200,   200,     200,     200,    200,  200,  403,   401)),
+    ("api transfer request",    (409,   409,     201,     409,    201,  409,  403,   401)),
+    ("api transfer decide",     (200,   200,     404,     200,    404,  200,  404,   401)),
+    ("api conflicts",           (200,   200,     200,     200,    200,  200,  403,   401)),
+    ("api conflict own",        (200,   200,     200,     404,    200,  200,  404,   401)),
+    ("api conflict other",      (200,   200,     404,     200,    404,  200,  404,   401)),
+    ("api conflict own decide", (200,   200,     200,     404,    200,  200,  404,   401)),
+    ("api conflict other decide", (200, 200,     404,     200,    404,  200,  404,   401)),
+]  # fmt: skip
+TRUST_CASES = [(name, role, expected) for name, row in TRUST_MATRIX for role, expected in zip(ROLES, row, strict=True)]
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), TRUST_CASES, ids=[f"{n}-{r}" for n, r, _ in TRUST_CASES])
+def test_trust_access(
+    world: World, client_for: Callable[[str], Client], name: str, role: str, expected: int | str
+) -> None:
+    method, path, data = trust_target(world, name)
+    client = client_for(role)
+    if isinstance(data, JSON):
+        response = client.post(path, data, content_type="application/json")
+    else:
+        response = getattr(client, method)(path, data) if data else getattr(client, method)(path)
+    if isinstance(expected, int):
+        assert response.status_code == expected, f"{role} {method.upper()} {path}"
+        return
+    assert response.status_code == 302, f"{role} {method.upper()} {path}: {response.status_code}"
+    location = response["Location"]
+    if expected == LOGIN:
+        assert location.startswith("/akun/masuk/?next=")
+    else:
+        assert not location.startswith(("/akun/masuk/", "/admin/login/")), location
+
+
+def test_transfer_requester_learns_nothing_before_approval(world: World, client_for: Callable[[str], Client]) -> None:
+    """The requester side lists its request without the person's name or current village, in pages and API."""
+    world_trust(world)
+    for role in ("desa", "kab_muba"):
+        client = client_for(role)
+        page = client.get("/registri/pindah/").content.decode()
+        api = client.get("/api/v1/transfers").json()
+        assert "Budi Palembang" not in page and PALEMBANG not in page
+        assert api[0]["direction"] == "outgoing" and api[0]["from_desa"] is None and api[0]["name"] == ""
+        assert world.other.nik not in page and world.other.nik not in str(api)
+
+
+def test_an_import_cannot_reach_a_record_outside_the_uploaders_regions(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    """The page upload of a Sukarami operator with the Palembang participant's NIK leaves that record alone."""
+    text = f"NIK,Nama,Kode Desa\n{world.other.nik},Budi Palembang,{SUKARAMI}\n"
+    before = Participant.objects.filter(pk=world.other.pk).values().get()
+    response = client_for("desa").post("/api/v1/imports/roster", {"file": roster_file(text)})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["updated"], body["rejected"]) == (0, 1)
+    assert [i["code"] for i in body["issues"] if i["severity"] == "error"] == ["NIK_NOT_AVAILABLE"]
+    assert PALEMBANG not in str(body) and "16.71" not in str(body)
+    assert Participant.objects.filter(pk=world.other.pk).values().get() == before
