@@ -145,3 +145,14 @@ def test_defaults_table_from_tuples() -> None:
     table = defaults_table([(None, "rt", "BPU", "JKK,JKM", "apbd_kabkota", None, 1_000_000)])
     assert table.schema["risk_class"] == pl.Int16 and table.schema["income"] == pl.Int64
     assert table.row(0) == ("", "rt", "BPU", "JKK,JKM", "apbd_kabkota", None, 1_000_000)
+
+
+def test_kelurahan_defaults_never_put_people_on_apbdes() -> None:
+    """A kelurahan (4th code segment 1xxx, Kemendagri; shared/domain.md §4.1) has no APBDes (§6): the national
+    default 'kepala_desa → APBDes' and a kab-level 'RT → APBDes' row give apbd_kabkota there; a desa keeps APBDes."""
+    table = defaults_table([(None, "kepala_desa", "PU", "JKK,JKM", "apbdes", 1, None),
+                            ("16.71", "rt", "BPU", "JKK,JKM", "apbdes", None, 1_000_000)])  # fmt: skip
+    got = applied(rows({"village_role": "rt", "desa_code": PALEMBANG},
+                       {"village_role": "kepala_desa", "desa_code": PALEMBANG},
+                       {"village_role": "kepala_desa", "desa_code": SUKARAMI}), table)  # fmt: skip
+    assert [g["payer"] for g in got] == ["apbd_kabkota", "apbd_kabkota", "apbdes"]

@@ -6,6 +6,9 @@ at the lowest band paid by the regency's APBD. The defaults table holds one row 
 ``""`` is the national fallback. For each row the most specific region whose code is an ancestor of (or equal
 to) the row's desa code wins, as a whole row: desa > kecamatan > kab/kota > province > national.
 
+A kelurahan (4th code segment starting with 1) has no APBDes, BPD or kepala desa: a default payer ``apbdes``
+becomes ``apbd_kabkota`` there (its RT/RW are paid from the kab/kota APBD; shared/domain.md §6, issue 12).
+
 The role key of a row is its village role, else ``"rentan"`` when its ecosystem is ``rentan``, else none (no
 default; the validator's own segment and programme defaults stay). Values the roster gives always win.
 
@@ -20,6 +23,9 @@ import polars as pl
 from ucj.registry import vocab
 
 RENTAN = "rentan"
+APBDES, APBD_KABKOTA = "apbdes", "apbd_kabkota"
+#: A village code whose 4th segment starts with 1 is a kelurahan (Kemendagri; shared/domain.md §4.1).
+KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.1"
 #: Columns of a defaults table.
 TABLE_SCHEMA = pl.Schema(
     {
@@ -76,6 +82,12 @@ def apply_role_defaults(rows: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame
     best = _best_defaults(rows["desa_code"].drop_nulls().unique(), table)
     joined = rows.join(best, on=["desa_code", "_role"], how="left", maintain_order="left")
     c = pl.col
+    # A kelurahan has no APBDes (shared/domain.md §6): a default that says APBDes pays there means the kab/kota.
+    kelurahan = c("desa_code").str.contains(KELURAHAN_CODE).fill_null(False)
+    joined = joined.with_columns(
+        pl.when(kelurahan & (c("_d_payer") == APBDES)).then(pl.lit(APBD_KABKOTA)).otherwise(c("_d_payer"))
+        .alias("_d_payer")
+    )
     has = c("_d_role").is_not_null()
     fill = {
         "segment": has & c("segment_given").is_null() & c("_d_segment").is_not_null(),

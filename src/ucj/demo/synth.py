@@ -25,6 +25,9 @@ POSITIONS = [
     ("Nelayan", 0.12), ("Petani", 0.20), ("Buruh Harian", 0.10), ("Pedagang Pasar", 0.12),
     ("Pedagang Kaki Lima", 0.06), ("Pelaku Usaha UMKM", 0.08), ("Tukang Ojek", 0.06), ("Penjahit", 0.06),
 ]  # fmt: skip
+KELURAHAN_INSTEAD = {"Kepala Desa": "Buruh Harian", "Sekretaris Desa": "Buruh Harian", "Kaur Keuangan": "Penjahit",
+                     "Kasi Pemerintahan": "Pelaku Usaha UMKM", "Kepala Dusun": "Ketua RW",
+                     "Anggota BPD": "Pedagang Kaki Lima"}  # fmt: skip
 MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
              "November", "Desember"]  # fmt: skip
 HEADERS = ["No", "NIK", "Nama Lengkap", "Tgl Lahir", "L/P", "Jabatan", "Kode Desa", "No HP", "Penghasilan"]
@@ -72,6 +75,11 @@ def synthetic_roster(
     pos_names, pos_p = zip(*POSITIONS, strict=True)
     probs = np.array(pos_p) / sum(pos_p)
     position = np.array(pos_names)[rng.choice(len(pos_names), n, p=probs)]
+    # A kelurahan (4th code segment 1xxx) has no kepala desa, perangkat desa or BPD (shared/domain.md §6): people
+    # there get urban occupations instead, so no import default bills them to an APBDes (issue 12). No extra draw.
+    kelurahan = pl.Series(village).str.contains(r"^\d{2}\.\d{2}\.\d{2}\.1").fill_null(False).to_numpy()
+    for office, instead in KELURAHAN_INSTEAD.items():
+        position = np.where(kelurahan & (position == office), instead, position)
     date_style = rng.integers(0, 3, n)
     income = (rng.integers(8, 60, n) * 100_000).astype(np.int64)
     frame = frame.with_columns(

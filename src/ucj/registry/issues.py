@@ -213,6 +213,23 @@ _TYPES = [
         "Kode {value} bukan kode desa/kelurahan (format 16.71.01.1001).",
         "Code {value} is not a village code (format 16.71.01.1001).",
     ),
+    # --- kelurahan are not desa (issue 12 item 3; shared/domain.md §4.1, §6) ---
+    IssueType(
+        "KELURAHAN_VILLAGE_ROLE",
+        "warning",
+        "'{value}' adalah jabatan desa, tetapi {extra} adalah kelurahan: kelurahan tidak punya kepala desa atau "
+        "BPD (lurah adalah ASN). Periksa jabatan atau kode wilayah; iuran tidak dibayar dari APBDes.",
+        "'{value}' is a village (desa) office, but {extra} is a kelurahan: a kelurahan has no kepala desa or BPD "
+        "(the lurah is a civil servant). Check the position or the region code; no APBDes pays here.",
+    ),
+    IssueType(
+        "KELURAHAN_APBDES",
+        "warning",
+        "{extra} adalah kelurahan: kelurahan tidak punya APBDes, tagihan APBDes akan ditolak. Gunakan pembayar "
+        "APBD kabupaten/kota.",
+        "{extra} is a kelurahan: a kelurahan has no village budget (APBDes); an APBDes bill will be refused. Use "
+        "the kab/kota APBD as payer.",
+    ),
 ]
 
 ISSUE_TYPES: dict[str, IssueType] = {t.code: t for t in _TYPES}

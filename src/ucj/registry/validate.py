@@ -223,6 +223,12 @@ def _findings(df: pl.DataFrame, raw: RawRoster) -> pl.DataFrame:
         (s("ecosystem_raw").is_not_null() & s("ecosystem_given").is_null(), col("ecosystem"), "VALUE_UNKNOWN",
          s("ecosystem_raw"), ""),
         (s("payer_raw").is_not_null() & s("payer").is_null(), col("payer"), "VALUE_UNKNOWN", s("payer_raw"), ""),
+        # A kelurahan (4th code segment starting with 1) has no kepala desa, BPD or APBDes (issue 12 item 3).
+        (s("desa_code").str.contains(r"^\d{2}\.\d{2}\.\d{2}\.1").fill_null(False)
+         & s("village_role").is_in(["kepala_desa", "bpd"]), col("position"), "KELURAHAN_VILLAGE_ROLE",
+         s("occupation"), s("desa_code")),
+        (s("desa_code").str.contains(r"^\d{2}\.\d{2}\.\d{2}\.1").fill_null(False) & (s("payer") == "apbdes"),
+         col("payer"), "KELURAHAN_APBDES", s("payer_raw"), s("desa_code")),
     ]  # fmt: skip
     parts = [
         df.filter(cond).select(
