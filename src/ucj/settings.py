@@ -19,6 +19,20 @@ PRODUCTION = os.environ.get("UCJ_PRODUCTION", "") in {"1", "true", "yes"}
 DEBUG = os.environ.get("UCJ_DEBUG", "") in {"1", "true", "yes"} and not PRODUCTION
 
 
+def _private_dir(path: Path) -> Path:
+    """Create ``path`` readable by its owner only (0700): it holds personal data, keys or the database."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+        path.chmod(0o700)  # an existing folder from an older version
+    return path
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists (SQLite gives its -wal/-shm files the same mode)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def _secret_key() -> str:
     """The secret key: from the environment in production, else kept in the data folder."""
     key = os.environ.get("UCJ_SECRET_KEY")
@@ -26,11 +40,12 @@ def _secret_key() -> str:
         return key
     if PRODUCTION:
         raise RuntimeError("UCJ_PRODUCTION=1 needs UCJ_SECRET_KEY in the environment")
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_dir(DATA_DIR)
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)  # never readable by others, not even briefly
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -103,7 +118,8 @@ def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'ucj.sqlite3'}"
     db = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        Path(str(db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+        _private_dir(Path(str(db["NAME"])).parent)
+        _private_file(Path(str(db["NAME"])))
         # WAL lets the web app read while an import writes; IMMEDIATE avoids lock-upgrade deadlocks.
         db["OPTIONS"] = {
             "timeout": 30,
@@ -135,7 +151,7 @@ def _caches() -> dict[str, dict[str, object]]:
                             "TIMEOUT": timeout, "KEY_PREFIX": os.environ.get("UCJ_CACHE_PREFIX", "ucj")}}  # fmt: skip
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "ucj.coverage.cache.SharedDatabaseCache",  # Django's DatabaseCache, see its module doc
             "LOCATION": os.environ.get("UCJ_CACHE_TABLE", "ucj_cache"),
             "TIMEOUT": timeout,
             # Culling deletes a third of the table when it is full: room for every dashboard answer of a
@@ -146,6 +162,9 @@ def _caches() -> dict[str, dict[str, object]]:
 
 
 CACHES = _caches()
+# On SQLite, how long a cache write (storing an answer) may wait for the write lock an import holds before it is
+# skipped; the coverage version is always written.
+UCJ_CACHE_WRITE_WAIT_MS = int(os.environ.get("UCJ_CACHE_WRITE_WAIT_MS", "100"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -185,6 +204,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders until collectstatic runs
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+_private_dir(DATA_DIR)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -194,6 +214,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 TASKS = {
     "default": {
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_HANDLERS = [
+    "ucj.registry.uploads.SizeLimitedUploadHandler",  # UCJ_MAX_UPLOAD_MB, before anything is stored
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# Limits on roster files (issue 11 §13; docs/architecture.md "Limits"). Sizes in MB.
+UCJ_MAX_UPLOAD_MB = int(os.environ.get("UCJ_MAX_UPLOAD_MB", "50"))  # upload page, API, CLI, waitress body size
+UCJ_MAX_XLSX_UNCOMPRESSED_MB = int(os.environ.get("UCJ_MAX_XLSX_UNCOMPRESSED_MB", "500"))  # measured, not declared
+UCJ_MAX_ROWS = int(os.environ.get("UCJ_MAX_ROWS", "1000000"))  # data rows per file
+UCJ_MAX_COLUMNS = int(os.environ.get("UCJ_MAX_COLUMNS", "500"))
+UCJ_MAX_CELL_CHARS = int(os.environ.get("UCJ_MAX_CELL_CHARS", "2000"))  # longer cells: row finding CELL_TOO_LONG
+UCJ_PARSE_INPROCESS_MB = int(os.environ.get("UCJ_PARSE_INPROCESS_MB", "16"))  # larger files: parsed in a child
+UCJ_PARSE_MEMORY_MB = int(os.environ.get("UCJ_PARSE_MEMORY_MB", "2048"))  # the child's RLIMIT_AS
+UCJ_PARSE_TIMEOUT_S = int(os.environ.get("UCJ_PARSE_TIMEOUT_S", "300"))  # the child's wall-clock limit
+UCJ_MAX_STORED_FINDINGS = int(os.environ.get("UCJ_MAX_STORED_FINDINGS", "10000"))  # per batch; counts stay exact
+UCJ_RETRY_KEEP_HOURS = int(os.environ.get("UCJ_RETRY_KEEP_HOURS", "24"))  # a dead worker's upload kept for retry
         "BACKEND": os.environ.get("UCJ_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }

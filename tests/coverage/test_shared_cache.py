@@ -119,4 +119,37 @@ def test_every_process_shares_the_cache_settings() -> None:
     from django.conf import settings
 
     backend = settings.CACHES["default"]["BACKEND"]
-    assert backend in {"django.core.cache.backends.db.DatabaseCache", "django.core.cache.backends.redis.RedisCache"}
+    assert backend in {"ucj.coverage.cache.SharedDatabaseCache", "django.core.cache.backends.redis.RedisCache"}
+
+
+def test_a_held_write_lock_never_fails_a_dashboard_read(tmp_path: Path, django_db_blocker: Any) -> None:
+    """SQLite: while an import holds the write lock, a dashboard read that meets an expired cache entry (Django's
+    database cache deletes it) or misses (stores the answer) still answers 200; the cache writes are skipped."""
+    import sqlite3
+
+    with django_db_blocker.unblock(), own_database(tmp_path) as url:
+        if not url.startswith("sqlite"):
+            pytest.skip("SQLite's single write lock only")
+        ucj(url, tmp_path, "regions", "load", "--province", "16")
+        connections["default"].settings_dict["OPTIONS"]["timeout"] = 1  # fail fast where Django would wait
+        connections["default"].close()
+        from ucj.accounts.services import create_user
+
+        web = Client()
+        web.force_login(create_user("kab-lock", role="kabkota", region="16.06", password="Ucj-Test-Password-1"))
+        api = "/api/v1/coverage?region=16.06&as_of=2024-12"
+        assert web.get(api).status_code == 200
+        current_version()
+        from django.db import connection
+
+        with connection.cursor() as cur:  # every stored answer expires now
+            cur.execute("UPDATE ucj_cache SET expires = '2000-01-01 00:00:00' WHERE cache_key NOT LIKE '%version'")
+        other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=1, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # an import in another process holds the write lock
+        try:
+            assert web.get(api).status_code == 200  # expired entry met, answer recomputed, nothing stored
+            assert web.get("/cakupan/?region=16.06&as_of=2024-12").status_code == 200
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert web.get(api).status_code == 200

@@ -20,7 +20,7 @@ from django.urls import reverse
 from tests.conftest import DEMO_PASSWORD
 from ucj.accounts.models import AuditEvent
 from ucj.registry import services
-from ucj.registry.exports import REASON_HEADER, ROW_HEADER, rejected_rows_xlsx
+from ucj.registry.exports import BATCH_HEADER, REASON_HEADER, ROW_HEADER, rejected_rows_xlsx
 from ucj.registry.models import ImportBatch, ImportIssue, Participant, RejectedRow
 from ucj.registry.services import ImportRefused, ImportReport, import_roster, row_outcomes
 
@@ -286,9 +286,9 @@ def test_rejected_rows_workbook(write_csv: Callable[..., Path]) -> None:
     batch = ImportBatch.objects.get(pk=report.batch_id)
     rows = read_xlsx(rejected_rows_xlsx(batch))
     headers = HEADER.split(",")
-    assert rows[0] == [*headers, REASON_HEADER, ROW_HEADER]
+    assert rows[0] == [*headers, REASON_HEADER, ROW_HEADER, BATCH_HEADER]
     body = rows[1:]
-    assert [r[-1] for r in body] == [3, 4, 5, 6]
+    assert [r[-2] for r in body] == [3, 4, 5, 6] and {r[-1] for r in body} == {batch.pk}
     assert [r[0] for r in body] == ["160601150585000", AHMAD, nik(2, 2, 1980, 7), nik(3, 3, 1981, 8)]
     assert all(isinstance(r[0], str) for r in body)  # NIKs as text: all 16 digits survive Excel
     assert "NIK_LENGTH" in body[0][len(headers)] and "NAME_MISSING" in body[1][len(headers)]
@@ -317,7 +317,7 @@ def test_rejected_rows_round_trip(write_csv: Callable[..., Path], write_xlsx: Ca
     second = run(path)
     assert (second.rows, second.accepted, second.updated, second.rejected) == (4, 4, 0, 0)
     batch = ImportBatch.objects.get(pk=second.batch_id)
-    assert REASON_HEADER in batch.columns["ignored"] and ROW_HEADER in batch.columns["ignored"]
+    assert {REASON_HEADER, ROW_HEADER, BATCH_HEADER} <= set(batch.columns["ignored"])
     assert Participant.objects.count() == 5
     assert Participant.objects.get(nik=AHMAD).name == "Ahmad Fauzi"
     assert Participant.objects.get(nik=nik(3, 3, 1981, 8)).desa_id == SUKARAMI
@@ -548,7 +548,7 @@ def test_upload_page_imports_and_offers_rejected_rows(write_csv: Callable[..., P
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = read_xlsx(download.content)
-    assert rows[0][-2:] == [REASON_HEADER, ROW_HEADER] and len(rows) == 5
+    assert rows[0][-3:] == [REASON_HEADER, ROW_HEADER, BATCH_HEADER] and len(rows) == 5
     event = AuditEvent.objects.get(action="export_rejected_rows")
     assert event.actor == desa_user and event.object_id == str(batch.pk) and event.region_code == SUKARAMI
     assert AuditEvent.objects.filter(action="import_roster", actor=desa_user).exists()

@@ -20,6 +20,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ucj.bulk import insert_frame, read_frame
+from ucj.coverage.cache import VERSION_KEY  # the version every cached answer's key includes
 from ucj.coverage.facts import FACT_SCHEMA, LEVEL_LENGTHS, PARTICIPANT_SCHEMA, registry_facts, roll_up
 from ucj.coverage.indicator import (
     FEED_SCHEMA,
@@ -37,9 +38,6 @@ from ucj.regions.models import Region, in_region
 from ucj.registry.models import Participant
 
 FIRST_MONTH = dt.date(2024, 1, 1)  # facts history starts here (the demo's and the dashboard's first month)
-# The version every cached answer's key includes. Its name sorts after every other key on purpose: the database
-# cache culls the alphabetically first third of its entries when full, and a culled version would be re-created.
-VERSION_KEY = "~ucj:coverage:version"
 BY_LEVEL = {"provinsi": 1, "kabkota": 2, "kecamatan": 3, "desa": 4}
 _FEED_FIELDS = {"region_id" if k == "region" else k: t for k, t in FEED_SCHEMA.items()}  # FeedRow's field names
 

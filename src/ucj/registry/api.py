@@ -20,6 +20,7 @@ from ucj.regions.codes import normalize_code
 from ucj.regions.models import in_region
 from ucj.registry.issues import RosterFileError
 from ucj.registry.models import ImportBatch, Participant
+from ucj.registry.reimport import DuplicateFile
 from ucj.registry.services import ImportRefused, import_roster
 from ucj.registry.status import is_active
 from ucj.web.paging import capped_count
@@ -117,21 +118,36 @@ def get_participant(request: HttpRequest, participant_id: str) -> ParticipantOut
     return _out(p, full_nik=full, full_name=full, today=timezone.localdate())
 
 
-@router.post("/imports/roster", response={200: dict[str, Any], 400: Problem, 403: Problem})
+class RepeatProblem(Schema):
+    code: str
+    message: str
+    message_en: str
+    batch_id: int
+
+
+@router.post("/imports/roster", response={200: dict[str, Any], 400: Problem, 403: Problem, 409: RepeatProblem,
+                                          413: Problem})  # fmt: skip
 def post_roster(
-    request: HttpRequest, file: File[UploadedFile], region: Form[str] = "", dry_run: Form[bool] = False
+    request: HttpRequest, file: File[UploadedFile], region: Form[str] = "", dry_run: Form[bool] = False,
+    again: Form[bool] = False,
 ) -> Any:
-    """Validate and load a roster synchronously; the body is the same report as ``ucj import roster --json``."""
+    """Validate and load a roster synchronously; the body is the same report as ``ucj import roster --json``.
+    A file whose content was already imported into a batch the caller can see is refused with 409 and that
+    batch's id unless ``again=true``; a file over ``UCJ_MAX_UPLOAD_MB`` is a 413."""
     if not scope_for(request.user).can(REGISTRY_WRITE_ROLES):
         raise PermissionDenied
     try:
         report = import_roster(
             file.read(), file.name or "upload", user=request.user, region=region or None, dry_run=dry_run,
-            request=request,
+            request=request, refuse_repeat=not again,
         )  # fmt: skip
+    except DuplicateFile as err:
+        return Status(409, {"code": "FILE_ALREADY_IMPORTED", "message": str(err), "message_en": str(err),
+                            "batch_id": err.earlier.pk})  # fmt: skip
     except RosterFileError as err:
         f = err.finding
-        return Status(400, {"code": f.code, "message": f.message("id"), "message_en": f.message("en")})
+        status = 413 if f.code == "FILE_TOO_LARGE" else 400
+        return Status(status, {"code": f.code, "message": f.message("id"), "message_en": f.message("en")})
     except ImportRefused as err:
         return Status(403, {"code": "REFUSED", "message": str(err), "message_en": str(err)})
     return Status(200, report.as_json())

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ucj.regions.codes import normalize_code
 from ucj.regions.models import Region
 from ucj.registry.models import Ecosystem, Participant, Segment
+from ucj.registry.uploads import max_upload_bytes
 
 STATUS_CHOICES = [("", _("Semua status")), ("aktif", _("Aktif")), ("nonaktif", _("Nonaktif"))]
 
@@ -50,6 +51,27 @@ class UploadForm(forms.Form):
         field = self.fields["region"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Ditentukan dari kolom desa/kode desa")), *(region_choices or [])]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = max_upload_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(too_large_message())
+        return upload
+
+
+def too_large_message() -> str:
+    """The upload-size refusal (``UCJ_MAX_UPLOAD_MB``)."""
+    return _("Berkas terlalu besar; paling besar %(mb)s MB. Bagi daftar menjadi beberapa berkas.") % {
+        "mb": max_upload_bytes() // (1024 * 1024)
+    }
+
+
+class ConfirmRepeatForm(forms.Form):
+    """Second step when the same file was already imported: import it anyway only when the box is ticked."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    again = forms.BooleanField(label=_("Impor tetap, walaupun berkas yang sama sudah pernah diimpor"), required=True)
 
 
 class ParticipantForm(forms.ModelForm):

@@ -183,6 +183,8 @@ class ImportBatch(models.Model):
     #: One byte per data row in file order: outcome codes, see ROW_OUTCOMES (zlib-compressed).
     outcomes = models.BinaryField(null=True, blank=True, editable=False)
     first_row = models.PositiveIntegerField(null=True, blank=True)
+    #: Findings beyond UCJ_MAX_STORED_FINDINGS that were counted but not stored (issue 11 §13).
+    findings_not_stored = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

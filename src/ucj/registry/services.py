@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -22,8 +23,10 @@ from ucj.regions.models import Region
 from ucj.registry.conflicts import open_conflicts
 from ucj.registry.issues import ISSUE_TYPES, NIK_CONFLICT, NIK_NOT_AVAILABLE, Finding, RosterFileError
 from ucj.registry.models import ImportBatch, ImportIssue, Participant, RejectedRow
-from ucj.registry.reader import RawRoster, read_roster
+from ucj.registry.reader import RawRoster, ReadLimits
 from ucj.registry.regionmatch import villages_frame
+from ucj.registry.reimport import DuplicateFile, earlier_import, keep_excel_damage
+from ucj.registry.sandbox import read_roster_bounded
 from ucj.registry.signals import announce_change
 from ucj.registry.store import ACCEPTED, CONFLICT, FOREIGN, UPDATED, write_participants
 from ucj.registry.validate import Validated, validate_roster
@@ -94,10 +97,13 @@ def import_roster(
     progress: Progress | None = None,
     batch: ImportBatch | None = None,
     request: Any = None,
+    refuse_repeat: bool = False,
 ) -> ImportReport:
     """Validate and load one roster file, all-or-nothing. Every non-blank row ends accepted, updated or
-    rejected with reasons. Raises :class:`RosterFileError` for a file that is not a roster and
-    :class:`ImportRefused` when ``user`` may not write into ``region``.
+    rejected with reasons. Raises :class:`RosterFileError` for a file that is not a roster or is beyond the
+    limits (:func:`read_limits`), :class:`ImportRefused` when ``user`` may not write into ``region``, and —
+    with ``refuse_repeat`` — :class:`DuplicateFile` when the same content was already imported into a batch
+    ``user`` can see (callers pass ``refuse_repeat=not again`` after asking the user).
     """
     tell = progress or (lambda stage, pct: None)
     report = ImportReport(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run)
@@ -107,6 +113,8 @@ def import_roster(
     except ImportRefused as err:
         _fail(batch, "REFUSED", str(err))
         raise
+    if refuse_repeat and not dry_run and (earlier := earlier_import(report.sha256, user)) is not None:
+        raise DuplicateFile(earlier)
     if batch is None and not dry_run:
         batch = ImportBatch.objects.create(
             file_name=file_name[:255], sha256=report.sha256, file_size=len(data), user=user, region_id=region,
@@ -117,11 +125,11 @@ def import_roster(
         _set_progress(batch, "reading", 5)
     tell("reading", 5)
     try:
-        raw = read_roster(data, file_name)
+        raw = read_roster_bounded(data, file_name, read_limits())
         report.columns, report.header_row = raw.columns.describe(), raw.header_row
         tell("validating", 20)
         _set_progress(batch, "validating", 20)
-        checked = _validate(raw, scope, user)
+        checked = keep_excel_damage(raw, _validate(raw, scope, user), user)
         _count(report, checked)
         if dry_run:
             _dry_run_counts(report, checked, raw, user, request)
@@ -136,6 +144,17 @@ def import_roster(
         raise
     tell("done", 100)
     return report
+
+
+def read_limits() -> ReadLimits:
+    """The roster-file limits from the settings (``UCJ_MAX_*``, ``UCJ_PARSE_*``; docs/architecture.md)."""
+    mb = 1024 * 1024
+    return ReadLimits(
+        max_bytes=settings.UCJ_MAX_UPLOAD_MB * mb, max_uncompressed=settings.UCJ_MAX_XLSX_UNCOMPRESSED_MB * mb,
+        max_rows=settings.UCJ_MAX_ROWS, max_columns=settings.UCJ_MAX_COLUMNS,
+        max_cell_chars=settings.UCJ_MAX_CELL_CHARS, inprocess_bytes=settings.UCJ_PARSE_INPROCESS_MB * mb,
+        memory_bytes=settings.UCJ_PARSE_MEMORY_MB * mb, timeout_seconds=settings.UCJ_PARSE_TIMEOUT_S,
+    )  # fmt: skip
 
 
 def _check_region(user: Any, region: str | None) -> str | None:
@@ -291,12 +310,16 @@ def _commit(
 
 
 def _save_findings(batch: ImportBatch, raw: RawRoster, findings: list[Finding]) -> None:
-    """Every finding, and the original cells of every rejected row with its reasons (bulk SQL: a messy
-    file can have tens of thousands of findings)."""
+    """The findings up to ``UCJ_MAX_STORED_FINDINGS`` (in row order; the batch's counts stay exact and
+    ``findings_not_stored`` says how many more there were), and the original cells of every rejected row with
+    its reasons (bulk SQL: a messy file can have tens of thousands of findings)."""
     reasons: dict[int, list[str]] = {}
     for f in findings:
         if ISSUE_TYPES[f.code].severity == "error":
             reasons.setdefault(f.row, []).append(f"{f.code}: {f.message('id')}")
+    cap = max(settings.UCJ_MAX_STORED_FINDINGS, 0)
+    batch.findings_not_stored = max(len(findings) - cap, 0)
+    findings = findings[:cap]
     cells = [c for c in raw.frame.columns if c.startswith("c")]
     rejected = raw.frame.filter(pl.col("_row").is_in(list(reasons))).select("_row", *cells)
     json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"

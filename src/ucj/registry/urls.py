@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ucj.registry import trust_views, views
+from ucj.registry import trust_views, upload_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -9,7 +9,8 @@ urlpatterns = [
     path("peserta/<str:public_id>/", views.participant_detail, name="detail"),
     path("peserta/<str:public_id>/ubah/", views.participant_edit, name="edit"),
     path("impor/", views.import_list, name="imports"),
-    path("impor/unggah/", views.import_upload, name="upload"),
+    path("impor/unggah/", upload_views.import_upload, name="upload"),
+    path("impor/<int:pk>/ulang/", upload_views.import_retry, name="retry"),
     path("impor/<int:pk>/", views.import_detail, name="import"),
     path("impor/<int:pk>/ditolak.xlsx", views.import_rejected, name="rejected"),
     path("pindah/", trust_views.transfer_list, name="transfers"),

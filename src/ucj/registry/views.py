@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,11 +24,10 @@ from ucj.accounts.privacy import mask_digits, mask_name, mask_nik
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, Scope, get_visible_or_404, scope_for, visible
 from ucj.regions.models import Region, in_region
 from ucj.registry.exports import rejected_rows_xlsx
-from ucj.registry.forms import FilterForm, ParticipantForm, SearchForm, UploadForm
+from ucj.registry.forms import FilterForm, ParticipantForm, SearchForm
 from ucj.registry.models import ImportBatch, Participant, ParticipantQuerySet
 from ucj.registry.services import AUDITED_FIELDS, update_participant
 from ucj.registry.status import is_active
-from ucj.registry.tasks import run_roster_import
 from ucj.web.paging import keyset_page
 
 PAGE_SIZE = 50
@@ -165,41 +162,7 @@ def _get_participant(request: HttpRequest, public_id: str) -> Participant:
 # --- imports -------------------------------------------------------------------------------------------
 
 
-def _upload_regions(request: HttpRequest) -> list[tuple[str, str]]:
-    scope = scope_for(request.user)
-    if scope.everywhere:
-        qs = Region.objects.filter(level__lte=2)
-    else:
-        codes = [c for r, c in scope.grants if r in REGISTRY_WRITE_ROLES and c]
-        qs = Region.objects.filter(code__in=codes)
-    return [(r.code, f"{r.code} {r.name}") for r in qs.order_by("code")[:600]]
-
-
-@require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not scope.can(REGISTRY_WRITE_ROLES):
-        raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None, region_choices=_upload_regions(request))
-    if request.method == "POST" and form.is_valid():
-        region = form.cleaned_data["region"] or None
-        if region and not scope.can(REGISTRY_WRITE_ROLES, region):
-            raise PermissionDenied
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        batch = ImportBatch.objects.create(
-            file_name=upload.name[:255], sha256=hashlib.sha256(data).hexdigest(), file_size=len(data),
-            user=request.user if request.user.is_authenticated else None, region_id=region,
-            status=ImportBatch.Status.QUEUED,
-        )  # fmt: skip
-        folder = Path(settings.MEDIA_ROOT) / "imports"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{batch.pk}-{batch.sha256[:16]}.bin"
-        (folder / name).write_bytes(data)
-        ImportBatch.objects.filter(pk=batch.pk).update(stored_file=f"imports/{name}")
-        run_roster_import.enqueue(batch.pk, audit.client_address(request))
-        return redirect("registry:import", pk=batch.pk)
-    return render(request, "registry/upload.html", {"form": form})
+# The upload page and the retry of a failed import: ucj.registry.upload_views.
 
 
 def _visible_batches(request: HttpRequest) -> QuerySet[ImportBatch]:
