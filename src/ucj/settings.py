@@ -282,6 +282,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"pii": {"()": "ucj.accounts.logfilter.PersonalDataFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["pii"]}},
+# API tokens expire this many days after they are issued (0: never; not recommended).
+UCJ_TOKEN_DAYS = int(os.environ.get("UCJ_TOKEN_DAYS", "90"))
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"ucj": {"level": os.environ.get("UCJ_LOG_LEVEL", "INFO")}},
 }

@@ -15,8 +15,17 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked")
-    readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+    """Tokens per user with their expiry and last use; issued by ``ucj users token`` (the clear token is shown
+    once there). The admin may revoke a token or shorten its life; the digest is never shown."""
+
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked")
+    list_filter = ("revoked",)
+    search_fields = ("user__username", "name", "prefix")
+    fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked")
+    readonly_fields = ("user", "prefix", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # a token is useful only with its clear text, which only ``ucj users token`` shows
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,15 +40,20 @@ class RoleAssignment(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for scripts. Only its SHA-256 is stored; the token is shown once when created."""
+    """A bearer token for scripts. Only its SHA-256 is stored; the token is shown once when created.
+
+    A token expires ``UCJ_TOKEN_DAYS`` after it is issued (no expiry when that setting is 0) and can be revoked;
+    ``last_used_at`` is refreshed at most once a minute (:data:`LAST_USE_EVERY`), not on every request.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, blank=True, default="")
-    prefix = models.CharField(max_length=8)
+    name = models.CharField(_("nama"), max_length=100, blank=True, default="")
+    prefix = models.CharField(_("awalan"), max_length=8)
     digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kedaluwarsa"), null=True, blank=True)
+    revoked = models.BooleanField(_("dicabut"), default=False)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
@@ -59,8 +66,18 @@ class ApiToken(models.Model):
     def issue(cls, user: models.Model, name: str = "") -> tuple[ApiToken, str]:
         """Create a token for ``user``; returns the row and the clear token (not stored)."""
         token = "ucj_" + secrets.token_urlsafe(32)
-        row = cls.objects.create(user=user, name=name, prefix=token[4:12], digest=cls.hash(token))
+        days = settings.UCJ_TOKEN_DAYS
+        expires = timezone.now() + dt.timedelta(days=days) if days > 0 else None
+        row = cls.objects.create(user=user, name=name, prefix=token[4:12], digest=cls.hash(token), expires_at=expires)
         return row, token
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        """``aktif``, ``dicabut`` (revoked) or ``kedaluwarsa`` (expired)."""
+        if self.revoked:
+            return "dicabut"
+        if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
+            return "kedaluwarsa"
+        return "aktif"
 
 
 class AuditEvent(models.Model):
