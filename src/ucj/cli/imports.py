@@ -26,19 +26,45 @@ def roster(
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; store nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (no progress bar)."),
     user: str = typer.Option(None, "--user", help="Import as this user (their regions apply; audited)."),
+    again: bool = typer.Option(
+        False, "--again", help="Import even if the same file (same content) was already imported."
+    ),
 ) -> None:
     """Validate and load a roster: every row ends accepted, updated or rejected with reasons."""
     boot()
+    from django.conf import settings
+
     from ucj.registry.issues import RosterFileError
+    from ucj.registry.reimport import DuplicateFile
     from ucj.registry.services import ImportRefused, import_roster
 
+    _refuse_oversized(file, settings.UCJ_MAX_UPLOAD_MB, as_json)
     data = read_or_fail(file, as_json)
-    with refusals_reported(as_json, RosterFileError, ImportRefused), progress_bar(not as_json, file.name) as tell:
-        report = import_roster(data, file.name, user=user_named(user), region=region, dry_run=dry_run, progress=tell)
+    acting = user_named(user)
+    try:
+        with refusals_reported(as_json, RosterFileError, ImportRefused), progress_bar(not as_json, file.name) as tell:
+            report = import_roster(data, file.name, user=acting, region=region, dry_run=dry_run, progress=tell,
+                                   refuse_repeat=not again)  # fmt: skip
+    except DuplicateFile as err:
+        fail(f"{err}. Tambahkan --again untuk tetap mengimpor / add --again to import it anyway.", as_json=as_json,
+             code="FILE_ALREADY_IMPORTED")  # fmt: skip
     if as_json:
         emit_json(report.as_json())
         return
     _print_report(report)
+
+
+def _refuse_oversized(file: Path, max_mb: int, as_json: bool) -> None:
+    """Refuse a file over ``UCJ_MAX_UPLOAD_MB`` before reading it into memory."""
+    try:
+        size = file.stat().st_size
+    except OSError:
+        return  # read_or_fail reports a missing file
+    if size > max_mb * 1024 * 1024:
+        from ucj.registry.issues import Finding
+
+        f = Finding(row=0, column="", code="FILE_TOO_LARGE", value=f"{size / 1024 / 1024:.1f} MB > {max_mb} MB")
+        fail(f"{f.message('id')} / {f.message('en')}", as_json=as_json, code=f.code)
 
 
 def _print_report(report: Any) -> None:

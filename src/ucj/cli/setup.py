@@ -8,6 +8,8 @@ import os
 
 def boot(migrate: bool = True) -> None:
     """Configure Django and apply pending migrations quietly (``ucj`` keeps its database current)."""
+    # Files ucj creates (database, uploads, exports of personal data) are its owner's only (issue 11 §6).
+    os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ucj.settings")
     import django
 

@@ -181,37 +181,76 @@ _TYPES = [
         "Kode {value} bukan kode desa/kelurahan (format 16.71.01.1001).",
         "Code {value} is not a village code (format 16.71.01.1001).",
     ),
-    # --- region ---
+    # --- limits and hostile files (issue 11 §13/§14; settings UCJ_MAX_*, docs/architecture.md "Limits") ---
     IssueType(
-        "REGION_MISSING",
+        "FILE_TOO_LARGE",
         "error",
-        "Desa/kelurahan tidak diketahui: isi kolom Kode Desa atau Desa + Kecamatan, atau pilih wilayah "
-        "saat mengunggah.",
-        "Village unknown: fill the village code or village + district columns, or pick the region on upload.",
+        "Berkas terlalu besar ({value}). Bagi daftar menjadi beberapa berkas.",
+        "The file is too large ({value}). Split the roster into several files.",
     ),
     IssueType(
-        "REGION_UNKNOWN",
+        "FILE_TOO_LARGE_UNCOMPRESSED",
         "error",
-        "Desa/kelurahan '{value}' tidak ditemukan. Kandidat terdekat: {extra}.",
-        "Village '{value}' not found. Closest candidates: {extra}.",
+        "Isi berkas Excel terlalu besar setelah dibuka ({value}). Bagi daftar menjadi beberapa berkas.",
+        "The Excel file is too large once unpacked ({value}). Split the roster into several files.",
     ),
     IssueType(
-        "REGION_AMBIGUOUS",
+        "FILE_TOO_MANY_ROWS",
         "error",
-        "Desa/kelurahan '{value}' ada di beberapa tempat: {extra}. Isi kolom Kecamatan atau Kode Desa.",
-        "Village '{value}' exists in several places: {extra}. Fill the district or village code column.",
+        "Berkas memiliki terlalu banyak baris ({value}). Bagi daftar menjadi beberapa berkas.",
+        "The file has too many rows ({value}). Split the roster into several files.",
     ),
     IssueType(
-        "REGION_OUTSIDE",
+        "FILE_TOO_MANY_COLUMNS",
         "error",
-        "Desa {value} berada di luar wilayah unggahan {extra}.",
-        "Village {value} lies outside the upload region {extra}.",
+        "Berkas memiliki terlalu banyak kolom ({value}).",
+        "The file has too many columns ({value}).",
     ),
     IssueType(
-        "REGION_NOT_VILLAGE",
+        "FILE_UNSAFE",
         "error",
-        "Kode {value} bukan kode desa/kelurahan (format 16.71.01.1001).",
-        "Code {value} is not a village code (format 16.71.01.1001).",
+        "Berkas ditolak karena isinya tidak aman ({value}). Simpan ulang dari Excel atau LibreOffice.",
+        "The file is refused because its content is unsafe ({value}). Save it again from Excel or LibreOffice.",
+    ),
+    IssueType(
+        "FILE_PARSE_LIMIT",
+        "error",
+        "Berkas melampaui batas memori atau waktu pembacaan ({value}). Bagi daftar menjadi beberapa berkas.",
+        "Reading the file exceeded the memory or time limit ({value}). Split the roster into several files.",
+    ),
+    IssueType(
+        "ENCODING_MIXED",
+        "warning",
+        "Berkas mencampur pengodean UTF-8 dan Windows-1252 ({value} baris); tiap baris dibaca dengan "
+        "pengodeannya sendiri. Periksa huruf beraksen, lalu simpan berkas sebagai CSV UTF-8.",
+        "The file mixes UTF-8 and Windows-1252 ({value} lines); each line was read in its own encoding. Check "
+        "accented letters, then save the file as CSV UTF-8.",
+    ),
+    IssueType(
+        "CELL_NUL",
+        "error",
+        "Sel berisi karakter NUL (karakter kontrol tak terlihat); baris tidak disimpan. Ketik ulang sel ini.",
+        "The cell holds a NUL character (an invisible control character); the row is not stored. Retype it.",
+    ),
+    IssueType(
+        "CELL_TOO_LONG",
+        "error",
+        "Sel lebih panjang dari {extra} karakter; baris tidak disimpan.",
+        "The cell is longer than {extra} characters; the row is not stored.",
+    ),
+    IssueType(
+        "TEXT_TOO_LONG",
+        "error",
+        "Isi terlalu panjang: {extra} karakter, paling banyak {value}.",
+        "The text is too long: {extra} characters, at most {value}.",
+    ),
+    IssueType(
+        "NIK_EXCEL_FLOAT_UNCHANGED",
+        "error",
+        "NIK ini sama dengan NIK yang ditolak di batch #{extra} karena rusak oleh Excel (digit terakhir "
+        "hilang). Ketik ulang NIK dari KTP/KK; NIK yang tidak diubah tetap ditolak.",
+        "This NIK is the one rejected in batch #{extra} as damaged by Excel (last digits lost). Retype the NIK "
+        "from the ID card/family card; an unchanged NIK stays rejected.",
     ),
     # --- kelurahan are not desa (issue 12 item 3; shared/domain.md §4.1, §6) ---
     IssueType(

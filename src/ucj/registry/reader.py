@@ -1,8 +1,15 @@
 """Reading a roster file into a frame of text cells (pure: bytes in, Polars out).
 
 Handles what village and market rosters look like in practice: ``.xlsx``/``.xls`` or ``.csv`` with any
-delimiter, UTF-8 or Windows-1252, title rows above the header, merged cells, blank and trailing rows,
-NIKs that Excel stored as numbers. Every cell stays text here; the validator decides what it means.
+delimiter, UTF-8 or Windows-1252 (or both mixed, line by line), title rows above the header, merged cells,
+blank and trailing rows, NIKs that Excel stored as numbers. Every cell stays text here; the validator decides
+what it means.
+
+Hostile files are bounded before anything is parsed (:func:`precheck`): the upload size, an xlsx's real
+uncompressed size (measured by inflating each part, not trusted from the zip directory), its row count, and
+XML entity declarations (billion laughs) — see :class:`ReadLimits` and docs/architecture.md, "Limits".
+Cells holding a NUL byte or more than ``max_cell_chars`` characters are cleaned here and flagged per row
+(``_cell_problem``), so such values never reach the database.
 """
 
 from __future__ import annotations
@@ -10,21 +17,51 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 import python_calamine as calamine
 from charset_normalizer import from_bytes
 
-from ucj.registry.columns import ColumnMap, header_score, map_columns
-from ucj.registry.issues import RosterFileError
+from ucj.registry.columns import ColumnMap, fold_header, header_score, map_columns
+from ucj.registry.issues import Finding, RosterFileError
 
 HEADER_SCAN_ROWS = 30
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 _DELIMITERS = [",", ";", "\t", "|"]
+_MB = 1024 * 1024
+#: Headers of the columns the rejected-rows workbook adds (see ucj.registry.exports): where a row came from.
+ORIGIN_BATCH_HEADER = "UCJ batch"
+ORIGIN_ROW_HEADER = "UCJ baris"
+# A valid UTF-8 multi-byte sequence: when a file that is not valid UTF-8 as a whole holds some, it mixes
+# encodings (e.g. rows pasted from a UTF-8 export into a Windows-1252 file).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what one roster file may cost to read (settings ``UCJ_MAX_*``, see ucj.settings)."""
+
+    max_bytes: int = 50 * _MB
+    max_uncompressed: int = 500 * _MB
+    max_rows: int = 1_000_000
+    max_columns: int = 500
+    max_cell_chars: int = 2_000
+    #: Files whose work size (an xlsx's uncompressed size, else the file size) exceeds this are parsed in a
+    #: child process under the memory and time limits below; smaller ones in-process (start-up stays fast).
+    inprocess_bytes: int = 16 * _MB
+    memory_bytes: int = 3072 * _MB
+    timeout_seconds: float = 300.0
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 
 @dataclass
@@ -37,6 +74,17 @@ class RawRoster:
     header_row: int
     kind: str
     sheet: str | None = None
+    #: File-level warnings (row 0), e.g. mixed encodings.
+    notes: list[Finding] = field(default_factory=list)
+
+    def origin_column(self, header: str) -> str | None:
+        """The frame column of an origin column the rejected-rows workbook added (``UCJ batch``/``UCJ baris``),
+        or None. Such columns are ignored as data (no canonical field maps them)."""
+        wanted = fold_header(header)
+        for i, h in enumerate(self.columns.headers):
+            if fold_header(h) == wanted and f"c{i}" in self.frame.columns:
+                return f"c{i}"
+        return None
 
     def field(self, name: str) -> pl.Expr:
         """The text of a canonical field, or a null column when the file has no such column."""
@@ -45,24 +93,109 @@ class RawRoster:
         return pl.lit(None, dtype=pl.String)
 
 
-def read_roster(data: bytes, filename: str = "") -> RawRoster:
-    """Read a roster file; raises :class:`RosterFileError` for a file that cannot be a roster."""
+def read_roster(data: bytes, filename: str = "", limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
+    """Read a roster file; raises :class:`RosterFileError` for a file that cannot be a roster. Runs
+    :func:`precheck` first, so a file beyond ``limits`` is refused before it is parsed."""
+    precheck(data, filename, limits)
+    if data.startswith(_OLE_MAGIC):
+        return _finish(_read_workbook(data, "xls", limits), limits)
+    if data.startswith(_ZIP_MAGIC):
+        return _finish(_read_workbook(data, "xlsx", limits), limits)
+    return _finish(_read_csv(data, limits), limits)
+
+
+def precheck(data: bytes, filename: str, limits: ReadLimits = DEFAULT_LIMITS) -> int:
+    """Refuse a file that is empty, not a spreadsheet, or beyond ``limits`` without parsing it; returns its
+    work size in bytes (an xlsx's real uncompressed size, else the file size)."""
+    if len(data) > limits.max_bytes:
+        raise RosterFileError("FILE_TOO_LARGE", f"{len(data) / _MB:.1f} MB > {limits.max_bytes / _MB:.0f} MB")
     if not data or not data.strip():
         raise RosterFileError("FILE_EMPTY")
     if data.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_MARK in data[:1_000_000] or _ENCRYPTED_MARK in data:
+        if _ENCRYPTED_MARK in data:
             raise RosterFileError("FILE_PASSWORD")
-        return _read_workbook(data, "xls")
+        return len(data)
     if data.startswith(_ZIP_MAGIC):
-        return _read_workbook(data, "xlsx")
+        return _xlsx_precheck(data, limits)
     if _looks_binary(data):
         raise RosterFileError("FILE_NOT_SPREADSHEET", _describe(filename))
-    return _read_csv(data)
+    lines = data.count(b"\n")
+    if lines > limits.max_rows + HEADER_SCAN_ROWS:
+        raise RosterFileError("FILE_TOO_MANY_ROWS", f"{lines:,} > {limits.max_rows:,}")
+    return len(data)
 
 
 def _looks_binary(data: bytes) -> bool:
+    """A known binary format, or many NUL bytes (UTF-16 or a binary file). A few NULs inside cells of a text
+    file are not a reason to refuse the file: those rows get a finding (see :func:`_finish`)."""
     head = data[:4096]
-    return b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8"))
+    return head.count(b"\x00") > max(8, len(head) // 100) or head.startswith(
+        (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+    )
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_XML_DANGER = (b"<!DOCTYPE", b"<!ENTITY")
+_ROW_TAG = b"<row"
+_CHUNK = 1 << 20
+
+
+def _xlsx_precheck(data: bytes, limits: ReadLimits) -> int:
+    """Inflate every part of the zip, counting real output bytes (a zip directory can lie about sizes),
+    stopping as soon as the total passes ``max_uncompressed``. XML parts must declare no DTD or entities
+    (Excel never writes them; they are how a billion-laughs file expands), and no sheet may hold more rows
+    than ``max_rows``. Zips that are not workbooks are left to the reader, which refuses them clearly."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return len(data)
+    if len(infos) > 10_000:
+        raise RosterFileError("FILE_UNSAFE", f"{len(infos):,} parts")
+    total = 0
+    for info in infos:
+        budget = limits.max_uncompressed - total
+        size, rows, danger = _inflate_part(data, info, budget)
+        total += size
+        if total > limits.max_uncompressed:
+            raise RosterFileError("FILE_TOO_LARGE_UNCOMPRESSED", f"> {limits.max_uncompressed / _MB:.0f} MB")
+        if danger:
+            raise RosterFileError("FILE_UNSAFE", "DTD/ENTITY")
+        if rows > limits.max_rows + HEADER_SCAN_ROWS:
+            raise RosterFileError("FILE_TOO_MANY_ROWS", f"{rows:,} > {limits.max_rows:,}")
+    return total
+
+
+def _inflate_part(data: bytes, info: zipfile.ZipInfo, budget: int) -> tuple[int, int, bool]:
+    """(real uncompressed size up to just past ``budget``, ``<row`` tags seen, DTD/entity seen) of one part."""
+    try:
+        header = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+    except struct.error as exc:
+        raise RosterFileError("FILE_UNREADABLE", "zip") from exc
+    start = info.header_offset + _LOCAL_HEADER.size + header[10] + header[11]
+    raw = memoryview(data)[start : start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        return len(raw), raw.tobytes().count(_ROW_TAG), any(d in raw for d in _XML_DANGER)
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise RosterFileError("FILE_UNSAFE", f"zip method {info.compress_type}")
+    inflater = zlib.decompressobj(-15)
+    size = rows = 0
+    tail = b""
+    pending: bytes | memoryview = raw
+    while pending and size <= budget:
+        try:
+            chunk = inflater.decompress(pending, _CHUNK)
+        except zlib.error as exc:
+            raise RosterFileError("FILE_UNREADABLE", "zip") from exc
+        pending = inflater.unconsumed_tail
+        size += len(chunk)
+        window = tail + chunk
+        rows += window.count(_ROW_TAG)
+        if any(d in window for d in _XML_DANGER):
+            return size, rows, True
+        tail = chunk[-(len(b"<!DOCTYPE") - 1) :] if chunk else tail
+        if not chunk and not pending:
+            break
+    return size, rows, False
 
 
 def _describe(filename: str) -> str:
@@ -105,13 +238,56 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_csv(data: bytes) -> RawRoster:
-    text = decode_text(data)
-    head = text.splitlines()[: HEADER_SCAN_ROWS + 5]
+def decode_roster_text(data: bytes) -> tuple[str, int]:
+    """Like :func:`decode_text`, but a file mixing UTF-8 and a legacy encoding is decoded line by line, each
+    line with its own encoding; returns the text and the number of legacy lines in a mixed file (0 if not)."""
+    try:
+        return data.decode("utf-8-sig"), 0
+    except UnicodeDecodeError:
+        pass
+    if not _UTF8_MULTIBYTE.search(data):
+        return decode_text(data), 0
+    lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    legacy = {i for i, line in enumerate(lines) if not _is_utf8(line)}
+    encoding = _legacy_encoding(b"\n".join(lines[i] for i in sorted(legacy)[:2000]))
+    out = [line.decode(encoding, errors="replace") if i in legacy else line.decode("utf-8")
+           for i, line in enumerate(lines)]  # fmt: skip
+    utf8_multibyte = any(not line.isascii() for i, line in enumerate(lines) if i not in legacy)
+    return "\n".join(out), len(legacy) if utf8_multibyte else 0
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _legacy_encoding(sample: bytes) -> str:
+    best = from_bytes(sample[:200_000]).best()
+    encoding = best.encoding if best and best.encoding not in {"ascii", "utf_8"} else "cp1252"
+    try:
+        sample.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return "cp1252"
+    return encoding
+
+
+#: Header scan lines are cut to this length: they only need the header row, and Python's csv module refuses
+#: fields over 128 KB (a 5 MB cell in a title row would otherwise end the import with a traceback).
+_HEAD_LINE_CHARS = 60_000
+
+
+def _read_csv(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
+    text, mixed = decode_roster_text(data)
+    head = [line[:_HEAD_LINE_CHARS] for line in text.splitlines()[: HEADER_SCAN_ROWS + 5]]
     delim = _sniff_delimiter(head)
     records = list(csv.reader(head, delimiter=delim))
     header_idx = _find_header(records)
     headers = records[header_idx]
+    if len(headers) > limits.max_columns:
+        raise RosterFileError("FILE_TOO_MANY_COLUMNS", f"{len(headers):,} > {limits.max_columns:,}")
     cmap = map_columns(headers)
     width = max(len(headers), 1)
     frame = pl.read_csv(
@@ -128,7 +304,8 @@ def _read_csv(data: bytes) -> RawRoster:
     frame = frame.with_row_index("_row", offset=header_idx + 2).with_columns(
         pl.col("_row").cast(pl.Int64), pl.lit(False).alias("_nik_numeric")
     )
-    return _finish(RawRoster(frame=frame, columns=cmap, header_row=header_idx + 1, kind="csv"))
+    notes = [Finding(row=0, column="", code="ENCODING_MIXED", value=f"{mixed:,}")] if mixed else []
+    return RawRoster(frame=frame, columns=cmap, header_row=header_idx + 1, kind="csv", notes=notes)
 
 
 def _find_header(records: list[list[str]]) -> int:
@@ -146,7 +323,7 @@ def _find_header(records: list[list[str]]) -> int:
 # --- Excel ---------------------------------------------------------------------------------------
 
 
-def _read_workbook(data: bytes, kind: str) -> RawRoster:
+def _read_workbook(data: bytes, kind: str, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several error types for damaged/unsupported files
@@ -162,6 +339,8 @@ def _read_workbook(data: bytes, kind: str) -> RawRoster:
         except RosterFileError as err:
             first_error = first_error or err
             continue
+        if len(rows[header_idx]) > limits.max_columns:
+            raise RosterFileError("FILE_TOO_MANY_COLUMNS", f"{len(rows[header_idx]):,} > {limits.max_columns:,}")
         return _sheet_roster(rows, header_idx, sheet.merged_cell_ranges or [], kind, name)
     raise first_error or RosterFileError("FILE_NO_ROWS")
 
@@ -201,7 +380,7 @@ def _sheet_roster(rows: Cells, header_idx: int, merged: Merged, kind: str, sheet
         pl.int_range(header_idx + 2, header_idx + 2 + len(body), dtype=pl.Int64).alias("_row"),
         pl.Series("_nik_numeric", numeric, dtype=pl.Boolean),
     )
-    return _finish(RawRoster(frame=frame, columns=cmap, header_row=header_idx + 1, kind=kind, sheet=sheet))
+    return RawRoster(frame=frame, columns=cmap, header_row=header_idx + 1, kind=kind, sheet=sheet)
 
 
 def _column_text(body: Cells, i: int) -> list[str | None]:
@@ -229,12 +408,27 @@ def _fill_merged(body: Cells, merged: Merged, offset: int) -> None:
                     row[c] = top
 
 
-def _finish(raw: RawRoster) -> RawRoster:
-    """Trim cells and drop rows that are entirely blank (they are not rows a user meant)."""
+def _finish(raw: RawRoster, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
+    """Trim cells and drop rows that are entirely blank (they are not rows a user meant). A cell holding a NUL
+    byte (which PostgreSQL refuses in text) or more than ``max_cell_chars`` characters is cleaned (NUL removed,
+    text cut) and its row flagged in ``_cell_problem`` as ``CODE\theader\textra`` (the validator rejects it)."""
     cells = [c for c in raw.frame.columns if c.startswith("c")]
-    frame = raw.frame.with_columns([pl.col(c).str.strip_chars().replace("", None) for c in cells]).filter(
-        pl.any_horizontal([pl.col(c).is_not_null() for c in cells])
+    headers = raw.columns.headers
+    problems = []
+    for i, c in enumerate(cells):
+        header = headers[i] if i < len(headers) and headers[i] else f"Kolom {i + 1}"
+        too_long = f"CELL_TOO_LONG\t{header}\t{limits.max_cell_chars}"
+        problems.append(
+            pl.when(pl.col(c).str.contains("\x00", literal=True)).then(pl.lit(f"CELL_NUL\t{header}\t"))
+            .when(pl.col(c).str.len_chars() > limits.max_cell_chars).then(pl.lit(too_long))
+        )  # fmt: skip
+    frame = raw.frame.with_columns(
+        pl.coalesce(problems).alias("_cell_problem") if problems else pl.lit(None, dtype=pl.String)
     )
+    frame = frame.with_columns(
+        [pl.col(c).str.replace_all("\x00", "", literal=True).str.strip_chars().str.slice(0, limits.max_cell_chars)
+         .replace("", None) for c in cells]
+    ).filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cells]))  # fmt: skip
     if frame.height == 0:
         raise RosterFileError("FILE_NO_ROWS")
     raw.frame = frame

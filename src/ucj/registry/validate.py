@@ -19,6 +19,12 @@ from ucj.registry.nik import add_nik_columns
 from ucj.registry.reader import RawRoster
 from ucj.registry.regionmatch import resolve_villages
 
+#: The stored length of each free-text field (Participant's max_length; a test keeps them equal). A longer
+#: value is a row finding, never a database error (PostgreSQL refuses it, SQLite would keep it whole).
+TEXT_LIMITS = {"name": 200, "occupation": 120, "address": 250, "kpj": 20, "phone": 20}
+
+_FIELD_OF = {"occupation": "position"}  # frame column -> roster field, where they differ
+
 _FINDING_SCHEMA = pl.Schema(
     {"row": pl.Int64, "column": pl.String, "code": pl.String, "value": pl.String, "extra": pl.String}
 )
@@ -108,6 +114,8 @@ def validate_roster(
         f("coverage_start").alias("start_raw"),
         f("paid_through").alias("paid_raw"),
         f("poverty_decile").alias("decile_raw"),
+        (pl.col("_cell_problem") if "_cell_problem" in raw.frame.columns else pl.lit(None, dtype=pl.String))
+        .alias("_cell_problem"),
     )
     df = add_nik_columns(df, "nik_raw", "_nik_numeric", today)
     present = raw.columns.used
@@ -136,6 +144,10 @@ def validate_roster(
     df = _derive(df)
     df = df.with_columns(_first_row_of_nik())
     findings = _findings(df, raw)
+    if raw.notes:
+        notes = pl.DataFrame([{"row": n.row, "column": n.column, "code": n.code, "value": n.value, "extra": n.extra}
+                              for n in raw.notes], schema=_FINDING_SCHEMA)  # fmt: skip
+        findings = pl.concat([notes, findings])
     errors = [c for c, t in ISSUE_TYPES.items() if t.severity == "error"]
     rejected_rows = findings.filter(pl.col("code").is_in(errors))["row"].unique()
     df = df.with_columns(pl.col("_row").is_in(rejected_rows.implode()).alias("rejected"))
@@ -191,7 +203,7 @@ def _findings(df: pl.DataFrame, raw: RawRoster) -> pl.DataFrame:
     col = raw.columns.header_of
     s = pl.col
     unreadable = s("birth_raw").is_not_null() & s("birth_roster").is_null()
-    checks: list[tuple[pl.Expr, str, pl.Expr | str, pl.Expr | str, pl.Expr | str]] = [
+    checks: list[tuple[pl.Expr, pl.Expr | str, pl.Expr | str, pl.Expr | str, pl.Expr | str]] = [
         # (condition, column header, code, value, extra)
         (s("nik_error").is_not_null(), col("nik"), s("nik_error"), s("nik_raw"), s("nik_error_detail")),
         (s("nik_warning").is_not_null(), col("nik"), s("nik_warning"), s("nik").str.slice(0, 6), ""),
@@ -229,11 +241,15 @@ def _findings(df: pl.DataFrame, raw: RawRoster) -> pl.DataFrame:
          s("occupation"), s("desa_code")),
         (s("desa_code").str.contains(r"^\d{2}\.\d{2}\.\d{2}\.1").fill_null(False) & (s("payer") == "apbdes"),
          col("payer"), "KELURAHAN_APBDES", s("payer_raw"), s("desa_code")),
+        (s("_cell_problem").is_not_null(), s("_cell_problem").str.split("\t").list.get(1),
+         s("_cell_problem").str.split("\t").list.get(0), "", s("_cell_problem").str.split("\t").list.get(2)),
+        *[(s(name).str.len_chars() > limit, col(_FIELD_OF.get(name, name)), "TEXT_TOO_LONG", str(limit),
+           s(name).str.len_chars().cast(pl.String)) for name, limit in TEXT_LIMITS.items()],
     ]  # fmt: skip
     parts = [
         df.filter(cond).select(
             s("_row").alias("row"),
-            pl.lit(column).alias("column"),
+            (column if isinstance(column, pl.Expr) else pl.lit(column)).cast(pl.String).alias("column"),
             (code if isinstance(code, pl.Expr) else pl.lit(code)).cast(pl.String).alias("code"),
             (value if isinstance(value, pl.Expr) else pl.lit(value)).cast(pl.String).fill_null("").alias("value"),
             (extra if isinstance(extra, pl.Expr) else pl.lit(extra)).cast(pl.String).fill_null("").alias("extra"),
