@@ -153,4 +153,5 @@ def test_one_definition_of_covered_per_card(demo: None, make_user: Callable[...,
         projection = [p for p in ctx["chart_data"]["trend"]["projection"] if p is not None]
         assert projection and ctx["projection_end"] == projection[-1]
         assert "riwayat belum cukup" not in body
+        assert "belum ada target" not in body  # the village inherits the 2025 rate shown in the headline
         assert f"{projection[-1]} pekerja dengan tren sekarang" in body

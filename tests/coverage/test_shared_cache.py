@@ -7,6 +7,7 @@ it, while this test process plays the web server (Django's test client) on the s
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -112,6 +113,19 @@ def test_the_version_is_never_reused() -> None:
     assert second != first
     cache.delete(VERSION_KEY)
     assert current_version() not in {first, second}
+
+
+@pytest.mark.django_db
+def test_answers_of_another_code_shape_are_not_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared cache outlives a restart: an answer cached by the previous code (another shape) is not
+    served after an upgrade."""
+    from ucj.coverage import services
+
+    stale = {"as_of": "2024-12", "region": {}, "children": []}  # the shape before "unallocated"
+    monkeypatch.setattr(services, "ANSWER_SHAPE", services.ANSWER_SHAPE - 1)
+    services.cache.set(f"ucj:coverage:{services.current_version()}:16:None:2024-12-01:eligible", stale)
+    monkeypatch.undo()
+    assert "unallocated" in services.coverage("16", as_of=dt.date(2024, 12, 1))
 
 
 def test_every_process_shares_the_cache_settings() -> None:

@@ -57,15 +57,20 @@ def _participants(within: Iterable[str] | None = None) -> pl.DataFrame:
     return read_frame(qs, PARTICIPANT_SCHEMA)
 
 
+# The shape of the cached answers: bump it when code changes what they hold. The shared cache outlives a
+# restart, so answers of the previous code would otherwise be served after an upgrade until they expire.
+ANSWER_SHAPE = 2
+
+
 def current_version() -> str:
-    """The coverage data version, read from the cache every process shares (one query with the database
-    cache). A missing version (never set, evicted) becomes a fresh random one, never an earlier value, so
-    answers cached under an old version are never served again."""
+    """The coverage data version (with :data:`ANSWER_SHAPE`), read from the cache every process shares (one
+    query with the database cache). A missing version (never set, evicted) becomes a fresh random one, never an
+    earlier value, so answers cached under an old version are never served again."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(VERSION_KEY)
-    return str(version)
+    return f"{ANSWER_SHAPE}.{version}"
 
 
 def bump_version() -> None:
