@@ -33,7 +33,10 @@ def calc(
     payer: str = typer.Option(
         "mandiri", "--payer", help="mandiri, employer, apbn, apbd_provinsi, apbd_kabkota (apbd), apbdes or other."
     ),
-    sector: str = typer.Option("other", "--sector", help="transport or other (PP 50/2025 relief)."),
+    sector: str = typer.Option("other", "--sector", help="other, transport (PP 50/2025, BPU) or a PP 7/2025 "
+                               "labour-intensive industry: textile, footwear, leather, furniture, food, toys."),
+    employees: str = typer.Option(None, "--employees", help="PU: the employer's number of workers (PP 7/2025: ≥ 50)."),
+    region: str = typer.Option(None, "--region", help="The participant's kab/kota code (16.71): UMK/UMP warning."),
     contract_value: str = typer.Option(None, "--contract-value", help="JAKON contract value, Rp."),
     contract_months: str = typer.Option(None, "--contract-months", help="PMI contract length in months."),
     no_pre_placement: bool = typer.Option(False, "--no-pre-placement", help="PMI: without pre-placement cover."),
@@ -50,7 +53,8 @@ def calc(
         inputs = build_inputs(
             segment=segment, month=month, wage=wage, income=income, risk_class=risk_class, jkp=jkp,
             programs=programs, payer=payer, sector=sector, contract_value=contract_value,
-            contract_months=contract_months, pre_placement=not no_pre_placement,
+            contract_months=contract_months, pre_placement=not no_pre_placement, employees=employees,
+            region=region,
         )  # fmt: skip
         breakdown = calculate_contribution(inputs)
     except CalcError as err:
@@ -94,6 +98,12 @@ def _print(data: dict[str, Any]) -> None:
     console.print(table)
     for warning in data["warnings"]:
         console.print(f"[yellow]Peringatan / warning:[/] {escape(warning)}")
+    for c in data["components"]:
+        if c["deferred"]:
+            console.print(escape(f"Ditunda / deferred {c['program']}: Rp {rupiah(c['deferred'])} (bukan dihapus / not "
+                                 "waived)"))
+        if c["note"]:
+            console.print(escape(f"{c['program']}: {c['note']}"), style="dim")
     console.print("[bold]Aturan dan sumber / rules and sources[/]")
     for (rules, source), key in keys.items():
         console.print(escape(f"  [{key}] {rules}: {source}"))

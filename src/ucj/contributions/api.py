@@ -28,6 +28,7 @@ class ComponentOut(Schema):
     worker: int
     government: int
     recomposed: int  # JKP: the part recomposed from JKK/JKM (already inside those lines)
+    deferred: int  # owed but payable later (PP 49/2020 JP deferral, Aug 2020-Jan 2021); not in amount
     rule: str
     rules: list[str]
     source: str
@@ -98,7 +99,10 @@ def calc(
     jkp: str = Query("false", description="PU participant enrolled in JKP (true/false)"),
     programs: str = Query("", description="comma list, e.g. JKK,JKM,JHT (default: the segment's usual)"),
     payer: str = Query("mandiri", description=f"{', '.join(PAYERS)}; apbd = apbd_kabkota"),
-    sector: str = Query("other", description="transport or other (PP 50/2025 relief)"),
+    sector: str = Query("other", description="other, transport (PP 50/2025, BPU) or a PP 7/2025 labour-intensive "
+                        "industry: textile, footwear, leather, furniture, food, toys"),
+    employees: str = Query("", description="PU: the employer's number of workers (PP 7/2025 needs at least 50)"),
+    region: str = Query("", description="the participant's kab/kota code (e.g. 16.71): warns below the UMK/UMP"),
     contract_value: str = Query("", description=f"JAKON contract value, Rp: {WHOLE}"),
     contract_months: str = Query("", description="PMI contract length in months"),
     pre_placement: str = Query("true", description="PMI: include the pre-placement cover (true/false)"),
@@ -110,6 +114,7 @@ def calc(
             segment=segment, month=month, wage=wage, income=income, risk_class=risk_class,
             jkp=_flag(jkp, "jkp"), programs=programs, payer=payer, sector=sector, contract_value=contract_value,
             contract_months=contract_months, pre_placement=_flag(pre_placement, "pre_placement"),
+            employees=employees, region=region,
         )  # fmt: skip
         return Status(200, calculate_contribution(inputs).as_dict())
     except CalcError as err:

@@ -24,6 +24,7 @@ PAYER_ALIASES = {"apbd": "apbd_kabkota", "apbdesa": "apbdes", "pemberi_kerja": "
 PROGRAMS = tuple(dict.fromkeys((*PU_PROGRAMS, *BPU_PROGRAMS, "JKP")))
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WHOLE = re.compile(r"^(\d+|\d{1,3}(\.\d{3})+)$")  # 5000000 or 5.000.000 (Indonesian thousands)
+_REGION = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")  # 16, 16.71, 16.71.01, 16.71.01.1001
 
 
 def this_month() -> dt.date:
@@ -75,7 +76,7 @@ def build_inputs(
     *, segment: str, month: str | dt.date | None = None, wage: object = None, income: object = None,
     risk_class: object = 1, jkp: bool = False, programs: str | list[str] | tuple[str, ...] | None = None,
     payer: str | None = None, sector: str | None = None, contract_value: object = None,
-    contract_months: object = None, pre_placement: bool = True,
+    contract_months: object = None, pre_placement: bool = True, employees: object = None, region: str | None = None,
 ) -> Inputs:  # fmt: skip
     """Calculator inputs from parameters as typed by people (raises CalcError, bilingual, naming the field).
 
@@ -89,6 +90,9 @@ def build_inputs(
     sector_value = (sector or "other").strip().lower()
     if sector_value not in SECTORS:
         raise CalcError(f"sector: '{sector}' tidak dikenal / unknown ({', '.join(SECTORS)})")
+    region_value = (region or "").strip() or None
+    if region_value is not None and not _REGION.match(region_value):
+        raise CalcError(f"region: '{region}' bukan kode wilayah (mis. 16.71) / is not a region code (e.g. 16.71)")
     return Inputs(
         segment=(segment or "").strip().upper(),
         month=month if isinstance(month, dt.date) else parse_month(month),
@@ -101,6 +105,8 @@ def build_inputs(
         contract_value=parse_whole(contract_value, "contract_value"),
         contract_months=parse_whole(contract_months, "contract_months"),
         pre_placement=bool(pre_placement),
+        employees=parse_whole(employees, "employees"),
+        region=region_value,
     )
 
 
@@ -122,7 +128,12 @@ def in_language(message: str, language: str | None) -> str:
 
 # ---------------------------------------------------------------- forms of the pages
 
-SECTOR_CHOICES = [("other", _("Sektor lain")), ("transport", _("Transportasi (ojol, kurir, ...)"))]
+SECTOR_CHOICES = [
+    ("other", _("Sektor lain")), ("transport", _("Transportasi (ojol, kurir, ...)")),
+    ("textile", _("Industri tekstil dan pakaian jadi")), ("footwear", _("Industri alas kaki")),
+    ("leather", _("Industri kulit dan barang dari kulit")), ("furniture", _("Industri furnitur")),
+    ("food", _("Industri makanan dan minuman")), ("toys", _("Industri mainan anak")),
+]  # fmt: skip
 PROGRAM_CHOICES = [(p, p) for p in PU_PROGRAMS]
 RISK_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -142,7 +153,12 @@ class CalcForm(forms.Form):
     programs = forms.MultipleChoiceField(label=_("Program"), required=False, choices=PROGRAM_CHOICES,
                                          widget=forms.CheckboxSelectMultiple)  # fmt: skip
     payer = forms.ChoiceField(label=_("Pembayar iuran"), choices=Payer.choices, initial="mandiri")
-    sector = forms.ChoiceField(label=_("Sektor (keringanan PP 50/2025)"), choices=SECTOR_CHOICES, initial="other")
+    sector = forms.ChoiceField(label=_("Sektor (keringanan PP 50/2025 dan PP 7/2025)"), choices=SECTOR_CHOICES,
+                               initial="other")
+    employees = forms.IntegerField(label=_("Jumlah pekerja pemberi kerja (PU, PP 7/2025)"), required=False,
+                                   min_value=0)
+    region = forms.CharField(label=_("Kode kab/kota peserta (cek upah minimum)"), required=False, max_length=13,
+                             widget=forms.TextInput(attrs={"placeholder": "16.71"}))
     contract_value = forms.IntegerField(label=_("Nilai kontrak (Rp, JAKON)"), required=False, min_value=0)
     contract_months = forms.IntegerField(label=_("Lama perjanjian kerja (bulan, PMI)"), required=False, min_value=1)
     no_pre_placement = forms.BooleanField(label=_("Tanpa perlindungan sebelum bekerja (PMI)"), required=False)
@@ -175,6 +191,7 @@ class CalcForm(forms.Form):
             jkp=data.get("jkp", False), programs=data.get("programs") or (), payer=data["payer"],
             sector=data["sector"], contract_value=data.get("contract_value"),
             contract_months=data.get("contract_months"), pre_placement=not data.get("no_pre_placement"),
+            employees=data.get("employees"), region=data.get("region"),
         )  # fmt: skip
 
 

@@ -30,6 +30,8 @@ def calc(request: HttpRequest) -> HttpResponse:
             form.add_error(None, in_language(str(err), language))
         else:
             warnings = [in_language(w, language) for w in breakdown.warnings]
+            for component in breakdown.components:  # a fresh object: notes shown in the page's language
+                component.note = in_language(component.note, language)
     return render(request, "contributions/calc.html", {
         "form": form, "breakdown": breakdown, "warnings": warnings,
         "period": PERIODS.get(breakdown.period, breakdown.period) if breakdown else "",
