@@ -184,10 +184,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+address after 5 failures for 15 minutes.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Login throttling (django-axes, ucj.accounts.throttle): an account is locked for UCJ_LOGIN_COOLOFF_MINUTES
+# after UCJ_LOGIN_FAILURE_LIMIT failures from one address (elsewhere its owner can still log in), and everywhere
+# after UCJ_LOGIN_ACCOUNT_LIMIT failures from any addresses (guessing spread over many addresses).
+UCJ_LOGIN_FAILURE_LIMIT = int(os.environ.get("UCJ_LOGIN_FAILURE_LIMIT", "5"))
+UCJ_LOGIN_ACCOUNT_LIMIT = int(os.environ.get("UCJ_LOGIN_ACCOUNT_LIMIT", "10"))
+UCJ_LOGIN_COOLOFF_MINUTES = int(os.environ.get("UCJ_LOGIN_COOLOFF_MINUTES", "15"))
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, e.g. "10.0.0.2" or
+# "10.0.0.0/24"); empty: the connecting address (REMOTE_ADDR) is the client and the header is ignored.
+UCJ_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("UCJ_TRUSTED_PROXIES", "").split(",") if p.strip()]
+AXES_HANDLER = "ucj.accounts.throttle.TwoLimitHandler"
+AXES_FAILURE_LIMIT = UCJ_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = UCJ_LOGIN_COOLOFF_MINUTES / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_CLIENT_IP_CALLABLE = "ucj.accounts.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "nik"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
@@ -201,19 +211,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+_private_dir(DATA_DIR)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders until collectstatic runs
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-_private_dir(DATA_DIR)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-
-TASKS = {
-    "default": {
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_HANDLERS = [
     "ucj.registry.uploads.SizeLimitedUploadHandler",  # UCJ_MAX_UPLOAD_MB, before anything is stored
@@ -233,6 +240,9 @@ UCJ_PARSE_MEMORY_MB = int(os.environ.get("UCJ_PARSE_MEMORY_MB", "2048"))  # the 
 UCJ_PARSE_TIMEOUT_S = int(os.environ.get("UCJ_PARSE_TIMEOUT_S", "300"))  # the child's wall-clock limit
 UCJ_MAX_STORED_FINDINGS = int(os.environ.get("UCJ_MAX_STORED_FINDINGS", "10000"))  # per batch; counts stay exact
 UCJ_RETRY_KEEP_HOURS = int(os.environ.get("UCJ_RETRY_KEEP_HOURS", "24"))  # a dead worker's upload kept for retry
+
+TASKS = {
+    "default": {
         "BACKEND": os.environ.get("UCJ_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
@@ -265,6 +275,12 @@ UCJ_LAPSE_MONTHS = int(os.environ.get("UCJ_LAPSE_MONTHS", "3"))
 UCJ_APBDES_RELIEF = os.environ.get("UCJ_APBDES_RELIEF", "apply").strip().lower()
 if UCJ_APBDES_RELIEF not in ("apply", "exclude"):
     raise ValueError("UCJ_APBDES_RELIEF must be 'apply' or 'exclude'")
+# PP 50/2025 excludes contributions paid from APBN/APBD from its 50 % relief; whether APBDes money from Dana Desa
+# (an APBN transfer) counts as APBN is open (shared/domain.md §6). "apply" (default): APBDes-paid BPU get the
+# relief; "exclude": they pay in full. Either way every affected amount carries a warning (docs/contributions.md).
+UCJ_APBDES_RELIEF = os.environ.get("UCJ_APBDES_RELIEF", "apply").strip().lower()
+if UCJ_APBDES_RELIEF not in ("apply", "exclude"):
+    raise ValueError("UCJ_APBDES_RELIEF must be 'apply' or 'exclude'")
 
 # Privacy (docs/privacy.md). Participant searches per user (NIK and name; pages and API), with Django's cache:
 # "N/second|minute|hour|day"; over it a search answers 429.
@@ -276,14 +292,14 @@ UCJ_BPJS_FULL_NIK_EXPORTS = os.environ.get("UCJ_BPJS_FULL_NIK_EXPORTS", "1") not
 # payment. Payment channels accept "several months in advance"; whether BPU periods are 1/3/6/12 months is not
 # confirmed (shared/domain.md §1.5, open question 2), so the longest period mentioned is the default.
 UCJ_PREPAY_MONTHS = int(os.environ.get("UCJ_PREPAY_MONTHS", "12"))
+# API tokens expire this many days after they are issued (0: never; not recommended).
+UCJ_TOKEN_DAYS = int(os.environ.get("UCJ_TOKEN_DAYS", "90"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"pii": {"()": "ucj.accounts.logfilter.PersonalDataFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["pii"]}},
-# API tokens expire this many days after they are issued (0: never; not recommended).
-UCJ_TOKEN_DAYS = int(os.environ.get("UCJ_TOKEN_DAYS", "90"))
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"ucj": {"level": os.environ.get("UCJ_LOG_LEVEL", "INFO")}},
 }

@@ -6,14 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from ucj.accounts.clientip import client_ip
 from ucj.accounts.models import AuditEvent
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The client's address (REMOTE_ADDR; a reverse proxy must set it, we don't trust X-Forwarded-For)."""
+    """The client's address: REMOTE_ADDR, or the forwarded address behind a trusted proxy (UCJ_TRUSTED_PROXIES)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def record(
