@@ -75,3 +75,24 @@ def test_the_apbdes_setting_reaches_the_service(client: Client) -> None:
     data = client.get("/api/v1/contributions/calc", {"segment": "BPU", "income": "1000000", "month": "2026-05",
                                                      "payer": "apbdes"}).json()  # fmt: skip
     assert data["total"] == 16_800 and any("UCJ_APBDES_RELIEF" in w for w in data["warnings"])
+
+
+def test_an_admin_loads_minimum_wages_with_ucj_rules_load(cli: Callable[..., Any], admin_user: Any,
+                                                          tmp_path: Any) -> None:  # fmt: skip
+    """A MIN.WAGE row is an ordinary rule row: `ucj rules load` adds it (audited) and the calculator warns at once.
+    (The amount below is a test value, not a published UMK.)"""
+    from ucj.contributions.rules import COLUMNS
+
+    path = tmp_path / "umk.csv"
+    path.write_text(",".join(COLUMNS) + "\nMIN.WAGE,16.74,2026-01-01,2026-12-31,,,,,4000000,,,,,,,SK Gubernur (uji),\n",
+                    encoding="utf-8")  # fmt: skip
+    result = cli("rules", "load", str(path), "--user", admin_user.username, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["created"] == 1
+    calc = cli("contributions", "calc", "--segment", "PU", "--wage", "3990000", "--month", "2026-05", "--region",
+               "16.74.03.2003", "--json")  # fmt: skip
+    assert any("MIN.WAGE/16.74@2026-01-01" in w for w in json.loads(calc.stdout)["warnings"])
+    bad = tmp_path / "bad.csv"
+    bad.write_text(",".join(COLUMNS) + "\nMIN.WAGE,Palembang,2026-01-01,,,,,,4000000,,,,,,,SK,\n", encoding="utf-8")
+    refused = cli("rules", "load", str(bad), "--user", admin_user.username)
+    assert refused.exit_code == 1 and "province or kab/kota code" in " ".join((refused.stdout + refused.stderr).split())
