@@ -85,7 +85,9 @@ def test_unchanged_damaged_nik_stays_rejected(write_xlsx: Callable[..., Path]) -
     assert {"UCJ batch", "UCJ baris"} <= set(batch.columns["ignored"])  # not data
 
 
-def test_the_workbook_uploaded_back_as_it_is_accepts_no_damaged_nik(write_xlsx: Callable[..., Path], tmp_path: Path) -> None:
+def test_the_workbook_uploaded_back_as_it_is_accepts_no_damaged_nik(
+    write_xlsx: Callable[..., Path], tmp_path: Path
+) -> None:
     """The bug as reported: download the rejected rows, upload them unchanged — the damaged NIK got in."""
     first = run(damaged_roster(write_xlsx))
     path = tmp_path / "ditolak-import.xlsx"
@@ -159,7 +161,8 @@ def test_cli_refuses_the_same_file_unless_again(write_xlsx: Callable[..., Path])
     assert refused.exit_code == 1
     error = json.loads(refused.stdout)["error"]
     assert error["code"] == "FILE_ALREADY_IMPORTED"
-    assert "sudah diimpor" in error["message"] and "already imported" in error["message"] and "--again" in error["message"]
+    message = error["message"]
+    assert "sudah diimpor" in message and "already imported" in message and "--again" in message
     human = runner.invoke(app, ["import", "roster", str(path)])
     assert human.exit_code == 1 and "--again" in " ".join(human.stderr.split())
     forced = runner.invoke(app, ["import", "roster", str(path), "--again", "--json"])
@@ -219,7 +222,9 @@ def test_upload_page_asks_before_importing_the_same_file_again(
     assert ImportBatch.objects.count() == 2
 
 
-def test_upload_page_cancel_deletes_the_held_file(write_xlsx: Callable[..., Path], make_user: Callable[..., Any]) -> None:
+def test_upload_page_cancel_deletes_the_held_file(
+    write_xlsx: Callable[..., Path], make_user: Callable[..., Any]
+) -> None:
     from django.conf import settings
 
     user = make_user("desa", SUKARAMI)

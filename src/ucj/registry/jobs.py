@@ -80,9 +80,8 @@ def recover_orphans() -> list[int]:
     running = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).exclude(stored_file="")
     orphans = set(running.values_list("pk", flat=True))
     queued = ImportBatch.objects.filter(status=ImportBatch.Status.QUEUED, created_at__lt=timezone.now() - _QUEUE_GRACE)
-    pending = _pending_task_batches()
-    if pending is not None:
-        orphans |= {pk for pk in queued.exclude(stored_file="").values_list("pk", flat=True) if pk not in pending}
+    pending = _pending_task_batches()  # without a database queue (immediate jobs) nothing can still be waiting
+    orphans |= {pk for pk in queued.exclude(stored_file="").values_list("pk", flat=True) if pk not in pending}
     if orphans:
         ImportBatch.objects.filter(pk__in=orphans).update(
             status=ImportBatch.Status.FAILED, error_code=WORKER_DIED, finished_at=timezone.now(),
@@ -93,10 +92,10 @@ def recover_orphans() -> list[int]:
     return sorted(orphans)
 
 
-def _pending_task_batches() -> set[int] | None:
-    """Batch ids with a roster job waiting in the database queue; None when jobs are not kept in the database."""
+def _pending_task_batches() -> set[int]:
+    """Batch ids with a roster job waiting in the database queue (none when jobs are not kept in the database)."""
     if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
-        return None
+        return set()
     from django_tasks_db.models import DBTaskResult
 
     waiting = DBTaskResult.objects.filter(task_path=_TASK_PATH, status="READY").values_list("args_kwargs", flat=True)

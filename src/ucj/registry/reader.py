@@ -151,6 +151,8 @@ def _xlsx_precheck(data: bytes, limits: ReadLimits) -> int:
         return len(data)
     if len(infos) > 10_000:
         raise RosterFileError("FILE_UNSAFE", f"{len(infos):,} parts")
+    if sum(i.file_size for i in infos) > limits.max_uncompressed:  # an honest bomb: refused without inflating
+        raise RosterFileError("FILE_TOO_LARGE_UNCOMPRESSED", f"> {limits.max_uncompressed / _MB:.0f} MB")
     total = 0
     for info in infos:
         budget = limits.max_uncompressed - total
@@ -174,7 +176,8 @@ def _inflate_part(data: bytes, info: zipfile.ZipInfo, budget: int) -> tuple[int,
     start = info.header_offset + _LOCAL_HEADER.size + header[10] + header[11]
     raw = memoryview(data)[start : start + info.compress_size]
     if info.compress_type == zipfile.ZIP_STORED:
-        return len(raw), raw.tobytes().count(_ROW_TAG), any(d in raw for d in _XML_DANGER)
+        stored = raw.tobytes()
+        return len(stored), stored.count(_ROW_TAG), any(d in stored for d in _XML_DANGER)
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise RosterFileError("FILE_UNSAFE", f"zip method {info.compress_type}")
     inflater = zlib.decompressobj(-15)
