@@ -118,6 +118,10 @@ def target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
         "admin": ("get", "/admin/", None),
         "admin participants": ("get", "/admin/registry/participant/", None),
         "api list": ("get", "/api/v1/participants", None),
+        "api search own nik": ("post", "/api/v1/participants/search", JSON(q=world.own.nik)),
+        "api search nik prefix": ("post", "/api/v1/participants/search", JSON(q=world.own.nik[:15])),
+        "api search name": ("post", "/api/v1/participants/search", JSON(q="Siti")),
+        "api list search in url": ("get", "/api/v1/participants?nik=1606", None),
         "api own": ("get", f"/api/v1/participants/{own}", None),
         "api other": ("get", f"/api/v1/participants/{other}", None),
         "api raw pk": ("get", f"/api/v1/participants/{world.other.pk}", None),
@@ -212,6 +216,10 @@ MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
     ("admin participants",      (200, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN,
                                  LOGIN)),
     ("api list",                (200,   200,     200,     200,    200,  200,  200,   401)),
+    ("api search own nik",      (200,   200,     200,     200,    200,  200,  403,   401)),  # kab_plg: finds no one
+    ("api search nik prefix",   (400,   400,     400,     400,    400,  400,  400,   401)),
+    ("api search name",         (200,   200,     200,     200,    200,  200,  403,   401)),
+    ("api list search in url",  (400,   400,     400,     400,    400,  400,  400,   401)),
     ("api own",                 (200,   200,     200,     404,    200,  200,  200,   401)),
     ("api other",               (200,   200,     404,     200,    404,  200,  200,   401)),
     ("api raw pk",              (404,   404,     404,     404,    404,  404,  404,   401)),
@@ -317,6 +325,7 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
         "registri/peserta/<str:public_id>/", "registri/peserta/<str:public_id>/ubah/", "registri/impor/",
         "registri/impor/unggah/", "registri/impor/<int:pk>/", "registri/impor/<int:pk>/ditolak.xlsx",
         "api/v1/participants", "api/v1/participants/<participant_id>", "api/v1/imports/roster",
+        "api/v1/participants/search",
         "api/v1/imports/<batch_id>", "api/v1/openapi.json", "api/v1/docs", "api/v1/",
         "cakupan/", "api/v1/coverage", "api/v1/coverage/map", "api/v1/coverage/export.xlsx",
         "iuran/", "iuran/aturan/", "api/v1/contributions/calc", "api/v1/contributions/rules",
@@ -730,3 +739,70 @@ def test_an_import_cannot_reach_a_record_outside_the_uploaders_regions(
     assert [i["code"] for i in body["issues"] if i["severity"] == "error"] == ["NIK_NOT_AVAILABLE"]
     assert PALEMBANG not in str(body) and "16.71" not in str(body)
     assert Participant.objects.filter(pk=world.other.pk).values().get() == before
+
+
+# --- search rules (issue 11, point 8): no search reveals what the pages mask ------------------------------------
+
+#: term → (role → expected: "own" / "other" found, "" none found, or a refusal code)
+SEARCH_RULES: list[tuple[str, dict[str, str]]] = [
+    ("own nik", {"admin": "own", "provinsi": "own", "kab_muba": "own", "kab_plg": "", "desa": "own", "bpjs": "own",
+                 "viewer": "NIK_NOT_ALLOWED"}),
+    ("other nik", {"admin": "other", "provinsi": "other", "kab_muba": "", "kab_plg": "other", "desa": "",
+                   "bpjs": "other", "viewer": "NIK_NOT_ALLOWED"}),
+    ("own nik prefix", {r: "NIK_PARTIAL" for r in ROLES if r != "anon"}),
+    ("own nik spaced", {"admin": "own", "provinsi": "own", "kab_muba": "own", "kab_plg": "", "desa": "own",
+                        "bpjs": "own", "viewer": "NIK_NOT_ALLOWED"}),
+    ("own name", {"admin": "own", "provinsi": "own", "kab_muba": "own", "kab_plg": "", "desa": "own", "bpjs": "own",
+                  "viewer": "NAME_NOT_ALLOWED"}),
+]  # fmt: skip
+SEARCH_CASES = [(term, role, want) for term, row in SEARCH_RULES for role, want in row.items()]
+
+
+def _term(world: World, term: str) -> str:
+    nik = world.own.nik
+    return {"own nik": nik, "other nik": world.other.nik, "own nik prefix": nik[:12],
+            "own nik spaced": f"{nik[:6]} {nik[6:12]} {nik[12:]}", "own name": "siti amin"}[term]  # fmt: skip
+
+
+@pytest.mark.parametrize(("term", "role", "want"), SEARCH_CASES, ids=[f"{t}-{r}" for t, r, _ in SEARCH_CASES])
+def test_search_rules(world: World, client_for: Callable[[str], Client], term: str, role: str, want: str) -> None:
+    """Page and API agree: full NIK (16 digits) or name, only among people the role sees in full; prefixes refused."""
+    client = client_for(role)
+    q = _term(world, term)
+    ids = {"own": [world.own.public_hex], "other": [world.other.public_hex], "": []}
+    api = client.post("/api/v1/participants/search", {"q": q}, content_type="application/json")
+    assert client.post("/registri/cari/", {"q": q}).status_code == 302
+    page = client.get("/registri/")
+    found = [r["p"].public_hex for r in page.context["rows"]]
+    if want in ids:
+        assert api.status_code == 200 and [i["id"] for i in api.json()["items"]] == ids[want]
+        assert found == ids[want]
+    else:
+        assert api.status_code in (400, 403) and api.json()["code"] == want
+        assert found == []
+
+
+def test_searches_are_audited_without_the_term(world: World, client_for: Callable[[str], Client]) -> None:
+    from ucj.accounts.models import AuditEvent
+
+    client = client_for("kab_muba")
+    client.post("/registri/cari/", {"q": world.own.nik})
+    client.post("/api/v1/participants/search", {"q": world.own.nik[:10]}, content_type="application/json")
+    events = list(AuditEvent.objects.filter(action="participant_search").order_by("at", "pk"))
+    assert [(e.changes["kind"], e.changes["outcome"], e.changes["found"]) for e in events] == [
+        ("nik", "ok", 1), ("nik_partial", "NIK_PARTIAL", None),
+    ]  # fmt: skip
+    for e in events:
+        assert world.own.nik[:10] not in f"{e.summary}{e.changes}" and e.actor_name.startswith("kabkota")
+
+
+def test_search_rate_limit_is_per_user_and_bilingual(
+    world: World, client_for: Callable[[str], Client], settings: Any
+) -> None:
+    settings.UCJ_SEARCH_RATE = "2/hour"
+    client = client_for("desa")
+    assert [client.post("/registri/cari/", {"q": "Siti"}).status_code for _ in range(2)] == [302, 302]
+    assert client.post("/registri/cari/", {"q": "Siti"}).status_code == 429
+    api = client.post("/api/v1/participants/search", {"q": "Siti"}, content_type="application/json")
+    assert api.status_code == 429 and api.json()["message"] and api.json()["message_en"]
+    assert client_for("desa").post("/registri/cari/", {"q": "Siti"}).status_code == 302

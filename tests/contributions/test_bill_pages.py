@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 SUKARAMI, PRABUMULIH = "16.06.01.2001", "16.74.03.2003"  # desa Pangkul, Kota Prabumulih (a kelurahan has no APBDes)
 MARCH = dt.date(2024, 3, 1)
 LIST = "/iuran/tagihan/"
-SITI_NIK, SITI_MASKED = "1606014101900012", "1606********0012"
+SITI_NIK, SITI_MASKED = "1606014101900012", "16**************"
 
 
 @pytest.fixture

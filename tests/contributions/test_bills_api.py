@@ -19,7 +19,7 @@ from ucj.registry.models import Participant
 pytestmark = pytest.mark.django_db
 SUKARAMI, PRABUMULIH = "16.06.01.2001", "16.74.03.2003"  # desa Pangkul, Kota Prabumulih (a kelurahan has no APBDes)
 MARCH = dt.date(2024, 3, 1)
-SITI_NIK, SITI_MASKED = "1606014101900012", "1606********0012"
+SITI_NIK, SITI_MASKED = "1606014101900012", "16**************"
 BILLS = "/api/v1/bills"
 STATUS = "/api/v1/contributions/status"
 APBDES_MARCH = {"payer": "apbdes", "region": SUKARAMI, "month": "2024-03"}

@@ -8,8 +8,8 @@ from typing import Any
 import xlsxwriter
 from django.conf import settings
 
-from ucj.accounts.privacy import mask_name, mask_nik
-from ucj.accounts.scoping import scope_for
+from ucj.accounts.policy import FieldViews, apply_record
+from ucj.accounts.privacy import views_for
 from ucj.contributions.models import Bill, BillLine
 from ucj.registry.status import is_active
 
@@ -28,21 +28,24 @@ def _lines(bill: Bill) -> list[tuple[Any, ...]]:
     )  # fmt: skip
 
 
-def _line_rows(bill: Bill, full: bool) -> list[tuple[Any, ...]]:
-    """The detail rows, masked unless ``full``; status as of the bill month."""
+def _line_rows(bill: Bill, views: FieldViews) -> list[tuple[Any, ...]]:
+    """The detail rows, NIK and name as ``views`` (the user's export policy) shows them; status as of the bill
+    month."""
     lapse = settings.UCJ_LAPSE_MONTHS
     out = []
     for i, row in enumerate(_lines(bill), start=1):
         nik, name, desa, code, segment, first, months, *amounts, paid, lapses, tariff = row
         status = "aktif" if is_active(paid, bill.month, lapse) else "nonaktif"
-        out.append((i, nik if full else mask_nik(nik), name if full else mask_name(name), desa or "", code, segment,
+        shown = apply_record({"nik": nik, "name": name}, views)
+        out.append((i, shown["nik"], shown["name"], desa or "", code, segment,
                     f"{first:%Y-%m}", months, *amounts, status, "ya" if lapses else "", tariff + 1))  # fmt: skip
     return out
 
 
 def bill_xlsx(bill: Bill, user: Any) -> bytes:
-    """The workbook. Full NIKs and names only for roles that may see them in the bill's region."""
-    full = scope_for(user).sees_full_nik(bill.region_id)
+    """The workbook. Full NIKs and names only for roles whose export policy shows them in the bill's region
+    (docs/privacy.md; the bpjs role's through ``UCJ_BPJS_FULL_NIK_EXPORTS``)."""
+    views = views_for(user, bill.region_id, "export")
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
     bold = book.add_format({"bold": True})
@@ -56,7 +59,7 @@ def bill_xlsx(bill: Bill, user: Any) -> bytes:
     sheet.set_column(8, 16, 12, money)
     sheet.freeze_panes(1, 0)
     sheet.write_row(0, 0, LINE_HEADERS, head)
-    for r, row in enumerate(_line_rows(bill, full), start=1):
+    for r, row in enumerate(_line_rows(bill, views), start=1):
         sheet.write_row(r, 0, row)
     _rules(book.add_worksheet("Aturan"), bill, head)
     notes = book.add_worksheet("Catatan")

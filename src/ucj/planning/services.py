@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from ucj.accounts import audit
-from ucj.accounts.privacy import mask_name, mask_nik
+from ucj.accounts.privacy import mask_name, mask_nik, views_for
 from ucj.accounts.scoping import PLAN_ROLES, scope_for
 from ucj.bulk import read_frame
 from ucj.contributions.calculator import CalcError, Inputs, calculate
@@ -317,7 +317,9 @@ def enrolment(saved: Scenario, user: Any, request: HttpRequest | None = None) ->
 
 
 def _full_view(user: Any, desa_codes: list[str]) -> set[str]:
+    """The villages whose workers ``user``'s export policy shows in full (docs/privacy.md; the command line,
+    ``user=None``, runs as the operator of the instance)."""
     if user is None:
         return set(desa_codes)
     scope = scope_for(user)
-    return {code for code in desa_codes if scope.sees_full_nik(code)}
+    return {code for code in desa_codes if views_for(scope, code, "export").full_nik}

@@ -14,13 +14,15 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from ucj.accounts import audit
-from ucj.accounts.privacy import mask_name, mask_nik
+from ucj.accounts.policy import FieldViews, apply_record
+from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for, visible
 from ucj.regions.codes import normalize_code
 from ucj.regions.models import in_region
 from ucj.registry.issues import RosterFileError
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.reimport import DuplicateFile
+from ucj.registry.search import Refusal, run_search, search_filter
 from ucj.registry.services import ImportRefused, import_roster
 from ucj.registry.status import is_active
 from ucj.web.paging import capped_count
@@ -34,7 +36,8 @@ class ParticipantOut(Schema):
     id: str
     nik: str
     name: str
-    birth_date: dt.date | None
+    birth_date: dt.date | None  # null where the role sees the birth year only (docs/privacy.md)
+    birth_year: int | None
     sex: str
     desa: str
     segment: str
@@ -60,22 +63,38 @@ class Problem(Schema):
     message_en: str
 
 
-def _out(p: Participant, *, full_nik: bool, full_name: bool, today: dt.date) -> ParticipantOut:
+class SearchIn(Schema):
+    q: str
+    page: int = 1
+    page_size: int = 50
+
+
+#: Query parameters a search would use: refused on the list, whose URL ends up in access logs.
+SEARCH_PARAMS = ("q", "nik", "name", "nama", "search", "cari")
+
+
+def _out(p: Participant, views: FieldViews, today: dt.date) -> ParticipantOut:
+    """One participant as ``views`` (the caller's policy over the participant's village) shows it."""
+    shown = apply_record({"nik": p.nik, "name": p.name, "birth_date": p.birth_date, "sex": p.sex}, views)
     return ParticipantOut(
-        id=p.public_hex, nik=p.nik if full_nik else mask_nik(p.nik), name=p.name if full_name else mask_name(p.name),
-        birth_date=p.birth_date, sex=p.sex, desa=p.desa_id, segment=p.segment, ecosystem=p.ecosystem,
+        id=p.public_hex, nik=shown["nik"], name=shown["name"], birth_date=shown["birth_date"],
+        birth_year=shown["birth_year"], sex=shown["sex"], desa=p.desa_id, segment=p.segment, ecosystem=p.ecosystem,
         village_role=p.village_role, payer=p.payer, programs=p.programs, paid_through=p.paid_through,
         status="aktif" if is_active(p.paid_through, today, settings.UCJ_LAPSE_MONTHS) else "nonaktif",
     )  # fmt: skip
 
 
-@router.get("/participants", response=ParticipantPage)
+@router.get("/participants", response={200: ParticipantPage, 400: Problem})
 def list_participants(
     request: HttpRequest, region: str = "", segment: str = "", ecosystem: str = "", status: str = "",
     page: int = 1, page_size: int = 50,
-) -> dict[str, Any]:  # fmt: skip
-    """Participants in the caller's regions, in registration order. NIKs are always masked in lists;
-    ``count`` is exact up to 100,000 (``count_capped`` says when it is a lower bound)."""
+) -> Any:  # fmt: skip
+    """Participants in the caller's regions, in registration order, shown as the caller's listing policy says
+    (NIKs always masked; docs/privacy.md); ``count`` is exact up to 100,000 (``count_capped`` says when it is a
+    lower bound). Searching is ``POST /participants/search``: a NIK in a URL would reach the access logs."""
+    if any(request.GET.get(k) for k in SEARCH_PARAMS):
+        return Status(400, {"code": "SEARCH_BY_POST", "message": "Pencarian lewat POST /api/v1/participants/search.",
+                            "message_en": "Search with POST /api/v1/participants/search."})  # fmt: skip
     today = timezone.localdate()
     qs = visible(Participant.objects.all(), request.user)
     if region:
@@ -91,6 +110,10 @@ def list_participants(
         qs = qs.active_on(today)
     elif status == "nonaktif":
         qs = qs.inactive_on(today)
+    return _page(request, qs, page, page_size, today)
+
+
+def _page(request: HttpRequest, qs: Any, page: int, page_size: int, today: dt.date) -> dict[str, Any]:
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(page, 1)
     items = list(qs.order_by("id")[(page - 1) * page_size : page * page_size])
@@ -101,8 +124,22 @@ def list_participants(
         "count_capped": capped,
         "page": page,
         "page_size": page_size,
-        "items": [_out(p, full_nik=False, full_name=scope.sees_full_nik(p.desa_id), today=today) for p in items],
+        "items": [_out(p, views_for(scope, p.desa_id, "listing"), today) for p in items],
     }
+
+
+@router.post("/participants/search", response={200: ParticipantPage, 400: Problem, 403: Problem, 429: Problem})
+def search_participants(request: HttpRequest, body: SearchIn) -> Any:
+    """Find participants by a full 16-digit NIK or part of a name, only among people the caller sees in full
+    (prefixes of a NIK are refused); rate-limited (``UCJ_SEARCH_RATE``) and audited without the term. Results
+    are a list: NIKs masked. The term travels in the body, never in the URL."""
+    term = body.q[:100]  # as the page's form
+    outcome = run_search(request, request.user, term, via="api")
+    if isinstance(outcome, Refusal):
+        return Status(outcome.status, {"code": outcome.code, "message": outcome.message,
+                                       "message_en": outcome.message_en})  # fmt: skip
+    qs = search_filter(visible(Participant.objects.all(), request.user), request.user, term)
+    return _page(request, qs, body.page, body.page_size, timezone.localdate())
 
 
 @router.get("/participants/{participant_id}", response=ParticipantOut)
@@ -111,11 +148,11 @@ def get_participant(request: HttpRequest, participant_id: str) -> ParticipantOut
     p = visible(Participant.objects.by_public_id(participant_id), request.user).first()
     if p is None:
         raise Http404
-    full = scope_for(request.user).sees_full_nik(p.desa_id)
-    if full:
+    views = views_for(request.user, p.desa_id, "record")
+    if views.full_nik:
         audit.record("participant_view", request=request, object_type="participant", object_id=p.public_hex,
                      region_code=p.desa_id, summary="api")  # fmt: skip
-    return _out(p, full_nik=full, full_name=full, today=timezone.localdate())
+    return _out(p, views, timezone.localdate())
 
 
 class RepeatProblem(Schema):

@@ -20,29 +20,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ucj.accounts import audit
 from ucj.accounts.models import AuditEvent
-from ucj.accounts.privacy import mask_digits, mask_name, mask_nik
+from ucj.accounts.policy import apply_record, mask_text
+from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, Scope, get_visible_or_404, scope_for, visible
 from ucj.regions.models import Region, in_region
 from ucj.registry.exports import rejected_rows_xlsx
 from ucj.registry.forms import FilterForm, ParticipantForm, SearchForm
-from ucj.registry.models import ImportBatch, Participant, ParticipantQuerySet
+from ucj.registry.models import ImportBatch, Participant
+from ucj.registry.search import RATE_LIMITED, refusal_for, run_search, search_filter
 from ucj.registry.services import AUDITED_FIELDS, update_participant
 from ucj.registry.status import is_active
 from ucj.web.paging import keyset_page
 
 PAGE_SIZE = 50
 SEARCH_KEY = "registry_search"
-
-
-def _search(qs: ParticipantQuerySet, q: str) -> ParticipantQuerySet:
-    """NIK prefix (index range, no LIKE) when the term is digits, else a name search."""
-    q = q.strip()
-    if not q:
-        return qs
-    digits = q.replace(" ", "")
-    if digits.isdigit():
-        return qs.filter(nik__gte=digits, nik__lt=digits + "A")  # 'A' sorts after every digit
-    return qs.filter(name__icontains=q)
 
 
 def participant_list(request: HttpRequest) -> HttpResponse:
@@ -63,14 +54,15 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         elif data["status"] == "nonaktif":
             qs = qs.inactive_on(today)
     q = request.session.get(SEARCH_KEY, "")
-    qs = _search(qs, q)
+    qs = search_filter(qs, request.user, q)  # a full 16-digit NIK or a name, only where the user sees in full
+    refusal = refusal_for(request.user, q) if q else None
     page = keyset_page(qs, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE)
-    rows = [_row_view(p, scope.sees_full_nik(p.desa_id)) for p in page.items]
+    rows = [_row_view(p, scope) for p in page.items]
     return render(
         request,
         "registry/list.html",
         {"form": form, "search": SearchForm(initial={"q": q}), "q": q, "page": page, "rows": rows,
-         "can_import": scope.can(REGISTRY_WRITE_ROLES)},
+         "can_import": scope.can(REGISTRY_WRITE_ROLES), "refusal": _(refusal.message) if refusal else ""},
     )  # fmt: skip
 
 
@@ -90,9 +82,15 @@ def _filter_regions(scope: Scope) -> list[tuple[str, str]]:
 
 @require_POST
 def participant_search(request: HttpRequest) -> HttpResponse:
-    """Keep the search term in the session (names and NIKs stay out of URLs and access logs)."""
+    """Keep the search term in the session (names and NIKs stay out of URLs and access logs). Each new term
+    is rate-limited and audited (ucj.registry.search); over the limit: 429."""
     form = SearchForm(request.POST)
-    request.session[SEARCH_KEY] = form.data.get("q", "")[:100] if "clear" not in request.POST else ""
+    term = form.data.get("q", "")[:100] if "clear" not in request.POST else ""
+    if term.strip() and run_search(request, request.user, term, via="web") is RATE_LIMITED:
+        request.session[SEARCH_KEY] = ""
+        return render(request, "registry/search_limited.html",
+                      {"message": RATE_LIMITED.message, "message_en": RATE_LIMITED.message_en}, status=429)  # fmt: skip
+    request.session[SEARCH_KEY] = term
     # Carry over only the list's own non-personal filters: whatever else is posted stays out of the URL.
     posted = QueryDict(request.POST.get("filters", ""))
     query = urlencode([(k, v) for k in FilterForm.base_fields for v in posted.getlist(k)[:1] if v])
@@ -103,12 +101,17 @@ def _list_url() -> str:
     return reverse("registry:list")
 
 
-def _row_view(p: Participant, full: bool) -> dict[str, Any]:
-    return {
-        "p": p,
-        "nik": mask_nik(p.nik),  # lists always mask; the full NIK is only on the audited detail page
-        "name": p.name if full else mask_name(p.name),
-    }
+def _row_view(p: Participant, scope: Scope) -> dict[str, Any]:
+    """One list row as the role's listing policy shows it (a list never shows a full NIK: that is one audited
+    read away, on the person's page)."""
+    shown = apply_record({"nik": p.nik, "name": p.name}, views_for(scope, p.desa_id, "listing"))
+    return {"p": p, "nik": shown["nik"], "name": shown["name"]}
+
+
+def _record_view(p: Participant, scope: Scope) -> dict[str, Any]:
+    """The personal fields of one person as the role's record policy shows them."""
+    fields = ("nik", "name", "birth_date", "sex", "phone", "income", "address", "kpj")
+    return apply_record({f: getattr(p, f) for f in fields}, views_for(scope, p.desa_id, "record"))
 
 
 def participant_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -126,8 +129,8 @@ def participant_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "registry/detail.html",
-        {"p": p, "nik": p.nik if full else mask_nik(p.nik), "name": p.name if full else mask_name(p.name),
-         "full": full, "active": is_active(p.paid_through, timezone.localdate(), settings.UCJ_LAPSE_MONTHS),
+        {"p": p, "v": _record_view(p, scope), "full": full,
+         "active": is_active(p.paid_through, timezone.localdate(), settings.UCJ_LAPSE_MONTHS),
          "history": history[:20] if full else [],
          "can_edit": scope.can(REGISTRY_WRITE_ROLES, p.desa_id)},
     )  # fmt: skip
@@ -189,8 +192,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     issues = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
     lang = "en" if (get_language() or "id").startswith("en") else "id"
     # Findings quote cell values (a malformed NIK, ...): masked for roles without full view of the region.
-    full = scope_for(request.user).sees_full_nik(batch.region_id)
-    messages_ = [(issue, issue.message(lang) if full else mask_digits(issue.message(lang))) for issue in issues]
+    # ... and birth dates: shown as the role's record policy allows (viewers: the year only).
+    views = views_for(request.user, batch.region_id, "record")
+    messages_ = [(issue, mask_text(issue.message(lang), views)) for issue in issues]
     partial = request.headers.get("HX-Request") == "true"  # htmx polling asks only for the status block
     template = "registry/_import_status.html" if partial else "registry/import.html"
     return render(request, template, {"batch": batch, "issues": issues, "issue_rows": messages_})
