@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 
 from ucj.accounts.policy import FieldViews, apply_record
 from ucj.accounts.privacy import views_for
 from ucj.contributions.models import Bill, BillLine
 from ucj.registry.status import is_active
+from ucj.xlsx import workbook
 
 LINE_HEADERS = ["No", "NIK", "Nama", "Desa/Kelurahan", "Kode wilayah", "Segmen", "Bulan pertama", "Jumlah bulan",
                 "JKK", "JKM", "JHT", "JP", "JKP", "Pemberi kerja", "Pekerja", "Pemerintah", "Jumlah (Rp)",
@@ -47,7 +47,7 @@ def bill_xlsx(bill: Bill, user: Any) -> bytes:
     (docs/privacy.md; the bpjs role's through ``UCJ_BPJS_FULL_NIK_EXPORTS``)."""
     views = views_for(user, bill.region_id, "export")
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    book = workbook(buf)  # text stays text: no formulas or links from strings (ucj.xlsx)
     bold = book.add_format({"bold": True})
     head = book.add_format({"bold": True, "bg_color": "#DCEBF7", "text_wrap": True})
     money = book.add_format({"num_format": "#,##0"})

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import xlsxwriter
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from ucj.coverage.models import Definition
 from ucj.coverage.services import BY_LEVEL, FIRST_MONTH, coverage, latest_month
 from ucj.regions.codes import common_ancestor, level_of, normalize_code
 from ucj.regions.models import Level, Region, RegionBoundary
+from ucj.xlsx import workbook
 
 DEFAULT_REGION = "16"  # Sumatera Selatan: where admins and multi-region users land
 DEFINITIONS = (Definition.ELIGIBLE, Definition.BPS_EMPLOYED)
@@ -330,7 +330,7 @@ def coverage_xlsx(result: dict[str, Any]) -> bytes:
     """The dashboard's tables as a workbook: regions (the region first, then its children ranked), ecosystems
     and the monthly trend."""
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    book = workbook(buf)  # text stays text (ucj.xlsx)
     bold = book.add_format({"bold": True, "bg_color": "#E3F1EA", "text_wrap": True})
     pct = book.add_format({"num_format": "0.00"})
     top = result["region"]

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-import xlsxwriter
 from django.db import transaction
 
 from ucj.accounts.models import Role
@@ -27,6 +26,7 @@ from ucj.regions.models import Region
 from ucj.regions.services import load_regions
 from ucj.registry.models import ImportBatch
 from ucj.registry.services import import_roster
+from ucj.xlsx import workbook
 
 PASSWORD = "Ucj-Demo-2025!"  # noqa: S105 — demo only: printed by `ucj demo`, documented in the README
 DEMO_DESA = "16.06.01.2001"  # Desa Sukarami, Kec. Sekayu, Kab. Musi Banyuasin
@@ -181,7 +181,7 @@ def _csv(frame: pl.DataFrame) -> bytes:
 def _village_xlsx(frame: pl.DataFrame) -> bytes:
     """A roster the way a village office makes it: title rows, a merged title, NIKs as text."""
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = workbook(buf)  # text stays text (ucj.xlsx)
     sheet = book.add_worksheet("Perangkat Desa")
     bold = book.add_format({"bold": True})
     text = book.add_format({"num_format": "@"})

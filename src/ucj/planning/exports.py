@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
-import xlsxwriter
 
 from ucj.planning.groups import label
+from ucj.xlsx import workbook
 
 PAYER_NAMES = {"apbd_provinsi": "APBD Provinsi", "apbd_kabkota": "APBD Kabupaten/Kota", "apbdes": "APBDes",
                "apbn": "APBN", "other": "Lainnya (CSR, …)"}  # fmt: skip
@@ -53,7 +53,7 @@ def rka_lines(result: dict[str, Any]) -> list[dict[str, Any]]:
 def rka_xlsx(name: str, result: dict[str, Any]) -> bytes:
     """The RKA workbook: a summary sheet, then one sheet of lines per payer."""
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = workbook(buf)  # text stays text (ucj.xlsx)
     bold = book.add_format({"bold": True})
     head = book.add_format({"bold": True, "bg_color": "#DCEBF7", "text_wrap": True})
     money = book.add_format({"num_format": "#,##0"})
@@ -100,7 +100,7 @@ def enrolment_xlsx(name: str, people: pl.DataFrame, villages: pl.DataFrame, unli
     """The enrolment list (masked by the caller as the role requires), the expected bill per village, and
     the unlisted vulnerable workers still to be named per kab/kota."""
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    book = workbook(buf)  # text stays text (ucj.xlsx)
     head = book.add_format({"bold": True, "bg_color": "#DCEBF7", "text_wrap": True})
     money = book.add_format({"num_format": "#,##0"})
     text = book.add_format({"num_format": "@"})

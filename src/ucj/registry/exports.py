@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
-
 from ucj.registry.columns import fold_header
 from ucj.registry.models import ImportBatch
 from ucj.registry.reader import ORIGIN_BATCH_HEADER, ORIGIN_ROW_HEADER
+from ucj.xlsx import workbook
 
 REASON_HEADER = "Alasan penolakan / Reason rejected"
 ROW_HEADER = ORIGIN_ROW_HEADER
@@ -31,7 +30,7 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     headers += [f"Kolom {i + 1}" for i in range(len(headers), width)]
     keep = [i for i, h in enumerate(headers) if fold_header(h) not in _ADDED]
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    book = workbook(buf)  # text stays text (ucj.xlsx)
     sheet = book.add_worksheet("Ditolak")
     text = book.add_format({"num_format": "@"})
     bold = book.add_format({"bold": True, "bg_color": "#FDE2E1", "text_wrap": True})
