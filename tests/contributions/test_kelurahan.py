@@ -60,3 +60,17 @@ def test_the_demo_roster_has_no_village_offices_in_kelurahan() -> None:
     offices = {"Kepala Desa", "Sekretaris Desa", "Kaur Keuangan", "Kasi Pemerintahan", "Kepala Dusun", "Anggota BPD"}
     assert in_kelurahan.height > 0 and not set(in_kelurahan["Jabatan"]) & offices
     assert set(roster.filter(pl.col("Kode Desa") == DESA)["Jabatan"]) & offices  # desa keep them
+
+
+@pytest.mark.django_db
+def test_the_loaded_demo_bills_no_kelurahan_participant_to_apbdes() -> None:
+    """After `ucj demo` (the real import with the national role defaults) no participant of a kelurahan is paid
+    from APBDes; kelurahan RT/RW are paid by the kab/kota APBD."""
+    from ucj.demo.loader import load_demo
+    from ucj.registry.models import Participant
+
+    load_demo()
+    in_kelurahan = Participant.objects.filter(desa__code__regex=r"^\d{2}\.\d{2}\.\d{2}\.1")
+    assert in_kelurahan.exists()
+    assert not in_kelurahan.filter(payer="apbdes").exists()
+    assert in_kelurahan.filter(village_role__in=["rt", "rw"], payer="apbd_kabkota").exists()
