@@ -16,7 +16,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from ucj.accounts import audit
-from ucj.accounts.privacy import mask_name, mask_nik, views_for
+from ucj.accounts.policy import MASKED, apply_frame
+from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import PLAN_ROLES, scope_for
 from ucj.bulk import read_frame
 from ucj.contributions.calculator import CalcError, Inputs, calculate
@@ -291,12 +292,10 @@ def enrolment(saved: Scenario, user: Any, request: HttpRequest | None = None) ->
     names = dict(Region.objects.filter(code__in=[*chosen["desa"].unique(), *alloc["region"].unique()])
                  .values_list("code", "name"))  # fmt: skip
     full = _full_view(user, chosen["desa"].unique().to_list())
-    listed = chosen.select(
-        "desa", pl.col("desa").replace_strict(names, default="").alias("desa_name"), "region",
-        pl.struct("nik", "desa").map_elements(lambda r: r["nik"] if r["desa"] in full else mask_nik(r["nik"]),
-                                              return_dtype=pl.String).alias("nik"),
-        pl.struct("name", "desa").map_elements(lambda r: r["name"] if r["desa"] in full else mask_name(r["name"]),
-                                               return_dtype=pl.String).alias("name"),
+    # Villages without a full export view get the masked policy (docs/privacy.md), vectorised.
+    shown = apply_frame(chosen.select("nik", "name", "desa"), MASKED.export, full=pl.col("desa").is_in(list(full)))
+    listed = chosen.with_columns(nik=shown["nik"], name=shown["name"]).select(
+        "desa", pl.col("desa").replace_strict(names, default="").alias("desa_name"), "region", "nik", "name",
         "group", "decile", pl.lit(monthly).alias("monthly"), pl.lit(spec.months).alias("months"),
         pl.lit(result["unit_cost"]).alias("period"),
     )  # fmt: skip
