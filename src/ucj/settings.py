@@ -275,12 +275,6 @@ UCJ_LAPSE_MONTHS = int(os.environ.get("UCJ_LAPSE_MONTHS", "3"))
 UCJ_APBDES_RELIEF = os.environ.get("UCJ_APBDES_RELIEF", "apply").strip().lower()
 if UCJ_APBDES_RELIEF not in ("apply", "exclude"):
     raise ValueError("UCJ_APBDES_RELIEF must be 'apply' or 'exclude'")
-# PP 50/2025 excludes contributions paid from APBN/APBD from its 50 % relief; whether APBDes money from Dana Desa
-# (an APBN transfer) counts as APBN is open (shared/domain.md §6). "apply" (default): APBDes-paid BPU get the
-# relief; "exclude": they pay in full. Either way every affected amount carries a warning (docs/contributions.md).
-UCJ_APBDES_RELIEF = os.environ.get("UCJ_APBDES_RELIEF", "apply").strip().lower()
-if UCJ_APBDES_RELIEF not in ("apply", "exclude"):
-    raise ValueError("UCJ_APBDES_RELIEF must be 'apply' or 'exclude'")
 
 # Privacy (docs/privacy.md). Participant searches per user (NIK and name; pages and API), with Django's cache:
 # "N/second|minute|hour|day"; over it a search answers 429.
