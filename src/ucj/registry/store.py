@@ -162,17 +162,25 @@ def classify(known: pl.DataFrame, stored: pl.DataFrame, writable: Sequence[str] 
     """``nik``, ``outcome`` and ``participant_id`` of the rows whose NIK is registered: ``foreign`` when the
     stored village lies outside ``writable`` (checked first: nothing about the person is compared for a
     writer who may not see them), ``conflict`` when the row describes another person, else ``updated``."""
+    schema = {"nik": pl.String(), "outcome": pl.String(), "participant_id": pl.Int64()}
     if known.is_empty():
-        return pl.DataFrame(schema={"nik": pl.String(), "outcome": pl.String(), "participant_id": pl.Int64()})
+        return pl.DataFrame(schema=schema)
     ident = stored.select(
         "nik", pl.col("id").alias("participant_id"), pl.col("desa_id").alias("desa__stored"),
         pl.col("name").alias("name__stored"), pl.col("birth_date").alias("birth__stored"),
     )  # fmt: skip
     joined = known.select("nik", "name", "birth_date").join(ident, on="nik", how="inner")
+    inside = in_regions_expr("desa__stored", writable)
+    # Names are normalised only where the text differs at all: a re-uploaded roster mostly repeats them.
+    maybe = joined.filter(
+        inside
+        & (pl.col("name").ne_missing(pl.col("name__stored")) | pl.col("birth_date").ne_missing(pl.col("birth__stored")))
+    )
+    other = maybe.filter(differs_expr("name", "name__stored", "birth_date", "birth__stored"))["nik"].implode()
     outcome = (
-        pl.when(~in_regions_expr("desa__stored", writable))
+        pl.when(~inside)
         .then(pl.lit(FOREIGN))
-        .when(differs_expr("name", "name__stored", "birth_date", "birth__stored"))
+        .when(pl.col("nik").is_in(other))
         .then(pl.lit(CONFLICT))
         .otherwise(pl.lit(UPDATED))
     )
