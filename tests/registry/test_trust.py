@@ -296,3 +296,43 @@ def test_a_duplicate_missed_by_the_match_does_not_raise(
     assert (report.accepted, report.updated, report.rejected) == (1, 1, 0)
     assert Participant.objects.get(nik=MUBA_NIK).phone == "0822"
     assert Participant.objects.count() == 2
+
+
+# --- the command line ---------------------------------------------------------------------------------
+
+
+def test_review_from_the_command_line(
+    write_csv: Callable[..., Path], desa_user: Any, make_user: Callable[..., Any], palembang_person: Participant
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ucj.cli.main import app
+
+    runner = CliRunner()
+    run(write_csv, [f"{MUBA_NIK},Siti Aminah,01-01-1990,{SUKARAMI},0811,"], name="v1.csv")
+    run(write_csv, [f"{MUBA_NIK},Rina Wati,,{SUKARAMI},0899,"], user=desa_user, name="v2.csv")
+    listed = json.loads(runner.invoke(app, ["review", "conflicts", "--json"]).stdout)
+    assert len(listed) == 1 and listed[0]["nik"] != MUBA_NIK  # masked
+    refused = runner.invoke(app, ["review", "conflict", str(listed[0]["id"]), "keep", "--as", "nobody"])
+    assert refused.exit_code == 1
+    plg = make_user("kabkota", "16.71", username="plg")
+    outside = runner.invoke(app, ["review", "conflict", str(listed[0]["id"]), "keep", "--as", "plg"])
+    assert outside.exit_code == 1 and "Traceback" not in outside.output
+    kept = runner.invoke(
+        app, ["review", "conflict", str(listed[0]["id"]), "keep", "--as", desa_user.username, "--json"]
+    )
+    assert kept.exit_code == 0 and json.loads(kept.stdout)["status"] == "kept"
+
+    batch = _refused_row(write_csv, desa_user)
+    request_transfer(batch, 2, actor=desa_user)
+    pending = json.loads(runner.invoke(app, ["review", "transfers", "--json"]).stdout)
+    assert [(t["from"], t["to"]) for t in pending] == [(PALEMBANG, SUKARAMI)]
+    by_requester = runner.invoke(
+        app, ["review", "transfer", str(pending[0]["id"]), "approve", "--as", desa_user.username]
+    )
+    assert by_requester.exit_code == 1
+    approved = runner.invoke(app, ["review", "transfer", str(pending[0]["id"]), "approve", "--as", plg.username])
+    assert approved.exit_code == 0
+    assert Participant.objects.get(pk=palembang_person.pk).desa_id == SUKARAMI

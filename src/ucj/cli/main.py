@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from ucj.cli import bills, contributions, coverage, demo, imports, plan, regions, rules, server, users
+from ucj.cli import bills, contributions, coverage, demo, imports, plan, regions, review, rules, server, users
 
 app = typer.Typer(
     name="ucj",
@@ -26,6 +26,7 @@ contributions.app.command("status")(bills.status)
 app.add_typer(rules.app, name="rules")
 app.add_typer(coverage.app, name="coverage")
 app.add_typer(plan.app, name="plan")
+app.add_typer(review.app, name="review")
 app.command("demo")(demo.demo)
 app.command("serve")(server.serve)
 app.command("worker")(server.worker)
