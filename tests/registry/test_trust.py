@@ -137,6 +137,9 @@ def test_transfer_requested_then_approved_by_the_current_region(
     assert requester.post(f"/registri/pindah/{transfer.pk}/putuskan/", {"decision": "approve"}).status_code == 404
     assert Participant.objects.get(pk=palembang_person.pk).desa_id == PALEMBANG
 
+    competing = TransferRequest.objects.create(
+        participant=palembang_person, from_desa_id=PALEMBANG, to_desa_id=LUMPATAN, row=9
+    )  # another village asked too: closed when the first one is approved
     plg = Client()
     plg.force_login(make_user("kabkota", "16.71"))
     incoming = plg.get("/registri/pindah/").content.decode()
@@ -147,6 +150,8 @@ def test_transfer_requested_then_approved_by_the_current_region(
     assert moved.desa_id == SUKARAMI
     transfer.refresh_from_db()
     assert transfer.status == "approved" and transfer.decided_at is not None
+    competing.refresh_from_db()
+    assert competing.status == "refused"
     events = AuditEvent.objects.filter(action="transfer_approve")
     assert {e.region_code for e in events} == {PALEMBANG, SUKARAMI}
     for e in events:

@@ -102,6 +102,11 @@ def decide_transfer(
         if approve:
             update_participant(person, {"desa_id": locked.to_desa_id}, actor=actor, request=request)
             locked.status = TransferRequest.Status.APPROVED
+            # Other open requests for the person were addressed to the village they just left: closed.
+            TransferRequest.objects.filter(participant=person, status=TransferRequest.Status.PENDING).exclude(
+                pk=locked.pk
+            ).update(status=TransferRequest.Status.REFUSED, decided_by=actor, decided_at=timezone.now(),
+                     decision_note=f"superseded: moved by request #{locked.pk}")  # fmt: skip
         else:
             locked.status = TransferRequest.Status.REFUSED
         locked.decided_by, locked.decided_at, locked.decision_note = actor, timezone.now(), note[:500]
