@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ucj.accounts import audit
-from ucj.accounts.privacy import mask_name, mask_nik
+from ucj.accounts.policy import apply_record
+from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import BILLING_ROLES, scope_for
 from ucj.contributions.bill_forms import BillForm, BillPaymentForm
 from ucj.contributions.bills import BillRefused, create_bill, pay_bill, visible_bills
@@ -65,11 +66,11 @@ def _get_bill(request: HttpRequest, pk: int) -> Bill:
 def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bill = _get_bill(request, pk)
     scope = scope_for(request.user)
-    full = scope.sees_full_nik(bill.region_id)
+    views = views_for(scope, bill.region_id, "listing")  # lines on screen are a list (docs/privacy.md)
     lines = Paginator(BillLine.objects.filter(bill=bill).select_related("participant").order_by("id"), 100)
     page = lines.get_page(request.GET.get("page"))
-    rows = [(line, mask_nik(line.participant.nik), line.participant.name if full else mask_name(line.participant.name))
-            for line in page]  # fmt: skip
+    shown = [apply_record({"nik": line.participant.nik, "name": line.participant.name}, views) for line in page]
+    rows = [(line, s["nik"], s["name"]) for line, s in zip(page, shown, strict=True)]
     can_pay = bill.status == Bill.Status.OPEN and scope.can(BILLING_ROLES, bill.region_id)
     form = BillPaymentForm(initial={"amount": bill.total}) if can_pay else None
     return render(request, "contributions/bill.html", {"bill": bill, "page": page, "rows": rows, "form": form})

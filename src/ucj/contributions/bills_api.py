@@ -12,7 +12,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from ucj.accounts import audit
-from ucj.accounts.privacy import mask_name, mask_nik
+from ucj.accounts.policy import apply_record
+from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import get_visible_or_404, scope_for
 from ucj.contributions.bills import (
     BillForbidden,
@@ -150,14 +151,15 @@ def get_bill(request: HttpRequest, bill_id: int) -> dict[str, Any]:
 def bill_lines(request: HttpRequest, bill_id: int, page: int = 1, page_size: int = 100) -> list[dict[str, Any]]:
     """The bill's lines, 100 per page (NIKs masked, names masked for roles without a full view)."""
     bill = _bill(request, bill_id)
-    full = scope_for(request.user).sees_full_nik(bill.region_id)
+    views = views_for(request.user, bill.region_id, "listing")  # a list: NIK masked (docs/privacy.md)
     size = max(1, min(page_size, 500))
     lines = BillLine.objects.filter(bill=bill).select_related("participant").order_by("id")
     out = []
     for line in lines[(max(page, 1) - 1) * size : max(page, 1) * size]:
         p = line.participant
+        shown = apply_record({"nik": p.nik, "name": p.name}, views)
         out.append({
-            "participant": p.public_hex, "nik": mask_nik(p.nik), "name": p.name if full else mask_name(p.name),
+            "participant": p.public_hex, "nik": shown["nik"], "name": shown["name"],
             "desa": p.desa_id, "first_month": f"{line.first_month:%Y-%m}", "months": line.months,
             "jkk": line.jkk, "jkm": line.jkm, "jht": line.jht, "jp": line.jp, "jkp": line.jkp,
             "employer": line.employer, "worker": line.worker, "government": line.government,
