@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ucj.web.middleware.DatabaseBusyMiddleware",
     "ucj.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,6 +115,13 @@ TEMPLATES = [
 ]
 
 
+# SQLite has one writer at a time: a write waits up to UCJ_SQLITE_BUSY_TIMEOUT seconds for the lock (a long import
+# holds it for its whole all-or-nothing transaction; readers never wait, WAL), then the request answers 503 with
+# Retry-After: UCJ_BUSY_RETRY_AFTER seconds (ucj.dbbusy). PostgreSQL lock timeouts and serialisation failures too.
+UCJ_SQLITE_BUSY_TIMEOUT = float(os.environ.get("UCJ_SQLITE_BUSY_TIMEOUT", "30"))
+UCJ_BUSY_RETRY_AFTER = int(os.environ.get("UCJ_BUSY_RETRY_AFTER", "5"))
+
+
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'ucj.sqlite3'}"
     db = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
@@ -122,7 +130,7 @@ def _database() -> dict[str, object]:
         _private_file(Path(str(db["NAME"])))
         # WAL lets the web app read while an import writes; IMMEDIATE avoids lock-upgrade deadlocks.
         db["OPTIONS"] = {
-            "timeout": 30,
+            "timeout": UCJ_SQLITE_BUSY_TIMEOUT,  # a writer waits this long for the lock, then the request is a 503
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
             " PRAGMA cache_size=-65536;",

@@ -19,3 +19,5 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "ucj.web.views.server_error"  # a busy database: 503 with Retry-After (ucj.dbbusy)

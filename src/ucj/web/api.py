@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
@@ -12,6 +13,7 @@ from ucj.accounts.api_auth import API_AUTH
 from ucj.contributions.api import router as contributions_router
 from ucj.contributions.bills_api import router as bills_router
 from ucj.coverage.api import router as coverage_router
+from ucj.dbbusy import MESSAGE, is_busy_error, retry_after
 from ucj.planning.api import router as planning_router
 from ucj.registry.api import router as registry_router
 from ucj.registry.trust_api import router as trust_router
@@ -42,3 +44,13 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "Tidak diizinkan / forbidden"}, status=403)
+
+
+@api.exception_handler(DatabaseError)
+def _database_busy(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A locked or busy database (an import holds SQLite's write lock): 503 with Retry-After, not 500."""
+    if not is_busy_error(exc):
+        raise exc
+    response = api.create_response(request, {"detail": MESSAGE}, status=503)
+    response["Retry-After"] = str(retry_after())
+    return response

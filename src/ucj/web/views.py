@@ -37,3 +37,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's 500 handler: a locked or busy database (an import holds SQLite's write lock) is a 503 with
+    ``Retry-After`` wherever it was raised (a session saved after the view, a middleware); anything else is
+    Django's plain 500 page, never a traceback."""
+    import sys
+
+    from django.views.defaults import server_error as plain
+
+    from ucj.dbbusy import busy_response, is_busy_error
+
+    if is_busy_error(sys.exc_info()[1]):
+        return busy_response(request)
+    return plain(request)
