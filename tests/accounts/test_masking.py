@@ -539,3 +539,10 @@ def test_enrolment_lists_follow_the_bpjs_export_setting(
     settings.UCJ_BPJS_FULL_NIK_EXPORTS = False
     assert _full_view(bpjs, [SUKARAMI, PALEMBANG]) == set()
     assert _full_view(kab, [SUKARAMI, PALEMBANG]) == {SUKARAMI}
+
+
+@pytest.mark.parametrize(("role", "shown"), [("viewer", False), ("desa", True), ("bpjs", True)])
+def test_the_search_box_only_for_roles_that_may_search(
+    world: World, client_for: Callable[[str], Client], role: str, shown: bool
+) -> None:
+    assert ('role="search"' in client_for(role).get("/registri/").content.decode()) is shown

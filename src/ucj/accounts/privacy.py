@@ -80,7 +80,9 @@ def search_allowed(user: Any) -> bool:
     Uses Django's cache (one window per user; with several server processes use a shared cache)."""
     limit, period = search_rate()
     window = int(time.time() // period)
-    key = f"ucj:search-rate:{getattr(user, 'pk', None)}:{period}:{window}"
+    # "~ucj:" keys are always written, even while an import holds SQLite's write lock (ucj.coverage.cache): a
+    # counter that skipped its writes would fail open. The search's audit row waits for that lock anyway.
+    key = f"~ucj:search-rate:{getattr(user, 'pk', None)}:{period}:{window}"
     cache.add(key, 0, period + 1)
     try:
         count = cache.incr(key)

@@ -22,7 +22,7 @@ from ucj.accounts import audit
 from ucj.accounts.models import AuditEvent
 from ucj.accounts.policy import apply_record, mask_text
 from ucj.accounts.privacy import views_for
-from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, Scope, get_visible_or_404, scope_for, visible
+from ucj.accounts.scoping import FULL_NIK_ROLES, REGISTRY_WRITE_ROLES, Scope, get_visible_or_404, scope_for, visible
 from ucj.regions.models import Region, in_region
 from ucj.registry.exports import rejected_rows_xlsx
 from ucj.registry.forms import FilterForm, ParticipantForm, SearchForm
@@ -62,7 +62,8 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         request,
         "registry/list.html",
         {"form": form, "search": SearchForm(initial={"q": q}), "q": q, "page": page, "rows": rows,
-         "can_import": scope.can(REGISTRY_WRITE_ROLES), "refusal": _(refusal.message) if refusal else ""},
+         "can_import": scope.can(REGISTRY_WRITE_ROLES), "refusal": _(refusal.message) if refusal else "",
+         "can_search": scope.can(FULL_NIK_ROLES)},
     )  # fmt: skip
 
 
