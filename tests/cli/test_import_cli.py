@@ -15,7 +15,7 @@ from typer.testing import Result
 
 from tests.cli.conftest import flat
 from ucj.accounts.models import AuditEvent
-from ucj.registry.exports import REASON_HEADER, ROW_HEADER
+from ucj.registry.exports import BATCH_HEADER, REASON_HEADER, ROW_HEADER
 from ucj.registry.models import ImportBatch, Participant
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,8 @@ def test_import_json_report(cli: Callable[..., Result], write_csv: Callable[...,
 def test_import_json_reimport_counts_updates(cli: Callable[..., Result], write_csv: Callable[..., Path]) -> None:
     path = write_csv(ROSTER)
     assert cli("import", "roster", path, "--json").exit_code == 0
-    again = json.loads(cli("import", "roster", path, "--json").stdout)
+    assert cli("import", "roster", path, "--json").exit_code == 1  # the same file: confirmed with --again
+    again = json.loads(cli("import", "roster", path, "--json", "--again").stdout)
     assert (again["accepted"], again["updated"], again["rejected"]) == (0, 2, 2)
 
 
@@ -201,9 +202,9 @@ def test_import_rejected_writes_workbook(
     assert result.exit_code == 0, result.output
     assert "2 baris ditolak" in flat(result.stdout)
     rows = calamine.CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
-    assert rows[0] == [*ROSTER[0].split(","), REASON_HEADER, ROW_HEADER]
+    assert rows[0] == [*ROSTER[0].split(","), REASON_HEADER, ROW_HEADER, BATCH_HEADER]
     assert [r[0] for r in rows[1:]] == ["160601150585000", "1606012012920004"]
-    assert [r[-1] for r in rows[1:]] == [4, 5]
+    assert [r[-2:] for r in rows[1:]] == [[4, batch_id], [5, batch_id]]
     event = AuditEvent.objects.get(action="export_rejected_rows")
     assert event.object_id == str(batch_id) and event.region_code == SUKARAMI
 
