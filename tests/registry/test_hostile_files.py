@@ -207,6 +207,19 @@ def test_upload_page_refuses_a_body_over_the_cap_without_storing_it(
     assert not ImportBatch.objects.exists()
 
 
+def test_api_refuses_a_body_over_the_cap_with_413(settings: Any, make_user: Callable[..., Any]) -> None:
+    from ucj.accounts.models import ApiToken
+
+    settings.UCJ_MAX_UPLOAD_MB = 1
+    _, token = ApiToken.issue(make_user("desa", SUKARAMI))
+    big = io.BytesIO(b"NIK,Nama\n" + b"1606014101900012,Siti\n" * 100_000)
+    big.name = "besar.csv"
+    with bounded():
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post("/api/v1/imports/roster", {"file": big})
+    assert response.status_code == 413 and response.json()["code"] == "FILE_TOO_LARGE"
+    assert "1 MB" in response.json()["message_en"] and not ImportBatch.objects.exists()
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_too_many_rows_are_refused_before_parsing(settings: Any, kind: str) -> None:
     settings.UCJ_MAX_ROWS = 100

@@ -19,7 +19,7 @@ from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for, visible
 from ucj.regions.codes import normalize_code
 from ucj.regions.models import in_region
-from ucj.registry.issues import RosterFileError
+from ucj.registry.issues import Finding, RosterFileError
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.reimport import DuplicateFile
 from ucj.registry.search import Refusal, run_search, search_filter
@@ -165,14 +165,20 @@ class RepeatProblem(Schema):
 @router.post("/imports/roster", response={200: dict[str, Any], 400: Problem, 403: Problem, 409: RepeatProblem,
                                           413: Problem})  # fmt: skip
 def post_roster(
-    request: HttpRequest, file: File[UploadedFile], region: Form[str] = "", dry_run: Form[bool] = False,
-    again: Form[bool] = False,
-) -> Any:
+    request: HttpRequest, file: File[UploadedFile | None] = None, region: Form[str] = "",
+    dry_run: Form[bool] = False, again: Form[bool] = False,
+) -> Any:  # fmt: skip
     """Validate and load a roster synchronously; the body is the same report as ``ucj import roster --json``.
     A file whose content was already imported into a batch the caller can see is refused with 409 and that
     batch's id unless ``again=true``; a file over ``UCJ_MAX_UPLOAD_MB`` is a 413."""
     if not scope_for(request.user).can(REGISTRY_WRITE_ROLES):
         raise PermissionDenied
+    if getattr(request, "upload_too_large", False):  # the upload handler stopped reading the body
+        f = Finding(row=0, column="", code="FILE_TOO_LARGE", value=f"> {settings.UCJ_MAX_UPLOAD_MB} MB")
+        return Status(413, {"code": f.code, "message": f.message("id"), "message_en": f.message("en")})
+    if file is None:
+        return Status(400, {"code": "FILE_MISSING", "message": "Berkas tidak dikirim (field 'file').",
+                            "message_en": "No file was sent (field 'file')."})  # fmt: skip
     try:
         report = import_roster(
             file.read(), file.name or "upload", user=request.user, region=region or None, dry_run=dry_run,
