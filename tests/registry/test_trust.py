@@ -341,3 +341,19 @@ def test_review_from_the_command_line(
     approved = runner.invoke(app, ["review", "transfer", str(pending[0]["id"]), "approve", "--as", plg.username])
     assert approved.exit_code == 0
     assert Participant.objects.get(pk=palembang_person.pk).desa_id == SUKARAMI
+
+
+def test_conflict_reads_are_audited_and_lists_mask(write_csv: Callable[..., Path], desa_user: Any) -> None:
+    run(write_csv, [f"{MUBA_NIK},Siti Aminah,01-01-1990,{SUKARAMI},0811,"], name="v1.csv")
+    run(write_csv, [f"{MUBA_NIK},Rina Wati,,{SUKARAMI},0899,"], user=desa_user, name="v2.csv")
+    conflict = NikConflict.objects.get()
+    client = Client()
+    client.force_login(desa_user)
+    listed = client.get("/api/v1/nik-conflicts").json()
+    assert listed[0]["nik"] != MUBA_NIK and "Rina Wati" in str(listed)
+    assert not AuditEvent.objects.filter(action="nik_conflict_view").exists()
+    one = client.get(f"/api/v1/nik-conflicts/{conflict.pk}").json()
+    assert one["nik"] == MUBA_NIK
+    client.get(f"/registri/konflik/{conflict.pk}/")
+    events = AuditEvent.objects.filter(action="nik_conflict_view")
+    assert events.count() == 2 and {e.region_code for e in events} == {SUKARAMI}

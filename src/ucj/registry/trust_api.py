@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from ucj.accounts import audit
 from ucj.accounts.privacy import mask_nik
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for
 from ucj.registry.conflicts import DecisionRefused, conflicts_for, decide_conflict, side_by_side
@@ -126,10 +127,11 @@ class ConflictOut(Schema):
     decided_at: dt.datetime | None
 
 
-def _conflict_out(c: NikConflict) -> ConflictOut:
+def _conflict_out(c: NikConflict, *, full: bool = False) -> ConflictOut:
+    """One conflict; the full NIK only on the (audited) single-conflict read."""
     return ConflictOut(
-        id=c.pk, nik=c.participant.nik, participant=c.participant.public_hex, status=c.status, batch_id=c.batch_id,
-        row=c.row, created_at=c.created_at, decided_at=c.decided_at,
+        id=c.pk, nik=c.participant.nik if full else mask_nik(c.participant.nik), participant=c.participant.public_hex,
+        status=c.status, batch_id=c.batch_id, row=c.row, created_at=c.created_at, decided_at=c.decided_at,
         fields=[{"field": f, "stored": s, "incoming": i, "differs": d} for f, s, i, d in side_by_side(c)],
     )  # fmt: skip
 
@@ -146,10 +148,13 @@ def list_conflicts(request: HttpRequest, status: str = "open") -> list[ConflictO
 
 @router.get("/nik-conflicts/{conflict_id}", response=ConflictOut)
 def get_conflict(request: HttpRequest, conflict_id: int) -> ConflictOut:
+    """One conflict, stored and incoming values side by side (personal data: the read is audited)."""
     c = conflicts_for(request.user).filter(pk=conflict_id).first()
     if c is None:
         raise Http404
-    return _conflict_out(c)
+    audit.record("nik_conflict_view", request=request, object_type="nik_conflict", object_id=c.pk,
+                 region_code=c.participant.desa_id, summary="api")  # fmt: skip
+    return _conflict_out(c, full=True)
 
 
 @router.post("/nik-conflicts/{conflict_id}/decision", response={200: ConflictOut, 409: Problem})

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ucj.accounts import audit
 from ucj.accounts.privacy import mask_nik
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for
 from ucj.registry.conflicts import DecisionRefused, conflicts_for, decide_conflict, side_by_side
@@ -121,6 +122,8 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Keputusan disimpan."))
         return redirect("registry:conflict", pk=conflict.pk)
+    audit.record("nik_conflict_view", request=request, object_type="nik_conflict", object_id=conflict.pk,
+                 region_code=conflict.participant.desa_id)  # fmt: skip
     return render(request, "registry/conflict.html", {"c": conflict, "rows": _labelled(side_by_side(conflict)),
                                                       "nik": conflict.participant.nik})  # fmt: skip
 
