@@ -546,3 +546,40 @@ def test_the_search_box_only_for_roles_that_may_search(
     world: World, client_for: Callable[[str], Client], role: str, shown: bool
 ) -> None:
     assert ('role="search"' in client_for(role).get("/registri/").content.decode()) is shown
+
+
+def test_policy_over_a_region_comes_from_the_most_permissive_full_role_held_there(settings: Any) -> None:
+    from ucj.accounts.policy import MASKED, View
+    from ucj.accounts.privacy import policy_over
+    from ucj.accounts.scoping import Scope
+
+    scope = Scope(grants=(("viewer", "16"), ("bpjs", "16.06"), ("desa", SUKARAMI)))
+    assert policy_over(scope, SUKARAMI).role == "desa" and policy_over(scope, "16.06.02.2001").role == "bpjs"
+    assert policy_over(scope, PALEMBANG) is MASKED
+    settings.UCJ_BPJS_FULL_NIK_EXPORTS = False
+    assert policy_over(scope, SUKARAMI).export.nik is View.FULL  # desa's own workbooks stay full
+    assert policy_over(scope, "16.06.02.2001").export.nik is View.PARTIAL
+    assert policy_over(Scope(grants=(), everywhere=True), PALEMBANG).role == "admin"
+
+
+TERMS = [("1606014101900012", "nik"), (" 1606 0141 0190 0012 ", "nik"), ("1606.0141.0190.0012", "nik"),
+         ("160601410190001", "nik_partial"), ("16060141019000123", "nik_partial"), ("Siti", "name"), ("  ", "")]
+
+
+@pytest.mark.parametrize(("term", "kind"), TERMS)
+def test_search_terms_are_classified(term: str, kind: str) -> None:
+    from ucj.registry.search import classify
+
+    assert classify(term)[0] == kind
+
+
+def test_a_bad_search_rate_setting_is_named(settings: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ucj.accounts.privacy import search_rate
+
+    settings.UCJ_SEARCH_RATE = "30/minute"
+    assert search_rate() == (30, 60)
+    settings.UCJ_SEARCH_RATE = "banyak"
+    with pytest.raises(ImproperlyConfigured, match="UCJ_SEARCH_RATE"):
+        search_rate()

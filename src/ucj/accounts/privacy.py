@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 from ucj.accounts import audit
@@ -71,7 +72,7 @@ def search_rate() -> tuple[int, int]:
     """``UCJ_SEARCH_RATE`` (``"30/minute"``) as (searches, seconds)."""
     match = _RATE.match(str(settings.UCJ_SEARCH_RATE))
     if match is None:
-        raise ValueError("UCJ_SEARCH_RATE must look like '30/minute' (second, minute, hour or day)")
+        raise ImproperlyConfigured("UCJ_SEARCH_RATE must look like '30/minute' (second, minute, hour or day)")
     return int(match.group(1)), _PERIODS[match.group(2)]
 
 
