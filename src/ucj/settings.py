@@ -277,6 +277,13 @@ if PRODUCTION:
 # Contribution status: a participant is non-active after this many consecutive unpaid months
 # (BPJS FAQ as reproduced by perisaiblora.blogspot.com, Apr 2023; domain.md §1.5; open question 3).
 UCJ_LAPSE_MONTHS = int(os.environ.get("UCJ_LAPSE_MONTHS", "3"))
+# Budget planning (docs/planning.md): the share of BPU and renewed workers expected to lapse in a year. A plan
+# estimates it from the registry's last 12 months when at least UCJ_PLAN_LAPSE_MIN_SAMPLE BPU participants were
+# active a year ago; otherwise this default applies (0: no source gives a lapse rate; a scenario may set its own).
+UCJ_PLAN_LAPSE_RATE = float(os.environ.get("UCJ_PLAN_LAPSE_RATE", "0"))
+if not 0 <= UCJ_PLAN_LAPSE_RATE < 1:
+    raise ValueError("UCJ_PLAN_LAPSE_RATE must be 0 <= rate < 1 (0.1 = 10 % a year)")
+UCJ_PLAN_LAPSE_MIN_SAMPLE = int(os.environ.get("UCJ_PLAN_LAPSE_MIN_SAMPLE", "100"))
 # PP 50/2025 excludes contributions paid from APBN/APBD from its 50 % relief; whether APBDes money from Dana Desa
 # (an APBN transfer) counts as APBN is open (shared/domain.md §6). "apply" (default): APBDes-paid BPU get the
 # relief; "exclude": they pay in full. Either way every affected amount carries a warning (docs/contributions.md).

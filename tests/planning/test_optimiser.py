@@ -1,5 +1,6 @@
 """The optimiser (pure): small instances against brute force, the inverse question against the forward one,
-LP vs MILP, and every infeasibility message."""
+LP vs MILP, and every infeasibility message. One payer per worker (issue 12 item 11, domain.md §6): a unit that
+several payers may fund has one column per payer, and the columns share the unit's cap."""
 
 from __future__ import annotations
 
@@ -24,18 +25,30 @@ COST = 16_800 * 12  # Rp 201,600: a BPU worker at the lowest band, JKK + JKM, fo
 
 
 def units(rows: list[tuple[str, int, float, int]]) -> pl.DataFrame:
-    """(region, available, weight, cost) per unit; units are named u0, u1, …"""
+    """(region, available, weight, cost) per unit; units are named u0, u1, …; one payer each (``p``)."""
     return pl.DataFrame(
-        [(f"u{i}", r, a, w, c) for i, (r, a, w, c) in enumerate(rows)],
+        [(f"u{i}", r, a, w, c, "p") for i, (r, a, w, c) in enumerate(rows)],
         schema={"unit": pl.String, "region": pl.String, "available": pl.Int64, "weight": pl.Float64,
-                "cost": pl.Int64}, orient="row",
+                "cost": pl.Int64, "payer": pl.String}, orient="row",
     )  # fmt: skip
+
+
+def columns(rows: list[tuple[str, str, str, int, float, int]]) -> pl.DataFrame:
+    """(unit, payer, region, available, weight, cost) per unit × payer."""
+    return pl.DataFrame(rows, schema={"unit": pl.String, "payer": pl.String, "region": pl.String,
+                                      "available": pl.Int64, "weight": pl.Float64, "cost": pl.Int64},
+                        orient="row")  # fmt: skip
+
+
+def _pays(payer: str, name: str) -> bool:
+    return payer == name or payer.startswith(name + ":")
 
 
 def feasible(problem: Problem, x: tuple[int, ...]) -> bool:
     frame = problem.units
-    cost = sum(xi * c for xi, c in zip(x, frame["cost"], strict=True))
-    if problem.budget is not None and cost > problem.budget:
+    costs, payers = frame["cost"].to_list(), frame["payer"].to_list()
+    cost = sum(xi * c for xi, c in zip(x, costs, strict=True))
+    if problem.budget is not None and cost + problem.fixed_cost > problem.budget:
         return False
     regions = frame["region"].to_list()
     for code, n in problem.floors.items():
@@ -43,9 +56,16 @@ def feasible(problem: Problem, x: tuple[int, ...]) -> bool:
             return False
     if problem.total_floor is not None and sum(x) < problem.total_floor:
         return False
+    caps: dict[str, int] = {}
+    for xi, unit in zip(x, frame["unit"], strict=True):
+        caps[unit] = caps.get(unit, 0) + xi
+    if any(caps[u] > a for u, a in zip(frame["unit"], frame["available"], strict=True)):
+        return False
     for payer in problem.payer_budgets:
-        paid = sum(payer.share_by_region.get(r, 0) * xi * c for xi, r, c in zip(x, regions, frame["cost"], strict=True))
-        if paid > payer.limit + 1e-9:
+        paid = sum(xi * c for xi, c, p in zip(x, costs, payers, strict=True) if _pays(p, payer.name))
+        if payer.share is None and paid + payer.fixed > payer.limit + 1e-9:
+            return False
+        if payer.share is not None and paid > payer.share * cost + payer.limit + 1e-9:
             return False
     return True
 
@@ -94,18 +114,56 @@ def test_unequal_costs() -> None:
 
 
 def test_a_ceiling_over_unequal_costs_needs_the_milp() -> None:
-    problem = Problem(units([("a", 5, 5, 300), ("a", 5, 2, 200), ("b", 5, 1, 200)]), budget=10_000,
-                      payer_budgets=[PayerBudget("apbd_kabkota:a", 500, {"a": 0.4})])  # fmt: skip
-    plan = maximise_coverage(problem)  # the LP would fund 4.17 of u0 (0.4 × 300 = 120 a worker from Rp 500)
-    assert plan.method == "milp" and funded(plan) == {"u0": 4, "u1": 0, "u2": 5}
-    assert plan.objective == pytest.approx(brute(problem))
+    problem = Problem(units([("a", 5, 5, 300), ("a", 5, 2, 200), ("b", 5, 1, 200)]), budget=1_250,
+                      payer_budgets=[PayerBudget("p", 1_250)])  # fmt: skip
+    plan = maximise_coverage(problem)  # the LP would fund 4.17 of u0 (Rp 1,250 / 300)
+    assert plan.method == "milp" and plan.objective == pytest.approx(brute(problem))
 
 
 def test_equal_costs_stay_in_worker_units_and_need_no_milp() -> None:
     problem = Problem(units([("a", 5, 3, 300), ("b", 5, 2, 300)]), budget=10_000,
-                      payer_budgets=[PayerBudget("apbd_kabkota:a", 500, {"a": 0.4})])  # fmt: skip
-    plan = maximise_coverage(problem)  # 0.4 × 300 × x ≤ 500 becomes x ≤ 4 workers
-    assert plan.method == "lp" and funded(plan) == {"u0": 4, "u1": 5}
+                      payer_budgets=[PayerBudget("p", 1_300)])  # fmt: skip
+    plan = maximise_coverage(problem)  # 300 × x ≤ 1,300 becomes x ≤ 4 workers
+    assert plan.method == "lp" and funded(plan) == {"u0": 4, "u1": 0}
+
+
+def test_one_payer_per_worker_within_each_payers_ceiling() -> None:
+    """Issue 12 item 11 (domain.md §6 "Regional payers"): the province and kab/kota a fund whole workers, never
+    a share of one. Unit ua (5 workers in a, weight 3) may be funded by the province or by kab/kota a; unit ub
+    (5 in b, weight 1) only by the province. Every worker costs Rp 100. Province ceiling Rp 600 → 6 workers,
+    kab/kota a Rp 400 → 4 workers. Best by hand: a funds 4 of ua, the province the 5th of ua and 5 of ub
+    (0 + 1 + 5 = 6 province workers, Rp 600); funded 10, objective 5 × 3 + 5 × 1 = 20."""
+    problem = Problem(columns([("ua", "apbd_provinsi", "a", 5, 3, 100), ("ua", "apbd_kabkota:a", "a", 5, 3, 100),
+                               ("ub", "apbd_provinsi", "b", 5, 1, 100)]),
+                      budget=10_000,
+                      payer_budgets=[PayerBudget("apbd_provinsi", 600), PayerBudget("apbd_kabkota", 400)])  # fmt: skip
+    plan = maximise_coverage(problem)
+    got = {(u, p): n for u, p, n in plan.allocation.select("unit", "payer", "funded").iter_rows()}
+    assert got == {("ua", "apbd_provinsi"): 1, ("ua", "apbd_kabkota:a"): 4, ("ub", "apbd_provinsi"): 5}
+    assert plan.funded == 10 and plan.cost == 1_000 and plan.objective == pytest.approx(20)
+    assert plan.objective == pytest.approx(brute(problem))
+
+
+def test_shares_of_the_least_budget_in_whole_workers() -> None:
+    """Issue 12 item 11: "province 60 % / kab-kota 40 %" for the least budget: 7 workers needed at Rp 100, one
+    unit both may fund. 60 % of 7 is 4.2 workers: each payer may fund its share plus one worker's tolerance, so
+    the province funds 4 or 5 and kab/kota a the rest — whole workers, Rp 700 in all (hand count)."""
+    problem = Problem(columns([("u", "apbd_provinsi", "a", 10, 1, 100), ("u", "apbd_kabkota:a", "a", 10, 1, 100)]),
+                      total_floor=7, payer_budgets=[PayerBudget("apbd_provinsi", 100, share=0.6),
+                                                    PayerBudget("apbd_kabkota", 100, share=0.4)])  # fmt: skip
+    plan = minimise_cost(problem)
+    got = dict(plan.allocation.select("payer", "funded").iter_rows())
+    assert plan.cost == 700 and sum(got.values()) == 7 and got["apbd_provinsi"] in (4, 5)
+
+
+def test_renewals_come_out_of_the_budget_first() -> None:
+    """Issue 12 item 12: a budget of Rp 1,000 of which Rp 300 already pays renewals buys 7 new workers at
+    Rp 100 (hand count); renewals above the budget are a shortfall naming both amounts."""
+    plan = maximise_coverage(Problem(units([("a", 10, 1, 100)]), budget=1_000, fixed_cost=300))
+    assert plan.funded == 7
+    short = maximise_coverage(Problem(units([("a", 10, 1, 100)]), budget=200, fixed_cost=300))
+    [p] = short.problems
+    assert (p.code, p.needed, p.possible) == ("FIXED_ABOVE_BUDGET", 300, 200)
 
 
 def test_the_least_budget_for_a_target() -> None:
@@ -162,12 +220,12 @@ def test_a_budget_below_the_floors() -> None:
                            "(kurang Rp 800).")  # fmt: skip
 
 
-def test_a_payer_ceiling_below_its_share_of_the_floors() -> None:
-    plan = maximise_coverage(Problem(units([("a", 10, 1, 1_000)]), budget=10**9, floors={"a": 5},
-                                     payer_budgets=[PayerBudget("apbd_provinsi", 2_000, {"a": 0.6})]))  # fmt: skip
+def test_a_payer_ceiling_below_the_floor_it_alone_can_fund() -> None:
+    plan = maximise_coverage(Problem(columns([("u", "apbd_kabkota:a", "a", 10, 1, 1_000)]), budget=10**9,
+                                     floors={"a": 5}, payer_budgets=[PayerBudget("apbd_kabkota", 3_000)]))  # fmt: skip
     [p] = plan.problems
-    assert (p.code, p.payer, p.needed, p.possible) == ("PAYER_BUDGET_BELOW_FLOORS", "apbd_provinsi", 3_000, 2_000)
-    assert "apbd_provinsi" in p.message("en") and "Rp 1,000 short" in p.message("en")
+    assert (p.code, p.region, p.needed, p.possible) == ("PAYER_BUDGET_BELOW_FLOORS", "a", 5_000, 3_000)
+    assert "apbd_kabkota:a" in p.message("en") and "Rp 2,000 short" in p.message("en")
 
 
 def test_a_target_beyond_everyone() -> None:
@@ -182,7 +240,7 @@ def test_a_target_beyond_everyone() -> None:
         (units([("a", 1, 0, 10)]), {}, "weight"),
         (units([("a", 1, 1, -10)]), {}, "cost"),
         (units([("a", 1, 1, 10)]), {"floors": {"a": -3}}, "floors"),
-        (units([("a", 1, 1, 10)]), {"payer_budgets": [PayerBudget("x", 10, {"a": 1.5})]}, "payer_budgets"),
+        (units([("a", 1, 1, 10)]), {"payer_budgets": [PayerBudget("x", 10, share=1.5)]}, "payer_budgets"),
         (units([("a", 1, 1, 10)]).drop("cost"), {}, "cost"),
     ],
 )
@@ -206,7 +264,7 @@ instance = st.lists(
        limit=st.one_of(st.none(), st.integers(0, 800)))  # fmt: skip
 def test_the_optimum_equals_brute_force(rows: list[tuple[str, int, float, int]], budget: int, floor_a: int,
                                         limit: int | None) -> None:  # fmt: skip
-    payers = [PayerBudget("p", limit, {"a": 0.3, "b": 0.7})] if limit is not None else []
+    payers = [PayerBudget("p", limit)] if limit is not None else []
     problem = Problem(units(rows), budget=budget, floors={"a": floor_a} if floor_a else {}, payer_budgets=payers)
     plan = maximise_coverage(problem)
     best = brute(problem)

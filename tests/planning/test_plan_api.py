@@ -60,10 +60,12 @@ def test_save_show_list_compare_and_workbooks(make_user: Callable[..., Any]) -> 
     assert [(c["funded"], c["gap_after"]) for c in compared] == [(100, 160), (260, 0)]
     rka = CalamineWorkbook.from_filelike(io.BytesIO(client.get(f"/api/v1/plans/{second}/rka.xlsx").content))
     assert rka.sheet_names == ["Ringkasan", "APBD Provinsi", "APBD Kabupaten-Kota"]
+    saved = client.get(f"/api/v1/plans/{second}").json()
     for sheet in rka.sheet_names[1:]:
-        lines = [row for row in rka.get_sheet_by_name(sheet).to_python()[1:] if row[3] != ""]
-        assert lines and all(row[3] * row[5] == row[6] for row in lines)  # volume × unit price = amount
+        lines = [row for row in rka.get_sheet_by_name(sheet).to_python()[1:] if row[5] != ""]
+        assert lines and all(row[5] * row[7] == row[8] for row in lines)  # volume × unit price = amount
+        assert all(row[7] in (10_000, 6_800) for row in lines)  # the full monthly JKK / JKM, never a share
     kab = rka.get_sheet_by_name("APBD Kabupaten-Kota").to_python()
-    assert kab[-1][6] == 260 * UNIT_COST * 4 // 10  # the kab/kota APBD's 40 % of every worker
+    assert kab[-1][8] == saved["by_payer"]["apbd_kabkota"] and kab[-1][8] % UNIT_COST == 0  # whole workers
     enrol = CalamineWorkbook.from_filelike(io.BytesIO(client.get(f"/api/v1/plans/{second}/enrolment.xlsx").content))
     assert enrol.sheet_names == ["Daftar pendaftaran", "Tagihan per desa", "Belum terdata", "Keterangan"]

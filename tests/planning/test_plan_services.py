@@ -3,6 +3,7 @@ of the issue, infeasibility, saving and comparing, and the enrolment list."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -105,25 +106,113 @@ def test_only_the_poorest_deciles() -> None:
     }
 
 
-def test_co_funding_splits_every_kabupatens_cost() -> None:
+def test_co_funding_gives_every_worker_one_payer() -> None:
+    """Issue 12 item 11 (domain.md §6 "Regional payers": one payer per participant). Province 60 % / kab-kota
+    40 % for the least budget with every kab/kota at its target: 40 + 20 + 200 = 260 workers at Rp 201,600
+    (no renewals, lapse rate 0: the fixture has no history). Each payer funds its share of the workers plus at
+    most one worker: the province 155–157 workers (0.6 × 260 = 156), the kab/kota the rest — every amount a
+    whole number of workers, none split 60/40."""
     result = services.run(spec(question="min_budget", floor="target", shares={"apbd_provinsi": 0.6,
                                                                               "apbd_kabkota": 0.4}))  # fmt: skip
     rows = by_region(result)
     assert {c: rows[c]["funded"] for c in (MUBA, PALEMBANG, OKU)} == {MUBA: 40, PALEMBANG: 20, OKU: 200}
-    assert rows[OKU]["by_payer"] == {
-        "apbd_provinsi": 200 * UNIT_COST * 6 // 10,
-        "apbd_kabkota": 200 * UNIT_COST * 4 // 10,
-    }
     assert sum(result["by_payer"].values()) == result["cost"] == 260 * UNIT_COST
+    province = result["by_payer"]["apbd_provinsi"] // UNIT_COST
+    assert result["by_payer"]["apbd_provinsi"] % UNIT_COST == 0 and 155 <= province <= 157
+    assert all(a % UNIT_COST == 0 for r in rows.values() for a in r["by_payer"].values())
+    assert {p["payer"] for p in result["payers"]} <= {"apbd_provinsi", *(f"apbd_kabkota:{c}" for c in rows)}
     assert all(r["met_after"] for r in rows.values() if r["target_count"])
 
 
-def test_a_kabupaten_budget_ceiling_binds() -> None:
-    limit = 30 * UNIT_COST * 4 // 10  # OKU's 40 % share of 30 workers
-    result = services.run(spec(budget=10**12, shares={"apbd_provinsi": 0.6, "apbd_kabkota": 0.4},
-                               kab_limits={OKU: limit}))  # fmt: skip
-    oku = by_region(result)[OKU]
-    assert oku["funded"] == 30 and oku["by_payer"]["apbd_kabkota"] <= limit
+def test_each_payer_funds_workers_within_its_ceiling() -> None:
+    """Issue 12 item 11: the province (ceiling 100 workers' worth) and each kab/kota fund different workers.
+    Budget unlimited; OKU's own ceiling is 30 workers' worth; Muba and Palembang have none, so they fund all
+    their own available workers (303 and 200). OKU has 250 available: its APBD funds 30 and the province its
+    100 there, as nowhere else is left (hand count): OKU 130 workers = 30 by the kab/kota, 100 by the province."""
+    result = services.run(spec(budget=10**12, shares={"apbd_provinsi": 0.5, "apbd_kabkota": 0.5},
+                               payer_limits={"apbd_provinsi": 100 * UNIT_COST},
+                               kab_limits={OKU: 30 * UNIT_COST}))  # fmt: skip
+    rows = by_region(result)
+    assert {c: rows[c]["funded"] for c in (MUBA, PALEMBANG, OKU)} == {MUBA: 303, PALEMBANG: 200, OKU: 130}
+    assert rows[OKU]["by_payer"] == {"apbd_provinsi": 100 * UNIT_COST, "apbd_kabkota": 30 * UNIT_COST}
+    assert result["by_payer"]["apbd_provinsi"] == 100 * UNIT_COST
+
+
+def test_renewals_are_paid_first_and_shown_on_their_own_line() -> None:
+    """Issue 12 item 12: four Muba workers already paid by the kab/kota APBD (active in January 2025) are paid
+    again: with a 25 % lapse rate one is expected to lapse (0.25 × 4 = 1), so 3 × Rp 201,600 = Rp 604,800 of a
+    budget of 10 workers' worth goes to renewals and 7 new workers are funded (hand count). Muba's coverage
+    after: its 160 covered are all self-paying BPU in the feed (make_sumsel_data), 0.25 × 160 = 40 expected to
+    lapse, plus the 1 lapsed renewal: 160 − 41 + 7 = 126."""
+    for n in range(30, 34):
+        person(n, payer="apbd_kabkota", paid_through=dt.date(2024, 12, 31))
+    bump_version()
+    result = services.run(spec(region=MUBA, budget=10 * UNIT_COST, shares={"apbd_kabkota": 1.0}, lapse_rate=0.25))
+    assert result["renewals"] == {"workers": 4, "lapses": 1, "paid": 3, "cost": 3 * UNIT_COST}
+    assert (result["funded"], result["new_cost"], result["cost"]) == (7, 7 * UNIT_COST, 10 * UNIT_COST)
+    assert by_region(result)[MUBA]["covered_after"] == 126 and result["lapses"] == 41
+    assert result["lapse"] == {"rate": 0.25, "source": "scenario"}
+
+
+def test_the_least_budget_includes_renewals_and_replaces_lapses() -> None:
+    """Issue 12 items 12 and 14: the least budget for Muba's target (gap 40) with two renewed workers and a
+    50 % lapse rate: 1 renewal paid (Rp 201,600) and 1 lapses; of the 160 self-paying BPU covered 80 are
+    expected to lapse. New workers: 40 + 1 + 80 = 121 (hand count); cost (1 + 121) × Rp 201,600 =
+    Rp 24,595,200, and the target is met after the lapses (160 − 81 + 121 = 200)."""
+    for n in range(30, 32):
+        person(n, payer="apbd_kabkota", paid_through=dt.date(2024, 12, 31))
+    bump_version()
+    result = services.run(spec(region=MUBA, question="min_budget", shares={"apbd_kabkota": 1.0}, lapse_rate=0.5))
+    assert result["renewals"]["paid"] == 1 and result["lapses"] == 81
+    assert result["funded"] == 121 and result["cost"] == 122 * UNIT_COST == 24_595_200
+    assert result["region_after"]["met"] is True
+
+
+def test_the_lapse_rate_comes_from_the_registry_history(settings: Any) -> None:
+    """Issue 12 item 14, the estimator of docs/planning.md: BPU who were active in December 2023 (and had
+    started by then), the share whose paid-through stopped before the active window of December 2024. Six
+    such workers (the fixture's two paid through June 2025 and four here), one paid only through June 2024:
+    1 / 6 = 16.67 % (hand count) once the sample reaches the minimum; below it the setting applies."""
+    for n in range(40, 43):
+        person(n, paid_through=dt.date(2024, 12, 31), coverage_start=dt.date(2023, 1, 1))
+    person(43, paid_through=dt.date(2024, 6, 30), coverage_start=dt.date(2023, 1, 1))
+    bump_version()
+    settings.UCJ_PLAN_LAPSE_MIN_SAMPLE = 6
+    estimate = services.lapse_estimate(MUBA, dt.date(2024, 12, 1))
+    assert (estimate["rate"], estimate["sample"], estimate["lapsed"]) == (0.1667, 6, 1)
+    settings.UCJ_PLAN_LAPSE_MIN_SAMPLE = 7
+    settings.UCJ_PLAN_LAPSE_RATE = 0.1
+    assert services.lapse_estimate(MUBA, dt.date(2024, 12, 1))["rate"] is None
+    data = services.plan_data(MUBA, 2025)
+    assert services.lapse_rate(spec(region=MUBA), data)["rate"] in (0.1, 0.1667)  # cached data or not: a rate
+
+
+def test_dana_desa_pays_only_pktd_workers() -> None:
+    """Issue 12 item 13 (domain.md §2 and §6; Permendagri 15/2023 Lampiran, Permendes 16/2025): a plan paid
+    from APBDes Dana Desa for RT/RW heads is refused with the reason in both languages; from ADD it runs; Dana
+    Desa for PKTD workers (occupation "pekerja padat karya desa") runs and names the village as payer."""
+    dana_desa = spec(region=MUBA, budget=10**9, shares={"apbdes": 1.0}, apbdes_source="dana_desa", groups=("rt_rw",))
+    with pytest.raises(ScenarioError, match="Permendagri 15/2023") as refused:
+        services.run(dana_desa)
+    assert "Dana Desa" in str(refused.value) and "may not be paid" in str(refused.value)
+    add = services.run(spec(region=MUBA, budget=10**9, shares={"apbdes": 1.0}, groups=("rt_rw",)))
+    assert add["funded"] == 3 and [p["payer"] for p in add["payers"]] == [f"apbdes:{SUKARAMI}"]
+    for n in range(50, 52):
+        person(n, occupation="Pekerja padat karya desa (PKTD)", ecosystem="desa")
+    bump_version()
+    pktd = services.run(spec(region=MUBA, budget=10**9, shares={"apbdes": 1.0}, apbdes_source="dana_desa",
+                             groups=("pktd",)))  # fmt: skip
+    assert pktd["funded"] == 2 and pktd["spec"]["apbdes_source"] == "dana_desa"
+
+
+def test_apbdes_never_pays_in_a_kelurahan_nor_unlisted_workers() -> None:
+    """Issue 12 items 3 and 13: a kelurahan (4th code segment starting with 1) has no APBDes; APBDes pays named
+    villagers only, so a plan asking APBDes alone for unlisted vulnerable workers is refused."""
+    from ucj.planning.scenario import is_kelurahan
+
+    assert is_kelurahan("16.71.01.1001") and not is_kelurahan(SUKARAMI)
+    with pytest.raises(ScenarioError, match="APBDes pays named villagers"):
+        services.run(spec(budget=10**9, shares={"apbdes": 1.0}, groups=("rentan_belum_terdata",)))
 
 
 # ---------------------------------------------------------------- infeasible and refused

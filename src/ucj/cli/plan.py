@@ -49,7 +49,15 @@ def run(
     shares: str = typer.Option(
         None,
         "--shares",
-        help="Co-funding in percent, e.g. apbd_provinsi=60,apbd_kabkota=40 (default: the region's own APBD pays all).",
+        help="Each payer's share of the budget in percent, e.g. apbd_provinsi=60,apbd_kabkota=40: the province "
+        "funds some workers, each kab/kota others, never a split of one worker (default: the region's own APBD).",
+    ),
+    apbdes_source: str = typer.Option(
+        "add", "--apbdes-source", help="Where APBDes money comes from: add, dana_desa (PKTD workers only), pad_desa."
+    ),
+    lapse_rate: float = typer.Option(
+        None, "--lapse-rate", help="Share of BPU expected to lapse in the year, percent (default: the registry's "
+        "estimate, else UCJ_PLAN_LAPSE_RATE)."
     ),
     payer_limits: str = typer.Option(
         None, "--payer-limit", help="Ceiling of a payer that pays everywhere, e.g. apbd_provinsi=12000000000."
@@ -91,7 +99,8 @@ def run(
         kab_limits=_pairs(kab_limits, "--kab-limit", as_json),
         groups=tuple(g.strip() for g in groups.split(",")) if groups else tuple(GROUPS), max_decile=max_decile,
         programs=("JKK", "JKM", "JHT") if jht else ("JKK", "JKM"), floor=floor_rule,  # type: ignore[arg-type]
-        floor_share=float(floor_pct or 0),
+        floor_share=float(floor_pct or 0), apbdes_source=apbdes_source,
+        lapse_rate=lapse_rate / 100 if lapse_rate is not None else None,
     )  # fmt: skip
     actor = user_named(user)
     try:
@@ -117,23 +126,29 @@ def _default_shares(region: str) -> dict[str, float]:
 
 def _print(result: dict[str, Any]) -> None:
     spec = result["spec"]
+    costs = ", ".join(f"{p} Rp {c:,}" for p, c in (result.get("unit_costs") or {}).items())
     console.print(f"[bold]Rencana {spec['region']} {spec['year']}[/] — data s.d. {result['as_of']}; iuran per "
-                  f"pekerja untuk {spec['months']} bulan: Rp {result['unit_cost']:,}")  # fmt: skip
+                  f"pekerja untuk {spec['months']} bulan: {costs}")  # fmt: skip
     if result["status"] != "optimal":
         console.print("[bold red]Tidak dapat dipenuhi / infeasible:[/]")
         for p in result["problems"]:
             console.print(f"  • {escape(p['message'])} / {escape(p['message_en'])}")
         return
-    table = Table("Kode", "Kab/Kota", "Didanai", "Biaya (Rp)", "Cakupan → setelah", "Target", "Sisa kurang")
+    table = Table("Kode", "Kab/Kota", "Lanjutan", "Baru", "Biaya (Rp)", "Cakupan → setelah", "Target", "Sisa kurang")
     for r in result["regions"]:
         before = f"{100 * r['covered'] / r['denominator']:.2f}%" if r["denominator"] else "—"
         after = f"{r['rate_after']:.2f}%" if r["rate_after"] is not None else "—"
-        table.add_row(r["region"], escape(r["name"]), f"{r['funded']:,}", f"{r['cost']:,}", f"{before} → {after}",
+        table.add_row(r["region"], escape(r["name"]), f"{r['renewals']:,}", f"{r['funded']:,}", f"{r['cost']:,}",
+                      f"{before} → {after}",
                       f"{r['target_count']:,}" if r["target_count"] is not None else "—",
                       f"{r['gap_after']:,}" if r["gap_after"] is not None else "—")  # fmt: skip
     console.print(table)
     payers = ", ".join(f"{p} Rp {a:,}" for p, a in result["by_payer"].items())
-    after = result["region_after"]
+    after, again, lapse = result["region_after"], result["renewals"], result["lapse"]
+    console.print(f"Peserta lanjutan / renewals: {again['workers']:,} − {again['lapses']:,} berhenti / lapsing = "
+                  f"{again['paid']:,} pekerja, Rp {again['cost']:,}; pekerja baru / new: {result['funded']:,}, "
+                  f"Rp {result['new_cost']:,}; laju berhenti / lapse rate {100 * lapse['rate']:.1f} % "
+                  f"({lapse['source']}), {result['lapses']:,} perkiraan berhenti / expected to lapse")  # fmt: skip
     console.print(f"Didanai / funded {result['funded']:,} pekerja; biaya / cost Rp {result['cost']:,} ({payers}); "
                   f"cakupan wilayah setelah / region after: {after['rate']}%, sisa kurang / gap left "
                   f"{after['gap'] if after['gap'] is not None else '—'}")  # fmt: skip
@@ -187,13 +202,13 @@ def rka(plan_id: int = typer.Argument(..., help="Scenario number."),
         out: Path = typer.Option(..., "--out", help="Where to write the .xlsx.")) -> None:  # fmt: skip
     """Write a saved scenario's RKA lines (volume × unit price = amount, per payer) to an .xlsx."""
     boot()
-    from ucj.planning.exports import rka_xlsx
+    from ucj.planning import services
     from ucj.planning.models import Scenario
 
     saved = Scenario.objects.filter(pk=plan_id).first()
     if saved is None:
         fail(f"Skenario tidak ada / no such scenario: {plan_id}", code="NOT_FOUND")
-    out.write_bytes(rka_xlsx(saved.name, saved.result))
+    out.write_bytes(services.rka(saved))
     console.print(f"RKA → {out}")
 
 
@@ -216,3 +231,32 @@ def enrol(
     out.write_bytes(enrolment_xlsx(saved.name, lists["people"], lists["villages"], lists["unlisted"]))
     console.print(f"{lists['people'].height:,} pekerja terdaftar / listed workers, "
                   f"{int(lists['unlisted']['pekerja'].sum()):,} belum terdata / not yet listed → {out}")  # fmt: skip
+
+
+codes_app = typer.Typer(help="RKA account codes per region (each region's own list; UCJ ships none).",
+                        no_args_is_help=True)  # fmt: skip
+app.add_typer(codes_app, name="codes")
+
+
+@codes_app.command("load")
+def codes_load(
+    file: Path = typer.Argument(..., help="CSV: region,payer,program,code,programme,activity[,source]."),
+    user: str = typer.Option(None, "--user", help="Load as this user (audited)."),
+) -> None:
+    """Replace the RKA code lists of the regions in FILE (all or nothing): per region and payer (and optionally
+    BPJS programme) the account code, programme and activity the RKA lines carry."""
+    boot()
+    import csv
+
+    from ucj.planning import services
+
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        fail(f"{file}: tidak dapat dibaca / cannot be read ({type(err).__name__})", code="USAGE")
+    try:
+        n = services.load_codes(rows, user_named(user))
+    except services.CodeListError as err:
+        fail(str(err), code="BAD_FILE")
+    console.print(f"{n} kode rekening dimuat / account codes loaded")

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from ucj.planning import services
-from ucj.planning.exports import enrolment_xlsx, rka_xlsx
+from ucj.planning.exports import enrolment_xlsx
 from ucj.planning.groups import GROUPS
 from ucj.planning.models import Scenario
 from ucj.planning.scenario import ScenarioError, Spec
@@ -21,7 +21,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SpecIn(Schema):
-    """A scenario: see ``docs/planning.md``. Amounts in rupiah, shares as fractions (0.6 = 60 %)."""
+    """A scenario: see ``docs/planning.md``. Amounts in rupiah, shares as fractions of the budget (0.6 = 60 %:
+    that payer funds whole workers for about 60 % of it), ``apbdes_source`` add | dana_desa | pad_desa,
+    ``lapse_rate`` 0–1 (empty: the registry's estimate or the setting)."""
 
     region: str
     year: int
@@ -39,6 +41,8 @@ class SpecIn(Schema):
     floor_share: float = 0.0
     decile_step: float = 1.0
     gap_weight: float = 1.0
+    apbdes_source: str = "add"
+    lapse_rate: float | None = None
 
 
 class SaveIn(Schema):
@@ -116,9 +120,10 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 @router.get("/plans/{plan_id}/rka.xlsx", response={200: None})
 def get_plan_rka(request: HttpRequest, plan_id: int) -> Any:
-    """The RKA workbook: per payer (and per kab/kota for the kab/kota APBD), volume × unit price = amount."""
+    """The RKA workbook: per payer place (province, each kab/kota, each village), renewals and new workers,
+    volume × unit price = amount, with the region's account codes, programme and activity."""
     saved = _visible(request, plan_id)
-    return _xlsx(rka_xlsx(saved.name, saved.result), f"rka-skenario-{saved.pk}.xlsx")
+    return _xlsx(services.rka(saved), f"rka-skenario-{saved.pk}.xlsx")
 
 
 @router.get("/plans/{plan_id}/enrolment.xlsx", response={200: None})

@@ -1,11 +1,12 @@
-"""A saved plan as workbooks: the RKA lines a budget officer pastes into the budget (volume × unit cost =
-amount, per payer and, for the kab/kota APBD, per kab/kota), and the enrolment list per village."""
+"""A saved plan as workbooks: the RKA lines a budget officer pastes into the budget (volume × unit price =
+amount, per payer place — the province, each kab/kota, each village — with renewals and new workers on their own
+lines, the account code, programme and activity from the region's code list), and the enrolment list per
+village naming each worker's one payer."""
 
 from __future__ import annotations
 
 import io
 from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
@@ -15,85 +16,139 @@ from ucj.xlsx import workbook
 
 PAYER_NAMES = {"apbd_provinsi": "APBD Provinsi", "apbd_kabkota": "APBD Kabupaten/Kota", "apbdes": "APBDes",
                "apbn": "APBN", "other": "Lainnya (CSR, …)"}  # fmt: skip
+APBDES_SOURCE_NAMES = {"add": "ADD", "dana_desa": "Dana Desa", "pad_desa": "PAD desa"}
 PROGRAM_NAMES = {"JKK": "Jaminan Kecelakaan Kerja (JKK)", "JKM": "Jaminan Kematian (JKM)",
                  "JHT": "Jaminan Hari Tua (JHT)"}  # fmt: skip
-RKA_HEADERS = ["Kode rekening", "Wilayah", "Uraian", "Volume (orang × bulan)", "Satuan", "Harga satuan (Rp)",
-               "Jumlah (Rp)", "Dasar tarif"]  # fmt: skip
+RKA_HEADERS = ["Kode rekening", "Program", "Kegiatan", "Wilayah", "Uraian", "Volume (orang × bulan)", "Satuan",
+               "Harga satuan (Rp)", "Jumlah (Rp)", "Dasar tarif"]  # fmt: skip
+#: What a line says when the region has loaded no code list (`ucj plan codes load`): UCJ's own words, not an
+#: official nomenclature (the codes and names of Permendagri 90/2019 are not in our sources).
+DEFAULT_PROGRAMME = "Perlindungan jaminan sosial ketenagakerjaan pekerja rentan"
+DEFAULT_ACTIVITY = "Pembayaran iuran BPJS Ketenagakerjaan"
+Codes = dict[tuple[str, str, str], dict[str, str]]  # (region, payer kind, programme or "") → code, programme, activity
 
 
-def _price(amount: int, share: float) -> int:
-    return int((Decimal(amount) * Decimal(str(share))).to_integral_value(ROUND_HALF_UP))
+def account(codes: Codes, places: list[str], kind: str, program: str) -> dict[str, str]:
+    """The code-list entry for a line: the first of ``places`` (the payer's own region, then its parents) that
+    has an entry for this payer and programme, or for this payer and any programme."""
+    for place in places:
+        for key in ((place, kind, program), (place, kind, "")):
+            if key in codes:
+                return codes[key]
+    return {"code": "", "programme": DEFAULT_PROGRAMME, "activity": DEFAULT_ACTIVITY}
 
 
-def rka_lines(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """One line per payer × (kab/kota for the kab/kota APBD) × programme × monthly amount: volume in
-    worker-months, the payer's unit price (its share of the monthly contribution, whole rupiah) and amount."""
-    spec = result["spec"]
-    per_program = Counter((line["program"], line["amount"], line["source"]) for line in result["unit_cost_lines"])
+def _places_of(payer: str, region: str) -> list[str]:
+    """The regions whose code list may hold a payer place's codes: a village's own, then its kab/kota's; a
+    kab/kota's; the province's for the province APBD; the plan's region otherwise."""
+    kind, _, code = payer.partition(":")
+    if kind == "apbd_provinsi":
+        return [region[:2]]
+    if code:
+        parts = code.split(".")
+        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+    return [region, region[:2]]
+
+
+def _runs(result: dict[str, Any], kind: str) -> Counter[tuple[str, int, str]]:
+    """Months per (programme, monthly amount, source) of one payer's cost per worker."""
+    lines = result["unit_cost_lines"]
+    mine = [line for line in lines if line.get("payer", kind) == kind]
+    return Counter((line["program"], line["amount"], line["source"]) for line in mine)
+
+
+def rka_lines(result: dict[str, Any], codes: Codes | None = None, names: dict[str, str] | None = None,
+              ) -> list[dict[str, Any]]:  # fmt: skip
+    """One line per payer place × (renewals, new workers) × programme × monthly amount: volume in
+    worker-months, the unit price (the payer's monthly contribution per worker, whole rupiah, never a share of
+    it) and amount, with the account code, programme and activity from the code list. The lines add up to the
+    plan's cost exactly."""
+    spec, codes, names = result["spec"], codes or {}, names or {}
+    places = result.get("payers") or [  # a plan saved before one payer per worker
+        {"payer": p, "kind": p, "funded": result.get("funded", 0), "renewals": 0} for p in list(spec["shares"])[:1]
+    ]
+    source = spec.get("apbdes_source", "add")
     lines = []
-    for payer in [p for p in PAYER_NAMES if p in spec["shares"]]:  # a fixed order (jsonb reorders keys)
-        share = spec["shares"][payer]
-        if share <= 0:
-            continue
-        places = ([(r["region"], r["name"], r["funded"]) for r in result["regions"] if r["funded"]]
-                  if payer == "apbd_kabkota" else [(spec["region"], "", result["funded"])])  # fmt: skip
-        for code, name, workers in places:
-            for (program, amount, source), months in sorted(per_program.items()):
-                price = _price(amount, share)
+    for place in places:
+        kind, _, code = place["payer"].partition(":")
+        payer_name = PAYER_NAMES.get(kind, kind)
+        if kind == "apbdes":
+            payer_name += f" ({APBDES_SOURCE_NAMES.get(source, source)})"
+        for what, workers in (("peserta lanjutan", place["renewals"]), ("peserta baru", place["funded"])):
+            if not workers:
+                continue
+            for (program, amount, rule_source), months in sorted(_runs(result, kind).items()):
+                entry = account(codes, _places_of(place["payer"], spec["region"]), kind, program)
                 lines.append({
-                    "payer": payer, "region": code, "region_name": name, "program": program,
-                    "description": f"Iuran {PROGRAM_NAMES.get(program, program)} pekerja rentan (BPU) — "
-                                   f"{PAYER_NAMES.get(payer, payer)} {round(share * 100, 2):g} %",
-                    "volume": workers * months, "workers": workers, "months": months, "unit_price": price,
-                    "amount": workers * months * price, "source": source,
+                    "payer": place["payer"], "kind": kind, "region": code or spec["region"],
+                    "region_name": names.get(code, ""), "program": program, "code": entry["code"],
+                    "programme": entry["programme"], "activity": entry["activity"], "what": what,
+                    "description": f"Iuran {PROGRAM_NAMES.get(program, program)} pekerja rentan (BPU), {what} — "
+                                   f"{payer_name}",
+                    "volume": workers * months, "workers": workers, "months": months, "unit_price": amount,
+                    "amount": workers * months * amount, "source": rule_source,
                 })  # fmt: skip
     return lines
 
 
-def rka_xlsx(name: str, result: dict[str, Any]) -> bytes:
-    """The RKA workbook: a summary sheet, then one sheet of lines per payer."""
+def rka_xlsx(name: str, result: dict[str, Any], codes: Codes | None = None, names: dict[str, str] | None = None,
+             ) -> bytes:  # fmt: skip
+    """The RKA workbook: a summary sheet (renewals and new workers on their own rows), then one sheet of lines
+    per payer (each kab/kota and village on its own lines)."""
     buf = io.BytesIO()
     book = workbook(buf)  # text stays text (ucj.xlsx)
     bold = book.add_format({"bold": True})
     head = book.add_format({"bold": True, "bg_color": "#DCEBF7", "text_wrap": True})
     money = book.add_format({"num_format": "#,##0"})
-    lines = rka_lines(result)
+    text = book.add_format({"num_format": "@"})
+    lines = rka_lines(result, codes, names)
     summary = book.add_worksheet("Ringkasan")
     summary.set_column(0, 0, 42)
     summary.set_column(1, 1, 22, money)
     spec = result["spec"]
+    renewals = result.get("renewals") or {}
     rows: list[tuple[str, Any]] = [
         ("Skenario", name), ("Wilayah", spec["region"]), ("Tahun", spec["year"]),
         ("Bulan", f"{spec['start_month']}–{spec['start_month'] + spec['months'] - 1}"),
-        ("Program", ", ".join(spec["programs"])), ("Pekerja didanai", result.get("funded", 0)),
-        ("Iuran per pekerja untuk periode (Rp)", result["unit_cost"]), ("Total biaya (Rp)", result.get("cost", 0)),
+        ("Program", ", ".join(spec["programs"])),
+        ("Peserta lanjutan (sudah didanai)", renewals.get("workers", 0)),
+        ("Perkiraan berhenti (laju berhenti)", renewals.get("lapses", 0)),
+        ("Peserta lanjutan dibayar", renewals.get("paid", 0)),
+        ("Biaya peserta lanjutan (Rp)", renewals.get("cost", 0)),
+        ("Pekerja baru didanai", result.get("funded", 0)),
+        ("Biaya pekerja baru (Rp)", result.get("new_cost", result.get("cost", 0))),
+        ("Total biaya (Rp)", result.get("cost", 0)),
     ]  # fmt: skip
+    rows += [(f"Iuran per pekerja untuk periode, {PAYER_NAMES.get(p, p)} (Rp)", c)
+             for p, c in (result.get("unit_costs") or {}).items()]  # fmt: skip
     rows += [(f"Bagian {PAYER_NAMES.get(p, p)} (Rp)", a) for p, a in result.get("by_payer", {}).items()]
-    rounding = sum(line["amount"] for line in lines) - result.get("cost", 0)
-    rows.append(("Selisih pembulatan harga satuan (Rp)", rounding))
+    rows.append(("Selisih baris RKA dan total (Rp)", sum(line["amount"] for line in lines) - result.get("cost", 0)))
     for r, (key, value) in enumerate(rows):
         summary.write(r, 0, key, bold)
         summary.write(r, 1, value)
-    for payer in dict.fromkeys(line["payer"] for line in lines):
-        sheet = book.add_worksheet(PAYER_NAMES.get(payer, payer).replace("/", "-")[:31])  # no "/" in sheet names
-        sheet.set_column(0, 1, 16)
-        sheet.set_column(2, 2, 70)
-        sheet.set_column(3, 6, 16, money)
-        sheet.set_column(7, 7, 40)
+    for kind in dict.fromkeys(line["kind"] for line in lines):
+        sheet = book.add_worksheet(PAYER_NAMES.get(kind, kind).replace("/", "-")[:31])  # no "/" in sheet names
+        sheet.set_column(0, 0, 18, text)
+        sheet.set_column(1, 2, 30)
+        sheet.set_column(3, 3, 24)
+        sheet.set_column(4, 4, 70)
+        sheet.set_column(5, 8, 16, money)
+        sheet.set_column(9, 9, 40)
         sheet.write_row(0, 0, RKA_HEADERS, head)
-        mine = [line for line in lines if line["payer"] == payer]
+        mine = [line for line in lines if line["kind"] == kind]
         for r, line in enumerate(mine, start=1):
-            sheet.write_row(r, 0, ["", f"{line['region']} {line['region_name']}".strip(), line["description"],
+            sheet.write_row(r, 0, [line["code"], line["programme"], line["activity"],
+                                   f"{line['region']} {line['region_name']}".strip(), line["description"],
                                    line["volume"], "orang-bulan", line["unit_price"], line["amount"],
                                    line["source"]])  # fmt: skip
-        sheet.write(len(mine) + 1, 2, "Jumlah", bold)
-        sheet.write(len(mine) + 1, 6, sum(line["amount"] for line in mine), money)
+        sheet.write(len(mine) + 1, 4, "Jumlah", bold)
+        sheet.write(len(mine) + 1, 8, sum(line["amount"] for line in mine), money)
     book.close()
     return buf.getvalue()
 
 
 ENROL_HEADERS = ["No", "Kode desa", "Desa/Kelurahan", "Kab/Kota", "NIK", "Nama", "Kelompok", "Desil",
-                 "Iuran per bulan (Rp)", "Jumlah bulan", "Iuran periode (Rp)"]  # fmt: skip
+                 "Pembayar", "Iuran per bulan (Rp)", "Jumlah bulan", "Iuran periode (Rp)"]  # fmt: skip
 
 
 def enrolment_xlsx(name: str, people: pl.DataFrame, villages: pl.DataFrame, unlisted: pl.DataFrame) -> bytes:
@@ -107,12 +162,13 @@ def enrolment_xlsx(name: str, people: pl.DataFrame, villages: pl.DataFrame, unli
     sheet = book.add_worksheet("Daftar pendaftaran")
     sheet.set_column(4, 4, 20, text)
     sheet.set_column(5, 5, 26)
-    sheet.set_column(8, 10, 14, money)
+    sheet.set_column(8, 8, 36)
+    sheet.set_column(9, 11, 14, money)
     sheet.write_row(0, 0, ENROL_HEADERS, head)
     for r, row in enumerate(people.iter_rows(), start=1):
-        desa, desa_name, kab, nik, person, group, decile, monthly, months, total = row
-        sheet.write_row(r, 0, [r, desa, desa_name, kab, nik, person, label(group), decile or "", monthly, months,
-                               total])  # fmt: skip
+        desa, desa_name, kab, nik, person, group, decile, payer, monthly, months, total = row
+        sheet.write_row(r, 0, [r, desa, desa_name, kab, nik, person, label(group), decile or "", payer, monthly,
+                               months, total])  # fmt: skip
     _table(book.add_worksheet("Tagihan per desa"), villages, head, money)
     _table(book.add_worksheet("Belum terdata"), unlisted, head, money)
     sheet = book.add_worksheet("Keterangan")

@@ -1,7 +1,8 @@
 """Eligible groups a subsidy can fund (pure): who a plan may pay for, in the field's words.
 
 A registry participant falls in the first group that matches: village roles first (the village-institution
-lever, domain.md §2), then the occupation (fishermen and farmers), then the ecosystem. Poor or vulnerable
+lever, domain.md §2), then the occupation (village cash-for-work (PKTD) workers — the only ones Dana Desa may
+pay, domain.md §6 — then fishermen and farmers), then the ecosystem. Poor or vulnerable
 workers BPJS does not yet cover and no roster has reached UCJ form one more group, counted per kab/kota
 from the ``vulnerable`` denominator (:data:`UNLISTED`): a plan can fund them, but their names come later
 from DTSEN/P3KE lists.
@@ -17,6 +18,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "bpd": ("Anggota BPD", "Village council (BPD) members"),
     "rt_rw": ("Ketua RT/RW", "RT/RW heads"),
     "lkd": ("Lembaga kemasyarakatan desa", "Village community institutions"),
+    "pktd": ("Pekerja padat karya tunai desa (PKTD)", "Village cash-for-work (PKTD) workers"),
     "nelayan_petani": ("Nelayan & petani", "Fishermen & farmers"),
     "pedagang_pasar": ("Pedagang & pekerja pasar", "Market traders & workers"),
     "umkm": ("Pekerja UMKM", "SME workers"),
@@ -26,6 +28,9 @@ GROUPS: dict[str, tuple[str, str]] = {
 }
 UNLISTED = "rentan_belum_terdata"
 _FARM_FISH = r"(?i)\b(nelayan|petani|pekebun|peternak|buruh tani|pembudidaya)\b"
+_PKTD = r"(?i)\b(pktd|padat karya)\b"
+#: Groups of village people paid by the village as its own officials or institutions (domain.md §2).
+VILLAGE_OFFICE_GROUPS = ("perangkat_desa", "bpd", "rt_rw", "lkd")
 
 
 def group_expr() -> pl.Expr:
@@ -36,6 +41,7 @@ def group_expr() -> pl.Expr:
         .when(role == "bpd").then(pl.lit("bpd"))
         .when(role.is_in(["rt", "rw"])).then(pl.lit("rt_rw"))
         .when(role == "lkd").then(pl.lit("lkd"))
+        .when(pl.col("occupation").fill_null("").str.contains(_PKTD)).then(pl.lit("pktd"))
         .when(pl.col("occupation").fill_null("").str.contains(_FARM_FISH)).then(pl.lit("nelayan_petani"))
         .when(pl.col("ecosystem") == "pasar").then(pl.lit("pedagang_pasar"))
         .when(pl.col("ecosystem") == "umkm").then(pl.lit("umkm"))

@@ -1,16 +1,18 @@
 """The budget optimiser (pure: Polars and numpy in, HiGHS inside, no Django).
 
-Worker units (shared/stack-figures.md 4e): one integer variable per unit (a cell of eligible workers not yet
-covered), ``0 ≤ x ≤ available``.
+Worker units (shared/stack-figures.md 4e): one integer variable per (unit, payer) pair — how many workers of
+a cell of eligible workers not yet covered that payer funds, whole workers, never a share of one worker's
+contribution (one payer per participant, domain.md §6). ``0 ≤ x ≤ available``, and when a unit can be funded
+by several payers their variables share the unit's cap Σ_p x[u,p] ≤ available[u].
 
-* forward — maximise Σ weight·x subject to Σ cost·x ≤ budget, per-payer ceilings
-  Σ share(region)·cost·x ≤ limit, per-region floors Σ_{v∈k} x ≥ floor_k and a total floor;
-* inverse — minimise Σ cost·x subject to the floors and the total floor.
+* forward — maximise Σ weight·x subject to Σ cost·x ≤ budget, per-payer ceilings Σ_{p} cost·x ≤ limit (over
+  the workers that payer funds), per-region floors Σ_{v∈k} x ≥ floor_k and a total floor;
+* inverse — minimise Σ cost·x subject to the floors and the total floor (and payer shares of the total).
 
-Each column has one entry in the budget row and one in its region's floor row, so with integer bounds and
-right-hand sides the matrix is totally unimodular and the LP vertex is integral: solve the LP. Extra rows
-(payer ceilings with fractional shares, the total floor next to region floors with unequal costs) can break
-that, so the answer is always checked and re-solved as a MILP when fractional; ``Plan.method`` says which.
+With one payer per unit each column has one entry in the budget row and one in its region's floor row, so with
+integer bounds and right-hand sides the matrix is totally unimodular and the LP vertex is integral: solve the
+LP. Extra rows (payer ceilings, unit caps shared by payers, relative shares) can break that, so the answer is
+always checked and re-solved as a MILP when fractional; ``Plan.method`` says which.
 
 Infeasible scenarios are diagnosed before solving, constraint by constraint, with the shortfall in workers or
 rupiah (:class:`Shortfall`), so the user never sees a solver status.
@@ -41,20 +43,26 @@ class PlanInputError(ValueError):
 
 @dataclass(frozen=True)
 class PayerBudget:
-    """A payer that pays ``share_by_region[region]`` (0–1) of each funded worker's cost there, up to ``limit``."""
+    """A ceiling on what one payer spends on the workers it funds: the columns whose ``payer`` is ``name`` or
+    starts with ``name:`` (``apbd_kabkota`` covers every ``apbd_kabkota:16.06``…). ``limit`` in rupiah, or with
+    ``share`` a share of the plan's total cost: Σ_payer cost·x ≤ share × Σ cost·x + ``limit`` (the limit then
+    is the tolerance of one worker, so whole workers can always be split). ``fixed``: what the payer already
+    spends beside these workers (renewals, grants), counted against the limit."""
 
     name: str
     limit: int
-    share_by_region: dict[str, float]
+    share: float | None = None
+    fixed: int = 0
 
 
 @dataclass(frozen=True)
 class Problem:
-    units: pl.DataFrame  # UNIT_COLUMNS, plus any columns to carry into the allocation
+    units: pl.DataFrame  # UNIT_COLUMNS (one row per unit × payer; ``payer`` optional), plus columns to carry
     budget: int | None = None
     floors: dict[str, int] = field(default_factory=dict)
     total_floor: int | None = None
     payer_budgets: list[PayerBudget] = field(default_factory=list)
+    fixed_cost: int = 0  # already owed from the budget beside these workers (renewals), rupiah
 
 
 def _rp(value: int, lang: str) -> str:
@@ -85,9 +93,15 @@ _MESSAGES = {
         "The budget of {possible} cannot meet every region's floor: at least {needed} is needed ({short} short).",
     ),
     "PAYER_BUDGET_BELOW_FLOORS": (
-        "Anggaran {payer} {possible} tidak cukup untuk bagiannya atas batas bawah: paling sedikit {needed} "
+        "{region}: anggaran pembayar yang dapat mendanai wilayah ini ({payer}) paling banyak {possible}, batas "
+        "bawahnya perlu paling sedikit {needed} (kurang {short}).",
+        "{region}: the payers that may fund this region ({payer}) have at most {possible}; its floor needs at "
+        "least {needed} ({short} short).",
+    ),
+    "FIXED_ABOVE_BUDGET": (
+        "Anggaran {payer} {possible} tidak cukup untuk peserta lanjutan dan hibah yang sudah terikat: {needed} "
         "(kurang {short}).",
-        "The {payer} budget of {possible} cannot pay its share of the floors: at least {needed} is needed "
+        "The {payer} budget of {possible} does not cover the renewals and grants it already owes: {needed} "
         "({short} short).",
     ),
     "SOLVER_INFEASIBLE": (
@@ -156,9 +170,22 @@ def _check(problem: Problem) -> pl.DataFrame:
     if any(n < 0 for n in problem.floors.values()) or (problem.total_floor or 0) < 0:
         raise PlanInputError("floors: batas bawah tidak boleh negatif / floors must not be negative")
     for payer in problem.payer_budgets:
-        if any(not 0 <= s <= 1 for s in payer.share_by_region.values()) or payer.limit < 0:
+        if (payer.share is not None and not 0 <= payer.share <= 1) or payer.limit < 0 or payer.fixed < 0:
             raise PlanInputError(f"payer_budgets: {payer.name}: porsi 0–1 dan batas ≥ 0 / shares 0–1, limit ≥ 0")
+    if "payer" not in units.columns:
+        units = units.with_columns(pl.lit("").alias("payer"))
     return units.with_columns(pl.col("available").cast(pl.Int64), pl.col("cost").cast(pl.Int64))
+
+
+def _of_payer(units: pl.DataFrame, name: str) -> np.ndarray:
+    """Row positions of the columns a payer funds (its own name, or ``name:…`` for one of its places)."""
+    payer = units["payer"]
+    return np.nonzero(((payer == name) | payer.str.starts_with(name + ":")).to_numpy())[0]
+
+
+def _unique_units(units: pl.DataFrame) -> pl.DataFrame:
+    """One row per unit (its cap counted once however many payers may fund it)."""
+    return units.unique("unit", keep="first", maintain_order=True)
 
 
 def _cheapest(units: pl.DataFrame, region: str, need: int) -> int:
@@ -171,6 +198,14 @@ def _cheapest(units: pl.DataFrame, region: str, need: int) -> int:
 
 def diagnose(problem: Problem, units: pl.DataFrame) -> list[Shortfall]:
     """Every constraint that cannot be met, checked one by one (caps vs floors, then money vs floors)."""
+    problems = [Shortfall("FIXED_ABOVE_BUDGET", None, p.fixed, p.limit, "rupiah", p.name)
+                for p in problem.payer_budgets if p.share is None and p.fixed > p.limit]  # fmt: skip
+    if problem.budget is not None and problem.fixed_cost > problem.budget:
+        problems.append(Shortfall("FIXED_ABOVE_BUDGET", None, problem.fixed_cost, problem.budget, "rupiah",
+                                  "total"))  # fmt: skip
+    if problems:
+        return problems
+    units = _unique_units(units)
     available = dict(units.group_by("region").agg(pl.col("available").sum()).iter_rows())
     problems = [Shortfall("FLOOR_ABOVE_AVAILABLE", r, n, int(available.get(r, 0)), "workers")
                 for r, n in sorted(problem.floors.items()) if n > available.get(r, 0)]  # fmt: skip
@@ -180,12 +215,22 @@ def diagnose(problem: Problem, units: pl.DataFrame) -> list[Shortfall]:
     if problems:
         return problems
     floor_cost = {r: _cheapest(units, r, n) for r, n in problem.floors.items() if n > 0}
-    if problem.budget is not None and sum(floor_cost.values()) > problem.budget:
-        problems.append(Shortfall("BUDGET_BELOW_FLOORS", None, sum(floor_cost.values()), problem.budget, "rupiah"))
-    for payer in problem.payer_budgets:
-        need = math.ceil(sum(payer.share_by_region.get(r, 0.0) * c for r, c in floor_cost.items()))
-        if need > payer.limit:
-            problems.append(Shortfall("PAYER_BUDGET_BELOW_FLOORS", None, need, payer.limit, "rupiah", payer.name))
+    if problem.budget is not None and sum(floor_cost.values()) + problem.fixed_cost > problem.budget:
+        problems.append(Shortfall("BUDGET_BELOW_FLOORS", None, sum(floor_cost.values()) + problem.fixed_cost,
+                                  problem.budget, "rupiah"))  # fmt: skip
+    ceilings = [p for p in problem.payer_budgets if p.share is None]
+    for region, need in sorted(floor_cost.items()):
+        capacity: int | None = 0
+        payers = units.filter(pl.col("region") == region)["payer"].unique().to_list()
+        for name in payers:  # the most the payers who may fund this region could spend (a necessary condition)
+            limits = [p.limit - p.fixed for p in ceilings if name == p.name or name.startswith(p.name + ":")]
+            if not limits:
+                capacity = None  # a payer without a ceiling: money is no limit here
+                break
+            capacity = (capacity or 0) + min(limits)
+        if capacity is not None and capacity < need:
+            problems.append(Shortfall("PAYER_BUDGET_BELOW_FLOORS", region, need, capacity, "rupiah",
+                                      ", ".join(sorted(payers))))  # fmt: skip
     return problems
 
 
@@ -234,7 +279,7 @@ def _rows(problem: Problem, units: pl.DataFrame) -> _Rows:
     everyone = np.arange(units.height)
     rows = _Rows()
     if problem.budget is not None:
-        rows.add(everyone, cost, -_INF, float(problem.budget))
+        rows.add(everyone, cost, -_INF, float(problem.budget - problem.fixed_cost))
     floors = {code: n for code, n in problem.floors.items() if n > 0}
     if floors:
         order = np.argsort(region, kind="stable")
@@ -246,11 +291,19 @@ def _rows(problem: Problem, units: pl.DataFrame) -> _Rows:
             rows.add(cols, np.ones(len(cols)), float(n), _INF)
     if problem.total_floor is not None and problem.total_floor > 0:
         rows.add(everyone, np.ones(units.height), float(problem.total_floor), _INF)
+    shared = units.with_row_index("i").filter(pl.col("unit").is_duplicated())
+    for group in shared.group_by("unit", maintain_order=True).agg("i", pl.col("available").first()).iter_rows():
+        cols = np.asarray(group[1], dtype=np.int64)  # one cap for the payers that may fund the same unit
+        rows.add(cols, np.ones(len(cols)), -_INF, float(group[2]))
     for payer in problem.payer_budgets:
-        by_region = pl.col("region").replace_strict(payer.share_by_region, default=0.0, return_dtype=pl.Float64)
-        share = units.select(by_region).to_series().to_numpy()
-        cols = np.nonzero(share)[0]
-        rows.add(cols, share[cols] * cost[cols], -_INF, float(payer.limit))
+        cols = _of_payer(units, payer.name)
+        if payer.share is None:
+            rows.add(cols, cost[cols], -_INF, float(payer.limit - payer.fixed))
+        else:  # Σ_payer c·x − share·Σ c·x ≤ tolerance (one worker), whole workers stay possible
+            coef = -payer.share * cost
+            coef[cols] += cost[cols]
+            nonzero = np.nonzero(np.abs(coef) > 1e-12)[0]
+            rows.add(nonzero, coef[nonzero], -_INF, float(payer.limit))
     return rows
 
 
@@ -316,8 +369,8 @@ def _optimise(problem: Problem, maximise: bool) -> Plan:
     if status != "optimal":
         shortfall = Shortfall("SOLVER_INFEASIBLE", None, 0, 0, "workers")
         return Plan("infeasible", units.clear(), 0, 0, 0.0, method, [shortfall], time.perf_counter() - started)
-    funded = live.select("unit").with_columns(pl.Series("funded", np.round(x).astype(np.int64)))
-    allocation = units.join(funded, on="unit", how="left").with_columns(pl.col("funded").fill_null(0))
+    funded = live.select("unit", "payer").with_columns(pl.Series("funded", np.round(x).astype(np.int64)))
+    allocation = units.join(funded, on=["unit", "payer"], how="left").with_columns(pl.col("funded").fill_null(0))
     cost = int((allocation["funded"] * allocation["cost"]).sum())
     return Plan("optimal", allocation, int(allocation["funded"].sum()), cost, objective, method, [],
                 time.perf_counter() - started)  # fmt: skip
@@ -330,8 +383,8 @@ def maximise_coverage(problem: Problem) -> Plan:
 
 def minimise_cost(problem: Problem) -> Plan:
     """The least budget meeting the floors and the total floor within the caps (the budget is not a limit)."""
-    return _optimise(Problem(problem.units, None, problem.floors, problem.total_floor, problem.payer_budgets),
-                     maximise=False)  # fmt: skip
+    return _optimise(Problem(problem.units, None, problem.floors, problem.total_floor, problem.payer_budgets,
+                             problem.fixed_cost), maximise=False)  # fmt: skip
 
 
 def describe(plan: Plan) -> dict[str, Any]:

@@ -4,10 +4,15 @@ kab/kota and per group.
 
 Units of the problem are *region × group × decile* cells of eligible workers not yet covered: listed
 participants per desa (from the registry) and the unlisted vulnerable workers per kab/kota (see
-:mod:`ucj.planning.groups`). Every worker in the plan costs the same per month — the contribution of a BPU
-participant in the lowest income band for the chosen programmes, paid by the scenario's payers, month by
-month from the contributions engine (APBD-paid workers get no PP 50/2025 relief) — so the cost of a plan is
-workers × that unit cost, and it reconciles with the bills of the same workers and months.
+:mod:`ucj.planning.groups`). **One payer per participant** (domain.md §6): a region funds whole workers, so the
+decision is how many workers of a cell each payer funds — the province some, each kab/kota others, a village
+its own — never a share of one worker's contribution. "Province 60 % / kab-kota 40 %" is each payer's share of
+the budget. Every worker costs the contribution of a BPU participant in the lowest income band for the chosen
+programmes, paid by *its* payer, month by month from the contributions engine (APBD-paid workers get no
+PP 50/2025 relief), so a plan reconciles with the bills of the same workers and months.
+
+A year's budget is the **renewals** — the workers each payer already funds, paid again, less expected lapses —
+plus the new workers; the coverage projection subtracts the BPU expected to lapse (``lapse_rate``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from ucj.planning.groups import GROUPS
+from ucj.planning.groups import GROUPS, UNLISTED, VILLAGE_OFFICE_GROUPS
 from ucj.planning.optimiser import PayerBudget, Plan, Problem, priority_weight
 
 Question = Literal["max_coverage", "min_budget"]
@@ -27,7 +32,24 @@ FloorRule = Literal["none", "target", "share"]
 #: Payers that fund a plan (the subsidy payers of domain.md §2): APBD of the province or the kab/kota,
 #: APBDes, APBN, other (CSR…).
 PLAN_PAYERS = ("apbd_provinsi", "apbd_kabkota", "apbdes", "apbn", "other")
+#: Payers whose workers are renewed from public budgets (the registry's payer of a participant).
+RENEWAL_PAYERS = ("apbd_provinsi", "apbd_kabkota", "apbdes", "apbn")
 PLAN_PROGRAMS = ("JKK", "JKM", "JHT")
+#: Where an APBDes payment comes from (domain.md §6): code → (Bahasa Indonesia, English).
+APBDES_SOURCES: dict[str, tuple[str, str]] = {
+    "add": ("ADD (alokasi dana desa)", "ADD (village fund allocation from the kab/kota)"),
+    "dana_desa": ("Dana Desa", "Dana Desa (APBN village fund)"),
+    "pad_desa": ("PAD desa", "village own revenue (PAD desa)"),
+}
+#: Dana Desa pays only village cash-for-work (PKTD) workers (Permendes 16/2025, news only): village officials,
+#: BPD, RT/RW and other poor or vulnerable villagers are an APBD/ADD matter (Permendagri 15/2023 Lampiran).
+DANA_DESA_GROUPS = ("pktd",)
+
+
+def is_kelurahan(desa: str | None) -> bool:
+    """A village code whose 4th segment starts with 1 is a kelurahan: no APBDes (domain.md §6)."""
+    parts = (desa or "").split(".")
+    return len(parts) == 4 and parts[3].startswith("1")
 
 
 class ScenarioError(ValueError):
@@ -36,9 +58,11 @@ class ScenarioError(ValueError):
 
 @dataclass(frozen=True)
 class Spec:
-    """What a scenario asks. ``shares``: payer → share of every worker's contribution (sums to 1);
-    ``kab_limits``: each kab/kota's own budget for its ``apbd_kabkota`` share; ``payer_limits``: a ceiling
-    for a payer that pays everywhere (e.g. the province's APBD)."""
+    """What a scenario asks. ``shares``: payer → its share of the budget (sums to 1); each payer funds whole
+    workers, the plan chooses whom. ``kab_limits``: each kab/kota's own ceiling for the workers its APBD funds;
+    ``payer_limits``: a ceiling for a payer (e.g. the province's APBD). ``apbdes_source``: where APBDes money
+    comes from (:data:`APBDES_SOURCES`). ``lapse_rate``: share of BPU (and renewed workers) expected to lapse in
+    the year, 0–1; ``None`` = estimated from the registry or the setting (``UCJ_PLAN_LAPSE_RATE``)."""
 
     region: str
     year: int
@@ -56,6 +80,8 @@ class Spec:
     floor_share: float = 0.0  # percent of each kab/kota's available workers, with floor="share"
     decile_step: float = 1.0  # priority: decile d weighs 1 + step × (10 − d); see optimiser.priority_weight
     gap_weight: float = 1.0  # priority: × (1 + gap_weight × the kab/kota's share of its target still missing)
+    apbdes_source: str = "add"
+    lapse_rate: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -101,8 +127,54 @@ def check(spec: Spec) -> None:
         errors.append("max_decile: desil 1–10 / decile 1–10")
     if spec.floor == "share" and not 0 < spec.floor_share <= 100:
         errors.append("floor_share: 0–100 %")
+    if spec.apbdes_source not in APBDES_SOURCES:
+        errors.append(f"apbdes_source: '{spec.apbdes_source}' tidak dikenal / unknown ({', '.join(APBDES_SOURCES)})")
+    if spec.lapse_rate is not None and not 0 <= spec.lapse_rate < 1:
+        errors.append("lapse_rate: 0–1 (mis. 0.1 = 10 % setahun) / 0–1 (e.g. 0.1 = 10 % a year)")
+    if not errors:
+        errors += forbidden(spec)
     if errors:
         raise ScenarioError("; ".join(errors))
+
+
+def payers_of(spec: Spec) -> list[str]:
+    """The payers that fund workers in this scenario, in a fixed order."""
+    return [p for p in PLAN_PAYERS if spec.shares.get(p, 0) > 0]
+
+
+def may_fund(payer: str, group: str, spec: Spec) -> bool:
+    """Whether ``payer`` may pay for a worker of ``group`` at all (the village's own budget pays named villagers
+    only; Dana Desa only PKTD workers). Kelurahan are excluded per unit (:func:`columns`)."""
+    if payer != "apbdes":
+        return True
+    if group == UNLISTED:
+        return False
+    return spec.apbdes_source != "dana_desa" or group in DANA_DESA_GROUPS
+
+
+def forbidden(spec: Spec) -> list[str]:
+    """What the rules forbid in this scenario, with the reason (bilingual): a chosen group that no payer of the
+    plan may fund (Dana Desa for village officials, BPD, RT/RW or other villagers; APBDes for workers not yet
+    named in a village)."""
+    payers = payers_of(spec)
+    out = []
+    for group in spec.groups:
+        if payers and not any(may_fund(p, group, spec) for p in payers):
+            if group == UNLISTED:
+                out.append(f"groups: {group}: APBDes membayar warga desa yang sudah terdata, bukan pekerja rentan "
+                           f"yang belum terdata (dana APBD kab/kota atau provinsi) / APBDes pays named villagers, "
+                           f"not vulnerable workers not yet listed (fund them from the kab/kota or province APBD)")
+            elif group in VILLAGE_OFFICE_GROUPS:
+                out.append(f"groups: {group}: iuran kepala/perangkat desa, BPD, RT/RW dan LKD tidak boleh dibayar "
+                           f"dari Dana Desa (Permendagri 15/2023 Lampiran); pilih ADD atau PAD desa / village "
+                           f"officials', BPD, RT/RW and LKD contributions may not be paid from Dana Desa "
+                           f"(Permendagri 15/2023 Lampiran); choose ADD or PAD desa")
+            else:
+                out.append(f"groups: {group}: Dana Desa hanya untuk pekerja padat karya tunai desa (PKTD, Permendes "
+                           f"16/2025); warga miskin/rentan lain dibayar APBD / Dana Desa pays only village "
+                           f"cash-for-work (PKTD) workers (Permendes 16/2025); other poor or vulnerable villagers "
+                           f"are an APBD matter")
+    return out
 
 
 def _gap_shares(regions: pl.DataFrame) -> pl.DataFrame:
@@ -154,45 +226,107 @@ def floors(regions: pl.DataFrame, available: dict[str, int], spec: Spec) -> dict
     return {}
 
 
-def problem(spec: Spec, pool: pl.DataFrame, regions: pl.DataFrame, unit_cost: int, region_gap: int | None) -> Problem:
+def columns(units: pl.DataFrame, spec: Spec, costs: dict[str, int]) -> pl.DataFrame:
+    """One row per unit × payer that may fund it, with the payer's place (``apbd_kabkota:16.06``,
+    ``apbdes:16.06.01.2001``) and the payer's cost per worker. A kab/kota pays for workers in its own area, a
+    village for its own named villagers (never in a kelurahan), the province, APBN or others anywhere."""
+    parts = []
+    for payer in payers_of(spec):
+        allowed = [g for g in spec.groups if may_fund(payer, g, spec)]
+        mine = units.filter(pl.col("group").is_in(allowed))
+        if payer == "apbdes":
+            mine = mine.filter(pl.col("desa").is_not_null())
+            mine = mine.filter(~pl.col("desa").map_elements(is_kelurahan, return_dtype=pl.Boolean))
+            place = pl.lit("apbdes:") + pl.col("desa")
+        elif payer == "apbd_kabkota":
+            place = pl.lit("apbd_kabkota:") + pl.col("region")
+        else:
+            place = pl.lit(payer)
+        parts.append(mine.with_columns(place.alias("payer"), pl.lit(payer).alias("kind"),
+                                       pl.lit(costs[payer]).cast(pl.Int64).alias("cost")))  # fmt: skip
+    if not parts:
+        return units.clear().with_columns(pl.lit("").alias("payer"), pl.lit("").alias("kind"),
+                                          pl.lit(0).cast(pl.Int64).alias("cost"))  # fmt: skip
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def half_up(value: float | Decimal) -> int:
+    return int(Decimal(str(value)).to_integral_value(ROUND_HALF_UP))
+
+
+def renewal_lines(renewals: pl.DataFrame, costs: dict[str, int], lapse_rate: float) -> list[dict[str, Any]]:
+    """Per payer place: the workers it already funds (``renewals``: ``payer``, ``kind``, ``region``,
+    ``workers``), those expected to lapse (rate × workers, half up), those paid again and what they cost at the
+    payer's cost per worker for the plan's months."""
+    out = []
+    for payer, kind, region, workers in renewals.sort("payer").select("payer", "kind", "region", "workers").rows():
+        lapses = half_up(lapse_rate * workers)
+        paid = workers - lapses
+        out.append({"payer": payer, "kind": kind, "region": region, "workers": int(workers), "lapses": lapses,
+                    "paid": paid, "cost": paid * costs[kind]})  # fmt: skip
+    return out
+
+
+def lapses_by_region(regions: pl.DataFrame, renewals: list[dict[str, Any]], lapse_rate: float) -> dict[str, int]:
+    """Workers expected to lapse in the year per kab/kota: the self-paying BPU covered there (``bpu_self``)
+    and the renewed workers, each times the lapse rate (half up)."""
+    out = {r: half_up(lapse_rate * (n or 0)) for r, n in regions.select("region", "bpu_self").iter_rows()}
+    for line in renewals:
+        out[line["region"]] = out.get(line["region"], 0) + line["lapses"]
+    return out
+
+
+def problem(spec: Spec, pool: pl.DataFrame, regions: pl.DataFrame, costs: dict[str, int], region_gap: int | None,
+            renewals: list[dict[str, Any]] | None = None, lapses: dict[str, int] | None = None) -> Problem:
     """The optimisation problem of ``spec`` over the candidate ``pool`` (units: ``unit``, ``region`` = kab/kota,
-    ``group``, ``decile``, ``available``) and the kab/kota figures ``regions`` (``region``, ``gap``,
-    ``target_count``)."""
+    ``group``, ``decile``, ``available``), the kab/kota figures ``regions`` (``region``, ``gap``,
+    ``target_count``), the cost per worker of each payer, the renewals (:func:`renewal_lines`, already owed from
+    each payer's budget) and the expected lapses per kab/kota (the floors replace them)."""
+    renewals, lapses = renewals or [], lapses or {}
     units = pool.filter(pl.col("group").is_in(list(spec.groups)) & (pl.col("available") > 0))
     if spec.max_decile is not None:
         units = units.filter(pl.col("decile").is_null() | (pl.col("decile") <= spec.max_decile))
     units = split_at_gap(units, regions)
-    units = units.with_columns(weights(units, regions, spec).alias("weight"), pl.lit(unit_cost).alias("cost"))
-    available = dict(units.group_by("region").agg(pl.col("available").sum()).iter_rows())
-    budgets = [PayerBudget(p, limit, {r: spec.shares.get(p, 0.0) for r in available})
-               for p, limit in spec.payer_limits.items()]  # fmt: skip
-    kab_share = spec.shares.get("apbd_kabkota", 0.0)
-    budgets += [PayerBudget(f"apbd_kabkota:{r}", limit, {r: kab_share}) for r, limit in spec.kab_limits.items()]
-    total_floor = region_gap if spec.question == "min_budget" else None
+    units = columns(units.with_columns(weights(units, regions, spec).alias("weight")), spec, costs)
+    available = dict(units.unique("unit").group_by("region").agg(pl.col("available").sum()).iter_rows())
+    owed: dict[str, int] = {}
+    for line in renewals:
+        owed[line["kind"]] = owed.get(line["kind"], 0) + line["cost"]
+        owed[line["payer"]] = owed.get(line["payer"], 0) + line["cost"]
+    fixed = sum(line["cost"] for line in renewals)
+    kinds = payers_of(spec)
+    budgets = [PayerBudget(p, limit, fixed=owed.get(p, 0)) for p, limit in spec.payer_limits.items()]
+    budgets += [PayerBudget(f"apbd_kabkota:{r}", limit, fixed=owed.get(f"apbd_kabkota:{r}", 0))
+                for r, limit in spec.kab_limits.items()]  # fmt: skip
+    if len(kinds) > 1 and spec.question == "max_coverage" and spec.budget is not None:
+        budgets += [PayerBudget(p, math.floor(Decimal(spec.budget) * Decimal(str(spec.shares[p]))),
+                                fixed=owed.get(p, 0)) for p in kinds]  # fmt: skip
+    elif len(kinds) > 1:  # the least budget: each payer funds about its share of the new workers' cost
+        tolerance = max(costs[p] for p in kinds)
+        budgets += [PayerBudget(p, tolerance, share=spec.shares[p]) for p in kinds]
+    floor = floors(regions, available, spec)
+    if spec.floor == "target":  # each kab/kota also replaces the workers expected to lapse
+        floor = {r: n + lapses.get(r, 0) for r, n in floor.items()}
+    total_floor = region_gap + sum(lapses.values()) if spec.question == "min_budget" and region_gap is not None \
+        else None  # fmt: skip
     return Problem(
-        units=units.select("unit", "region", "available", "weight", "cost", "group", "decile", "desa"),
+        units=units.select("unit", "region", "available", "weight", "cost", "payer", "kind", "group", "decile",
+                           "desa"),
         budget=spec.budget if spec.question == "max_coverage" else None,
-        floors=floors(regions, available, spec), total_floor=total_floor, payer_budgets=budgets,
+        floors=floor, total_floor=total_floor, payer_budgets=budgets, fixed_cost=fixed,
     )  # fmt: skip
 
 
-def split(amount: int, shares: dict[str, float]) -> dict[str, int]:
-    """``amount`` split over the payers by share, whole rupiah half up; the last payer takes the remainder so
-    the parts add up exactly."""
-    out: dict[str, int] = {}
-    payers = [p for p in PLAN_PAYERS if shares.get(p, 0) > 0]  # a fixed order: the last takes the remainder
-    for payer in payers[:-1]:
-        out[payer] = int((Decimal(amount) * Decimal(str(shares[payer]))).to_integral_value(ROUND_HALF_UP))
-    if payers:
-        out[payers[-1]] = amount - sum(out.values())
-    return out
-
-
-def summary(plan: Plan, spec: Spec, regions: pl.DataFrame, unit_cost: int) -> dict[str, Any]:
-    """The answer: totals, per kab/kota (funded, cost per payer, coverage before and after, gap left), per group
-    and per desa of the listed workers; the problems when the scenario is infeasible."""
+def summary(plan: Plan, spec: Spec, regions: pl.DataFrame, costs: dict[str, int],
+            renewals: list[dict[str, Any]] | None = None, lapses: dict[str, int] | None = None) -> dict[str, Any]:
+    """The answer: totals in two lines (renewals and new workers), per kab/kota (new workers, renewals, cost
+    per payer, coverage before and after less the expected lapses, gap left), per payer place, per group and
+    per desa of the listed workers; the problems when the scenario is infeasible."""
+    renewals, lapses = renewals or [], lapses or {}
+    kinds = payers_of(spec)
     out: dict[str, Any] = {
-        "status": plan.status, "method": plan.method, "seconds": round(plan.seconds, 3), "unit_cost": unit_cost,
+        "status": plan.status, "method": plan.method, "seconds": round(plan.seconds, 3),
+        "unit_cost": costs[kinds[0]] if kinds else 0, "unit_costs": {p: costs[p] for p in kinds},
         "problems": [{"code": p.code, "region": p.region, "needed": p.needed, "possible": p.possible,
                       "unit": p.unit, "message": p.message("id"), "message_en": p.message("en")}
                      for p in plan.problems],
@@ -200,15 +334,30 @@ def summary(plan: Plan, spec: Spec, regions: pl.DataFrame, unit_cost: int) -> di
     if plan.status != "optimal":
         return out
     alloc = plan.allocation.filter(pl.col("funded") > 0)
+    alloc = alloc.with_columns((pl.col("funded") * pl.col("cost")).alias("amount"))
     funded = dict(alloc.group_by("region").agg(pl.col("funded").sum()).iter_rows())
+    by_region_payer: dict[str, dict[str, int]] = {}
+    for region, kind, amount in alloc.group_by("region", "kind").agg(pl.col("amount").sum()).iter_rows():
+        by_region_payer.setdefault(region, {})[kind] = int(amount)
+    renewed: dict[str, dict[str, int]] = {}
+    for line in renewals:
+        mine = renewed.setdefault(line["region"], {"renewals": 0, "renewal_cost": 0})
+        mine["renewals"] += line["paid"]
+        mine["renewal_cost"] += line["cost"]
+        amounts = by_region_payer.setdefault(line["region"], {})
+        amounts[line["kind"]] = amounts.get(line["kind"], 0) + line["cost"]
     rows = []
     for r in regions.sort("region").iter_rows(named=True):
         n = int(funded.get(r["region"], 0))
-        cost = n * unit_cost
-        after = (r["covered"] or 0) + n
+        again = renewed.get(r["region"], {"renewals": 0, "renewal_cost": 0})
+        payer_amounts = by_region_payer.get(r["region"], {})
+        lost = lapses.get(r["region"], 0)
+        after = (r["covered"] or 0) - lost + n
         target = r["target_count"]
         rows.append({
-            **r, "funded": n, "cost": cost, "by_payer": split(cost, spec.shares), "covered_after": after,
+            **r, "funded": n, "new_cost": sum(a for k, a in payer_amounts.items()) - again["renewal_cost"],
+            **again, "lapses": lost, "cost": sum(payer_amounts.values()),
+            "by_payer": {k: payer_amounts[k] for k in PLAN_PAYERS if k in payer_amounts}, "covered_after": after,
             "rate_after": round(100 * after / r["denominator"], 2) if r["denominator"] else None,
             "gap_after": max(0, target - after) if target is not None else None,
             "met_after": after >= target if target is not None else None,
@@ -217,14 +366,34 @@ def summary(plan: Plan, spec: Spec, regions: pl.DataFrame, unit_cost: int) -> di
     for row in rows:
         for payer, amount in row["by_payer"].items():
             by_payer[payer] = by_payer.get(payer, 0) + amount
-    groups = alloc.group_by("group").agg(pl.col("funded").sum()).sort("group")
-    desa = alloc.filter(pl.col("desa").is_not_null()).group_by("desa", "region").agg(pl.col("funded").sum())
-    units = alloc.select("unit", "region", "desa", "group", "decile", "funded")
+    places: dict[str, dict[str, Any]] = {}
+    per_place = alloc.group_by("payer", "kind").agg(pl.col("funded").sum(), pl.col("amount").sum())
+    for payer, kind, n, amount in per_place.iter_rows():
+        places[payer] = {"payer": payer, "kind": kind, "funded": int(n), "new_cost": int(amount), "renewals": 0,
+                         "renewal_cost": 0}  # fmt: skip
+    for line in renewals:
+        place = places.setdefault(line["payer"], {"payer": line["payer"], "kind": line["kind"], "funded": 0,
+                                                  "new_cost": 0, "renewals": 0, "renewal_cost": 0})  # fmt: skip
+        place["renewals"] += line["paid"]
+        place["renewal_cost"] += line["cost"]
+    for place in places.values():
+        place["cost"] = place["new_cost"] + place["renewal_cost"]
+    groups = alloc.group_by("group").agg(pl.col("funded").sum(), pl.col("amount").sum()).sort("group")
+    desa = alloc.filter(pl.col("desa").is_not_null()).group_by("desa", "region").agg(pl.col("funded").sum(),
+                                                                                      pl.col("amount").sum())
+    units = alloc.select("unit", "region", "desa", "group", "decile", "payer", "kind", "funded")
+    new_cost = int(alloc["amount"].sum())
+    renewal_cost = sum(line["cost"] for line in renewals)
     out.update({
-        "allocation": units.sort("unit").to_dicts(),
-        "funded": plan.funded, "cost": plan.funded * unit_cost, "by_payer": by_payer, "regions": rows,
-        "groups": [{"group": g, "funded": int(n), "cost": int(n) * unit_cost} for g, n in groups.iter_rows()],
-        "desa": [{"desa": d, "region": r, "funded": int(n), "cost": int(n) * unit_cost}
-                 for d, r, n in desa.sort("desa").iter_rows()],
+        "allocation": units.sort("unit", "payer").to_dicts(),
+        "funded": plan.funded, "new_cost": new_cost, "cost": new_cost + renewal_cost, "by_payer": by_payer,
+        "renewals": {"workers": sum(x["workers"] for x in renewals), "lapses": sum(x["lapses"] for x in renewals),
+                     "paid": sum(x["paid"] for x in renewals), "cost": renewal_cost},
+        "renewal_lines": renewals, "lapses": sum(lapses.values()),
+        "payers": sorted(places.values(), key=lambda p: (PLAN_PAYERS.index(p["kind"]), p["payer"])),
+        "regions": rows,
+        "groups": [{"group": g, "funded": int(n), "cost": int(a)} for g, n, a in groups.iter_rows()],
+        "desa": [{"desa": d, "region": r, "funded": int(n), "cost": int(a)}
+                 for d, r, n, a in desa.sort("desa").iter_rows()],
     })  # fmt: skip
     return out

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ucj.accounts.scoping import PLAN_ROLES, scope_for
@@ -42,7 +43,8 @@ def _initial(regions: list[tuple[str, str]], asked: str | None, year: str | None
     default_year = latest.year + 1 if latest.month == 12 else latest.year
     return {"region": region, "year": int(year) if year and year.isdigit() else default_year,
             "question": "max_coverage", "start_month": 1, "months": 12,
-            "share_provinsi": 100 if province else 0, "share_kabkota": 0 if province else 100,
+            "share_provinsi": 100 if province else 0, "share_kabkota": 0 if province else 100, "share_apbdes": 0,
+            "apbdes_source": "add",
             "groups": list(GROUPS), "floor": "none"}  # fmt: skip
 
 
@@ -104,19 +106,26 @@ def _view(result: dict[str, Any]) -> dict[str, Any]:
              "after": [r["rate_after"] for r in rows]}  # fmt: skip
     amounts = [(name, result["by_payer"].get(p, 0)) for p, name in payers.items() if "by_payer" in result]
     cost_lines = _cost_runs(result.get("unit_cost_lines", []))
+    lapse = dict(result.get("lapse") or {})
+    if lapse:
+        lapse["percent"] = round(100 * lapse["rate"], 2)
+        sources = {"scenario": _("isian skenario"), "registry": _("riwayat registri"),
+                   "setting": _("pengaturan UCJ_PLAN_LAPSE_RATE")}  # fmt: skip
+        lapse["label"] = sources.get(lapse["source"], lapse["source"])
     return {**result, "ranked": rows, "group_rows": groups, "chart": chart, "rate_before": before,
-            "payer_labels": payers, "payer_amounts": amounts, "cost_runs": cost_lines}  # fmt: skip
+            "payer_labels": payers, "payer_amounts": amounts, "cost_runs": cost_lines, "lapse_view": lapse}  # fmt: skip
 
 
 def _cost_runs(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Month-by-month contribution lines merged into runs of months with the same programme, amount and rule."""
     runs: list[dict[str, Any]] = []
-    for line in sorted(lines, key=lambda x: (x["program"], x["month"])):
+    for line in sorted(lines, key=lambda x: (x.get("payer", ""), x["program"], x["month"])):
         last = runs[-1] if runs else None
-        if last and (last["program"], last["amount"], last["source"]) == (
+        if last and (last["program"], last["amount"], last["source"], last.get("payer")) == (
             line["program"],
             line["amount"],
             line["source"],
+            line.get("payer"),
         ):
             last["to"], last["months"] = line["month"], last["months"] + 1
         else:
