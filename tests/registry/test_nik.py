@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ucj.accounts.policy import mask_nik
 from ucj.regions.reference import kecamatan_prefixes
-from ucj.registry.nik import NIK_OUTPUTS, add_nik_columns, check_nik, mask_nik
+from ucj.registry.nik import NIK_OUTPUTS, add_nik_columns, check_nik
 
 TODAY = dt.date(2026, 11, 24)
 #: 16.71.01 = Kec. Ilir Barat Dua, Kota Palembang: a real kecamatan, so no region warning.
@@ -159,9 +160,9 @@ def test_rejected_nik_carries_no_region_warning() -> None:
 
 @pytest.mark.parametrize(
     ("value", "masked"),
-    [("1671014101900012", "1671********0012"), ("12345", "*****"), ("", ""), (None, "")],
+    [("1671014101900012", "16**************"), ("12345", "*****"), ("", ""), (None, "")],
 )
-def test_mask_hides_the_birth_date(value: str | None, masked: str) -> None:
+def test_mask_hides_the_birth_date_and_the_serial(value: str | None, masked: str) -> None:
     assert mask_nik(value) == masked
 
 

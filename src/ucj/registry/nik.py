@@ -140,9 +140,4 @@ def check_nik(value: object, *, numeric: bool = False, today: dt.date | None = N
         sex=row["nik_sex"],
     )
 
-
-def mask_nik(nik: str | None) -> str:
-    """``1671014101900012`` → ``1671********0012`` (region and serial visible, birth date hidden)."""
-    if not nik:
-        return ""
-    return nik[:4] + "*" * 8 + nik[12:] if len(nik) == 16 else "*" * len(nik)
+# Masking a NIK for display is the privacy policy's (ucj.accounts.policy.mask_nik, docs/privacy.md).
