@@ -10,14 +10,12 @@ import re
 import zipfile
 from typing import Any
 
-import polars as pl
 import pytest
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from ucj.contributions.bills import create_bill
 from ucj.contributions.exports import bill_xlsx
-from ucj.planning.exports import enrolment_xlsx, rka_xlsx
 from ucj.registry.exports import rejected_rows_xlsx
 from ucj.registry.models import ImportBatch, Participant, RejectedRow
 from ucj.xlsx import workbook
@@ -72,24 +70,30 @@ def test_rejected_rows_workbook(db: Any) -> None:
     assert_text_only(rejected_rows_xlsx(batch), HOSTILE)
 
 
-def test_rka_workbook() -> None:
-    result = {
-        "spec": {"region": "16.06", "year": 2025, "start_month": 1, "months": 12, "programs": ["JKK", "JKM"],
-                 "shares": {"apbd_kabkota": 1.0}},
-        "funded": 10, "unit_cost": 201_600, "cost": 2_016_000, "by_payer": {"apbd_kabkota": 2_016_000},
-        "unit_cost_lines": [{"program": "JKK", "amount": 10_000, "source": HOSTILE[1]}],
-        "regions": [{"region": "16.06", "name": HOSTILE[2], "funded": 10}],
-    }  # fmt: skip
-    assert_text_only(rka_xlsx(HYPERLINK, result), [HYPERLINK, HOSTILE[1], HOSTILE[2]])
+@pytest.mark.django_db
+def test_rka_and_enrolment_workbooks(admin_user: Any) -> None:
+    """A saved plan named ``=HYPERLINK(...)`` over a kab/kota and workers with hostile names, downloaded through
+    the API as every user downloads them."""
+    from tests.planning.conftest import UNIT_COST, make_plan_world
+    from ucj.regions.models import Region
 
-
-def test_enrolment_workbook() -> None:
-    people = pl.DataFrame([{"desa": SUKARAMI, "desa_name": HOSTILE[3], "kab": "16.06", "nik": "1606********0012",
-                            "name": text, "group": "rentan", "decile": 1, "monthly": 16_800, "months": 12,
-                            "total": 201_600} for text in HOSTILE])  # fmt: skip
-    villages = pl.DataFrame({"Desa": [HOSTILE[4]], "Jumlah": [1]})
-    unlisted = pl.DataFrame({"Kab/Kota": [HOSTILE[5]], "Pekerja": [3]})
-    assert_text_only(enrolment_xlsx(HYPERLINK, people, villages, unlisted), HOSTILE)
+    make_plan_world()
+    Region.objects.filter(code="16.06").update(name=HOSTILE[2])
+    for p, text in zip(Participant.objects.filter(desa_id=SUKARAMI).order_by("pk"), HOSTILE * 3, strict=False):
+        Participant.objects.filter(pk=p.pk).update(name=text)
+    client = Client()
+    client.force_login(admin_user)
+    spec = {"region": "16", "year": 2025, "budget": 100 * UNIT_COST,
+            "shares": {"apbd_provinsi": 0.6, "apbd_kabkota": 0.4}}  # fmt: skip
+    saved = client.post("/api/v1/plans", {"name": HYPERLINK, "spec": spec}, content_type="application/json")
+    assert saved.status_code == 201, saved.content
+    plan = saved.json()["id"]
+    rka = client.get(f"/api/v1/plans/{plan}/rka.xlsx")
+    assert rka.status_code == 200
+    assert_text_only(rka.content, [HYPERLINK, HOSTILE[2]])
+    enrolment = client.get(f"/api/v1/plans/{plan}/enrolment.xlsx")
+    assert enrolment.status_code == 200
+    assert_text_only(enrolment.content, [HYPERLINK, *HOSTILE])
 
 
 @pytest.mark.django_db
