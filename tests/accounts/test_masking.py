@@ -537,6 +537,8 @@ def test_bpjs_full_nik_exports_is_a_setting(
     assert _bill_line(client_for("bpjs"), own_bill) == (full if bpjs_full else masked)
     assert _bill_line(client_for("desa"), own_bill) == full  # other roles keep their workbooks
     assert _bill_line(client_for("viewer"), own_bill) == masked
+    rejected = client_for("bpjs").get(f"/registri/impor/{world.own_batch.pk}/ditolak.xlsx")
+    assert rejected.status_code == (200 if bpjs_full else 403)  # the rejected rows are a bulk workbook too
     # single records stay visible to bpjs on the audited page either way
     assert world.own.nik in client_for("bpjs").get(f"/registri/peserta/{world.own.public_hex}/").content.decode()
 

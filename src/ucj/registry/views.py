@@ -202,9 +202,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
-    """Download the rejected rows (personal data: audited)."""
+    """Download the rejected rows (personal data: audited). A bulk workbook of the cells as uploaded, so only
+    for roles whose export policy shows full NIKs there (a masked copy could not be fixed and re-imported)."""
     batch = _get_batch(request, pk)
-    if not scope_for(request.user).sees_full_nik(batch.region_id):
+    if not views_for(request.user, batch.region_id, "export").full_nik:
         raise PermissionDenied
     audit.record("export_rejected_rows", request=request, object_type="import_batch", object_id=batch.pk,
                  region_code=batch.region_id or "", summary=f"{batch.rejected} rows")  # fmt: skip
