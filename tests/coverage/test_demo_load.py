@@ -45,15 +45,24 @@ def check_meeting_figures(result: dict[str, Any]) -> None:
 
 
 def check_demo_plans(saved: int) -> None:
-    """The meeting's questions answered: Rp 201,600 a worker for 2025 (JKK + JKM through APBD, no relief)."""
+    """The meeting's questions answered: Rp 201,600 a worker for 2025 (JKK + JKM through APBD, no relief), both
+    APBD paying whole workers (issue 12 item 11), the kab/kota-paid workers renewed first (item 12; lapse rate 0:
+    the demo registry has too little history, docs/planning.md). R = the registry's BPU paid by an APBD and
+    active in January 2025 (paid through November 2024 or later). Least budget for 50 %: 352,000 new workers +
+    R renewals. Rp 20 bn, 60/40: the province's Rp 12 bn buys ⌊12e9 / 201,600⌋ = 59,523 workers, the kab/kota's
+    Rp 8 bn ⌊8e9 / 201,600⌋ = 39,682 workers' worth, R of them renewals: 99,205 − R new (hand count)."""
     from ucj.planning.models import Scenario
 
     assert saved == 3
+    renewals = Participant.objects.filter(segment="BPU", payer__in=["apbd_provinsi", "apbd_kabkota"],
+                                          paid_through__gte=dt.date(2024, 11, 1)).count()  # fmt: skip
     least, split, each = (Scenario.objects.get(name=name).result for name, _ in DEMO_PLANS)
-    assert (least["status"], least["funded"], least["cost"]) == ("optimal", 352_000, 352_000 * 201_600)
-    assert least["region_after"]["rate"] == 50.0  # Rp 70,963,200,000 buys the 2025 target
-    assert (split["funded"], split["cost"]) == (99_206, 99_206 * 201_600)  # ⌊Rp 20 bn / Rp 201,600⌋
-    assert split["by_payer"]["apbd_provinsi"] == round(0.6 * split["cost"])
+    assert least["renewals"]["paid"] == split["renewals"]["paid"] == renewals > 0
+    assert (least["status"], least["funded"]) == ("optimal", 352_000)
+    assert least["cost"] == (352_000 + renewals) * 201_600  # Rp 70,963,200,000 new + the renewals
+    assert least["region_after"]["rate"] == 50.0
+    assert split["funded"] == 99_205 - renewals and split["cost"] == 99_205 * 201_600
+    assert split["by_payer"] == {"apbd_provinsi": 59_523 * 201_600, "apbd_kabkota": 39_682 * 201_600}
     assert each["status"] == "optimal" and each["funded"] >= 352_000
     assert all(r["met_after"] for r in each["regions"] if r["target_count"])
 

@@ -76,11 +76,13 @@ def load_demo() -> DemoSummary:
 
 
 #: The meeting's three questions as saved scenarios (issue 6), so the comparison page has something to show.
+#: Both APBD pay (each funds whole workers, issue 12 item 11), so the least budgets include the workers the
+#: kab/kota APBD already fund (renewals, item 12) beside the new ones.
+_APBD = {"apbd_provinsi": 0.6, "apbd_kabkota": 0.4}
 DEMO_PLANS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("DEMO: anggaran minimum untuk 50 % (2025)", {"question": "min_budget"}),
-    ("DEMO: Rp 20 miliar, provinsi 60 % / kab-kota 40 %",
-     {"budget": 20_000_000_000, "shares": {"apbd_provinsi": 0.6, "apbd_kabkota": 0.4}}),
-    ("DEMO: tiap kab/kota mencapai targetnya sendiri", {"question": "min_budget", "floor": "target"}),
+    ("DEMO: anggaran minimum untuk 50 % (2025)", {"question": "min_budget", "shares": _APBD}),
+    ("DEMO: Rp 20 miliar, provinsi 60 % / kab-kota 40 %", {"budget": 20_000_000_000, "shares": _APBD}),
+    ("DEMO: tiap kab/kota mencapai targetnya sendiri", {"question": "min_budget", "floor": "target", "shares": _APBD}),
 )  # fmt: skip
 
 
