@@ -264,7 +264,10 @@ def test_data_folder_files_are_owner_only(tmp_path: Path) -> None:
     env = {**os.environ, "UCJ_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "ucj.settings"}
     env.pop("DATABASE_URL", None)
     env.pop("UCJ_SECRET_KEY", None)
-    code = "import django; django.setup(); from django.db import connection; connection.cursor().execute('select 1')"
+    code = (  # a permissive umask, as under a plain WSGI server: the modes must not depend on it
+        "import os; os.umask(0o022); import django; django.setup(); from django.db import connection;"
+        "connection.cursor().execute('select 1')"
+    )
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
     assert data.stat().st_mode & 0o777 == 0o700
     assert (data / "secret_key").stat().st_mode & 0o777 == 0o600
