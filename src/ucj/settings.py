@@ -173,6 +173,13 @@ CACHES = _caches()
 # On SQLite, how long a cache write (storing an answer) may wait for the write lock an import holds before it is
 # skipped; the coverage version is always written.
 UCJ_CACHE_WRITE_WAIT_MS = int(os.environ.get("UCJ_CACHE_WRITE_WAIT_MS", "100"))
+# After every data change the dashboards' default answers of a new coverage version are prepared, then the version
+# is published (ucj.coverage.services.prepare_and_publish): "auto" in the background worker when one runs, else in
+# the changing process after its commit; "worker" always queues the job; "inline" never does.
+UCJ_COVERAGE_PRECOMPUTE = os.environ.get("UCJ_COVERAGE_PRECOMPUTE", "auto")
+# A dashboard answer nobody prepared (another month, definition, a drill-down) is computed once: other requests
+# for it wait at most this long for that answer, then compute it themselves.
+UCJ_COVERAGE_FLIGHT_WAIT_MS = int(os.environ.get("UCJ_COVERAGE_FLIGHT_WAIT_MS", "10000"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -22,7 +22,8 @@ def test_coverage_shape_and_figures(sumsel: None, make_user: Callable[..., Any])
     response = login(make_user, "provinsi", "16").get("/api/v1/coverage?region=16&by=kabkota&as_of=2024-12")
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"as_of", "region", "children", "unallocated"} and data["as_of"] == "2024-12"
+    assert set(data) == {"as_of", "region", "children", "unallocated", "data_time", "latest_month"}
+    assert data["as_of"] == "2024-12"
     assert data["unallocated"] is None  # the kab/kota feeds add up to the province
     top = data["region"]
     assert (top["region"], top["name"], top["covered"], top["rate"], top["definition"]) == (

@@ -103,6 +103,8 @@ class CoverageOut(Schema):
     region: IndicatorOut
     children: list[IndicatorOut]
     unallocated: UnallocatedOut | None = None
+    data_time: str | None = None  # ISO time the published version's data were read: how fresh the figures are
+    latest_month: str | None = None  # YYYY-MM: the latest month with data when that version was published
 
 
 class Detail(Schema):

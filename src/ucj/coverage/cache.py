@@ -8,16 +8,22 @@ the request. A cached answer is worth storing, not worth waiting for: on SQLite 
 ``UCJ_CACHE_WRITE_WAIT_MS`` and are skipped when the lock is still held. The coverage version (the key every
 answer depends on) is the exception: it is always written, waiting like any other write, because a lost version
 change would leave stale answers in place. PostgreSQL (row locks) and writes inside a transaction (which holds
-the lock already) take Django's path unchanged.
+the lock already) take Django's path unchanged. Every key of the ``~ucj:`` family (the version, the publication
+lock) is always written, and so is everything written inside :func:`always_write` (the prepared answers of a
+new version, which must all be stored before it is published).
 """
 
 from __future__ import annotations
 
+import threading
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, connections, router
@@ -25,13 +31,46 @@ from django.db import DatabaseError, connections, router
 # The coverage data version (see ucj.coverage.services). Its name sorts after every other key on purpose: the
 # database cache culls the alphabetically first third of its entries when full.
 VERSION_KEY = "~ucj:coverage:version"
+PUBLISH_LOCK = "~ucj:coverage:publishing"  # held while a new version is compared with the published one and set
+_ALWAYS = "~ucj:"  # keys written even when the write must wait for an import's lock
+_state = threading.local()
+
+
+@contextmanager
+def always_write() -> Iterator[None]:
+    """Cache writes of this thread inside the block are never skipped (they wait for the lock like any write)."""
+    before = getattr(_state, "always", False)
+    _state.always = True
+    try:
+        yield
+    finally:
+        _state.always = before
+
+
+@contextmanager
+def cache_lock(key: str, hold: float = 60.0, wait: float = 30.0) -> Iterator[bool]:
+    """A lock across processes on the shared cache (``add`` succeeds for one caller): yields True when taken
+    within ``wait`` seconds, False when not (the caller goes on without it). ``hold`` bounds how long a dead
+    holder keeps it."""
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + wait
+    taken = cache.add(key, token, timeout=hold)
+    while not taken and time.monotonic() < deadline:
+        time.sleep(0.02)
+        taken = cache.add(key, token, timeout=hold)
+    try:
+        yield taken
+    finally:
+        if taken and cache.get(key) == token:
+            cache.delete(key)
 
 
 class SharedDatabaseCache(DatabaseCache):
     """:class:`DatabaseCache` whose writes do not wait for SQLite's write lock (see the module doc)."""
 
     def _must_write(self, keys: list[str]) -> bool:
-        return self.make_key(VERSION_KEY) in keys
+        always = self.make_key(_ALWAYS)
+        return getattr(_state, "always", False) or any(k.startswith(always) for k in keys)
 
     @contextmanager
     def _short_wait(self, keys: list[str]) -> Iterator[bool]:

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import threading
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -20,7 +25,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ucj.bulk import insert_frame, read_frame
-from ucj.coverage.cache import VERSION_KEY  # the version every cached answer's key includes
+from ucj.coverage.cache import PUBLISH_LOCK, VERSION_KEY, always_write, cache_lock
 from ucj.coverage.facts import FACT_SCHEMA, LEVEL_LENGTHS, PARTICIPANT_SCHEMA, registry_facts, roll_up
 from ucj.coverage.indicator import (
     FEED_SCHEMA,
@@ -39,6 +44,8 @@ from ucj.registry.models import Participant
 
 FIRST_MONTH = dt.date(2024, 1, 1)  # facts history starts here (the demo's and the dashboard's first month)
 BY_LEVEL = {"provinsi": 1, "kabkota": 2, "kecamatan": 3, "desa": 4}
+DEFAULT_DEFINITION = "eligible"  # the denominator a dashboard opens on
+FLIGHT_POLL_S = 0.05  # how often a request waiting for another process's computation looks for its answer
 _FEED_FIELDS = {"region_id" if k == "region" else k: t for k, t in FEED_SCHEMA.items()}  # FeedRow's field names
 
 
@@ -59,28 +66,153 @@ def _participants(within: Iterable[str] | None = None) -> pl.DataFrame:
 
 # The shape of the cached answers: bump it when code changes what they hold. The shared cache outlives a
 # restart, so answers of the previous code would otherwise be served after an upgrade until they expire.
-ANSWER_SHAPE = 2
+ANSWER_SHAPE = 3  # 3: answers carry their data time and the publication record is a dict
+
+
+def published() -> dict[str, Any]:
+    """The published coverage version, read from the cache every process shares (one query with the database
+    cache): ``id`` (with :data:`ANSWER_SHAPE`; every cached answer's key includes it), ``data_time`` (ISO time
+    its data were read), ``as_of`` (the month dashboards open on, None when unknown) and, for a version made by
+    :func:`prepare_and_publish`, ``started_ns`` and the ``keys`` of its prepared answers. A missing version
+    (never set, evicted) becomes a fresh random one, never an earlier value, so answers cached under an old
+    version are never served again."""
+    record = cache.get(VERSION_KEY)
+    if not isinstance(record, dict):  # missing, or the plain id an earlier release stored
+        cache.add(VERSION_KEY, _record(uuid.uuid4().hex), None)
+        record = cache.get(VERSION_KEY)
+        if not isinstance(record, dict):  # the earlier release's value is still there: replace it
+            record = _record(uuid.uuid4().hex)
+            cache.set(VERSION_KEY, record, None)
+    if not str(record.get("id", "")).startswith(f"{ANSWER_SHAPE}."):  # published by other code: not ours
+        record = _record(uuid.uuid4().hex)
+        cache.set(VERSION_KEY, record, None)
+    return record
+
+
+def _record(token: str, *, as_of: dt.date | None = None, started_ns: int = 0,
+            data_time: dt.datetime | None = None) -> dict[str, Any]:  # fmt: skip
+    return {"id": f"{ANSWER_SHAPE}.{token}", "data_time": (data_time or timezone.now()).isoformat(),
+            "as_of": as_of, "started_ns": started_ns, "keys": [], "previous_keys": []}  # fmt: skip
 
 
 def current_version() -> str:
-    """The coverage data version (with :data:`ANSWER_SHAPE`), read from the cache every process shares (one
-    query with the database cache). A missing version (never set, evicted) becomes a fresh random one, never an
-    earlier value, so answers cached under an old version are never served again."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return f"{ANSWER_SHAPE}.{version}"
+    """The id of the published coverage version (see :func:`published`)."""
+    return str(published()["id"])
 
 
 def bump_version() -> None:
-    """Invalidate every cached coverage answer in every process (call after any change to facts, feeds,
-    denominators or targets). A new random version, not an increment: two processes bumping at once cannot
-    end on the same value. Inside a transaction the version is set again once it commits: a process that read
-    the old data between the first bump and the commit may have cached it under the new version."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    if connection.in_atomic_block:
-        transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    """The coverage data changed (facts, feeds, denominators, targets): prepare the dashboards' default answers
+    of a new version and publish it (:func:`schedule_publication`), after the current transaction commits.
+    Until then every process keeps serving the complete previous version; nothing is invalidated early, so no
+    request waits for a computation after a change. Immediate jobs (the tests' task backend) run at once, in
+    the caller's transaction, as they do for imports."""
+    if connection.in_atomic_block and not _immediate_jobs():
+        transaction.on_commit(schedule_publication)
+    else:
+        schedule_publication()
+
+
+def _immediate_jobs() -> bool:
+    return "ImmediateBackend" in str(settings.TASKS["default"]["BACKEND"])
+
+
+def schedule_publication() -> None:
+    """Prepare and publish a new version where it does not hold up the caller: in the background worker when
+    one runs (a queued job), else in this process now (the command line, a server without a worker). Called
+    after the change committed; the time of the call tells a later job whether a newer version already holds
+    this change."""
+    requested_ns = time.time_ns()
+    if _worker_runs():
+        from ucj.coverage.tasks import publish_coverage
+
+        publish_coverage.enqueue(requested_ns)
+    else:
+        prepare_and_publish(requested_ns)
+
+
+def _worker_runs() -> bool:
+    """Whether a background worker will run a queued job: ``UCJ_COVERAGE_PRECOMPUTE`` worker (always) or
+    inline (never); auto: the database queue's worker holds its lock on ``UCJ_DATA_DIR/worker.lock`` (immediate
+    jobs, as in the tests, run at once anyway)."""
+    mode = settings.UCJ_COVERAGE_PRECOMPUTE
+    if mode in ("worker", "inline"):
+        return bool(mode == "worker")
+    backend = str(settings.TASKS["default"]["BACKEND"])
+    if "django_tasks_db" not in backend:
+        return "Dummy" not in backend  # immediate jobs run now; another queue has its own workers
+    import fcntl
+
+    from ucj.cli.server import LOCK_NAME
+
+    path = Path(settings.DATA_DIR) / LOCK_NAME
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # fails while a worker holds its exclusive lock
+    except OSError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def default_answers() -> list[tuple[str, str | None]]:
+    """The answers dashboards open on, prepared for every new version: every province and kab/kota with data
+    (registry facts or BPJS's feed), each by its next level."""
+    codes = set(CoverageFact.objects.filter(level__in=(1, 2)).order_by().values_list("region", flat=True).distinct())
+    for region in FeedRow.objects.order_by().values_list("region_id", flat=True).distinct():
+        parts = region.split(".")
+        codes |= {".".join(parts[:n]) for n in (1, 2) if len(parts) >= n}
+    known = Region.objects.filter(code__in=codes, level__in=(1, 2)).values_list("code", flat=True)
+    return [(code, None) for code in sorted(known)]
+
+
+def prepare_and_publish(requested_ns: int | None = None) -> bool:
+    """Compute every default answer (:func:`default_answers`, the latest month, the default definition) of a
+    new version, store them all in the shared cache, and only then publish the version (one cache write): a
+    reader gets the complete previous version or the complete new one. Returns False when nothing was
+    published: a version prepared after ``requested_ns`` (the change) is already out, or a newer one won.
+    An error leaves the previous version in place and removes the answers stored so far."""
+    if requested_ns is not None and int(published().get("started_ns") or 0) >= requested_ns:
+        return False  # a version whose data were read after this change is already published
+    started_ns = time.time_ns()
+    as_of = latest_month().replace(day=1)
+    record = _record(uuid.uuid4().hex, as_of=as_of, started_ns=started_ns)
+    keys: list[str] = []
+    try:
+        with always_write():
+            for code, by in default_answers():
+                result, body = _compute(code, by, as_of, DEFAULT_DEFINITION, record)
+                pair = _keys(record["id"], code, by, as_of, DEFAULT_DEFINITION)
+                keys += pair
+                cache.set_many(dict(zip(pair, (result, body), strict=True)), None)  # lives as long as the version
+            record["keys"] = keys
+            return _publish(record)
+    except BaseException:
+        cache.delete_many(keys)
+        raise
+
+
+def _publish(record: dict[str, Any]) -> bool:
+    """Make ``record`` the published version unless a version whose data were read later already is (two
+    preparations finishing out of order); the answers of the version before the previous one are deleted."""
+    with cache_lock(PUBLISH_LOCK):
+        current = published()
+        if int(current.get("started_ns") or 0) >= record["started_ns"]:
+            cache.delete_many(record["keys"])
+            return False
+        record["previous_keys"] = list(current.get("keys") or [])
+        _write_version(record)
+    cache.delete_many([k for k in current.get("previous_keys") or [] if k not in record["keys"]])
+    return True
+
+
+def _write_version(record: dict[str, Any]) -> None:
+    """The publication itself: one write of the version record (readers switch here)."""
+    cache.set(VERSION_KEY, record, None)
 
 
 @transaction.atomic
@@ -208,23 +340,60 @@ def latest_month() -> dt.date:
     return fact or _last_month()
 
 
-def coverage(code: str, by: str | None = None, as_of: dt.date | None = None,
-             definition: str = "eligible") -> dict[str, Any]:  # fmt: skip
-    """The indicator of region ``code`` and of its children (``by`` level), cached until the data change."""
-    as_of = (as_of or latest_month()).replace(day=1)
-    key = f"ucj:coverage:{current_version()}:{code}:{by}:{as_of}:{definition}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+def _keys(version: str, code: str, by: str | None, as_of: dt.date, definition: str) -> tuple[str, str]:
+    """The cache keys of an answer (the dict, the JSON bytes). ``by`` is normalised to the level the table
+    shows, so the page (no ``by``) and the API (``by=kabkota``) share one answer."""
+    level = BY_LEVEL.get(by or "", level_of(code) + 1)
+    shown = next((name for name, lv in BY_LEVEL.items() if lv == level), None)
+    tail = f"{version}:{code}:{shown}:{as_of}:{definition}"
+    return f"ucj:coverage:{tail}", f"ucj:coverage-json:{tail}"
+
+
+def _compute(code: str, by: str | None, as_of: dt.date, definition: str,
+             version: dict[str, Any]) -> tuple[dict[str, Any], bytes]:  # fmt: skip
+    """The answer of region ``code`` and its children, as a dict and as JSON bytes, with the data time of
+    ``version``."""
     children = child_regions(code, by)
     data = load_data([code, *children], as_of)
     found = indicators([code, *children], as_of, data, definition)
     names = dict(Region.objects.filter(code__in=[code, *children]).values_list("code", "name"))
     top, rows = _with_name(found[0], names), [_with_name(i, names) for i in found[1:]]
     child_level = BY_LEVEL.get(by or "", level_of(code) + 1)
+    latest = version.get("as_of")
     result = {"as_of": f"{as_of:%Y-%m}", "region": top, "children": rows,
-              "unallocated": unallocated(top, rows, child_level)}  # fmt: skip
-    cache.set(key, result)  # settings.CACHES TIMEOUT (UCJ_CACHE_TIMEOUT)
+              "unallocated": unallocated(top, rows, child_level),
+              # How fresh the figures are: when the data of this version were read, and the latest month with
+              # data when it was published (None for a version not prepared by this code).
+              "data_time": version.get("data_time"),
+              "latest_month": f"{latest:%Y-%m}" if latest else None}  # fmt: skip
+    return result, json.dumps(result, ensure_ascii=False).encode()
+
+
+def _answer(code: str, by: str | None, as_of: dt.date | None, definition: str, part: int) -> Any:
+    """Part 0 (dict) or 1 (JSON bytes) of an answer of the published version: a cache read when prepared or
+    cached; else computed once (single flight per version and key, :func:`single_flight`) and cached."""
+    version = published()
+    month = (as_of or version.get("as_of") or latest_month()).replace(day=1)
+    keys = _keys(version["id"], code, by, month, definition)
+    hit = cache.get(keys[part])
+    if hit is not None:
+        return hit
+
+    def compute() -> None:
+        result, body = _compute(code, by, month, definition, version)
+        cache.set_many(dict(zip(keys, (result, body), strict=True)))  # settings.CACHES TIMEOUT (UCJ_CACHE_TIMEOUT)
+        computed[:] = [result, body]
+
+    computed: list[Any] = []
+    found = single_flight(keys[part], compute)
+    return found if found is not None else computed[part]
+
+
+def coverage(code: str, by: str | None = None, as_of: dt.date | None = None,
+             definition: str = "eligible") -> dict[str, Any]:  # fmt: skip
+    """The indicator of region ``code`` and of its children (``by`` level) of the published version; the
+    default month is the version's latest month."""
+    result: dict[str, Any] = _answer(code, by, as_of, definition, 0)
     return result
 
 
@@ -232,13 +401,70 @@ def coverage_json(code: str, by: str | None = None, as_of: dt.date | None = None
                   definition: str = "eligible") -> bytes:  # fmt: skip
     """:func:`coverage` as JSON bytes, cached the same way: a warm API answer is a cache read, with no schema
     validation or encoding per request (the shape is :class:`ucj.coverage.api.CoverageOut`)."""
-    as_of = (as_of or latest_month()).replace(day=1)
-    key = f"ucj:coverage-json:{current_version()}:{code}:{by}:{as_of}:{definition}"
-    body: bytes | None = cache.get(key)
-    if body is None:
-        body = json.dumps(coverage(code, by, as_of, definition), ensure_ascii=False).encode()
-        cache.set(key, body)
+    body: bytes = _answer(code, by, as_of, definition, 1)
     return body
+
+
+def _pause() -> None:
+    """A request waiting for another process's computation looks for its answer again after this pause."""
+    time.sleep(FLIGHT_POLL_S)
+
+
+_flights: dict[str, tuple[threading.Lock, int]] = {}
+_flights_guard = threading.Lock()
+
+
+@contextmanager
+def _process_flight(key: str, wait: float) -> Iterator[None]:
+    """One thread of this process at a time per key (the others wait at most ``wait`` seconds)."""
+    with _flights_guard:
+        lock, users = _flights.get(key, (threading.Lock(), 0))
+        _flights[key] = (lock, users + 1)
+    got = lock.acquire(timeout=wait)
+    try:
+        yield
+    finally:
+        if got:
+            lock.release()
+        with _flights_guard:
+            lock, users = _flights[key]
+            if users <= 1:
+                del _flights[key]
+            else:
+                _flights[key] = (lock, users - 1)
+
+
+def single_flight(key: str, compute: Callable[[], None]) -> Any:
+    """The cached value of ``key``, or None after ``compute()`` (which stores it) ran here. Of the requests
+    missing the same key at once, one computes and the others wait for its answer: threads of this process on
+    a lock, other processes on a cache lock (``add``), polling; each wait is bounded by
+    ``UCJ_COVERAGE_FLIGHT_WAIT_MS``, after which a waiter computes itself (a stuck or dead computation never
+    blocks a page)."""
+    wait = settings.UCJ_COVERAGE_FLIGHT_WAIT_MS / 1000
+    deadline = time.monotonic() + wait
+    with _process_flight(key, wait):
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        lock_key = f"{key}:computing"
+        mine = cache.add(lock_key, os.getpid(), timeout=max(1, int(wait) + 1))
+        if not mine:  # another process computes it (or the write was skipped: then nobody holds the lock)
+            while time.monotonic() < deadline:
+                values = cache.get_many([key, lock_key])
+                if values.get(key) is not None:
+                    return values[key]
+                if lock_key not in values:
+                    break
+                _pause()
+            hit = cache.get(key)
+            if hit is not None:
+                return hit
+        try:
+            compute()
+        finally:
+            if mine:
+                cache.delete(lock_key)
+        return None
 
 
 # What a children table cannot place lower, by the level of its rows (issue 11 §18): Indonesian, English.

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -314,8 +315,16 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "definitions": [(d.value, d.label) for d in DEFINITIONS],
         "child_level": Level(child_level).label if child_level <= 4 else "",
         "export_url": f"{reverse('api:coverage_export')}?{params.query(**api)}", "region_level": Level(level).label,
-        "trend_rows": trend_rows, "plannable": level <= 2,
+        "trend_rows": trend_rows, "plannable": level <= 2, "data_time": data_time(result),
     }  # fmt: skip
+
+
+def data_time(result: dict[str, Any]) -> dt.datetime | None:
+    """When the figures' data were read (the published version's time), in the server's time zone."""
+    value = result.get("data_time")
+    if not value:
+        return None
+    return timezone.localtime(dt.datetime.fromisoformat(value))
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
