@@ -272,3 +272,27 @@ def test_data_folder_files_are_owner_only(tmp_path: Path) -> None:
     assert data.stat().st_mode & 0o777 == 0o700
     assert (data / "secret_key").stat().st_mode & 0o777 == 0o600
     assert (data / "ucj.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.django_db
+def test_with_the_database_queue_a_waiting_job_is_not_an_orphan(settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    waiting, lost, dead = (stranded(ImportBatch.Status.QUEUED) for _ in range(3))
+    ImportBatch.objects.filter(pk=dead.pk).update(status=ImportBatch.Status.RUNNING)
+
+    def job(batch: ImportBatch, status: str) -> DBTaskResult:
+        return DBTaskResult.objects.create(
+            task_path="ucj.registry.tasks.run_roster_import", args_kwargs={"args": [batch.pk, None], "kwargs": {}},
+            status=status, backend_name="default", run_after=timezone.now(),
+        )  # fmt: skip
+
+    job(waiting, "READY")
+    running_job = job(dead, "RUNNING")
+
+    assert jobs.recover_orphans() == sorted([lost.pk, dead.pk])
+    waiting.refresh_from_db()
+    running_job.refresh_from_db()
+    assert waiting.status == ImportBatch.Status.QUEUED  # the worker will still take it
+    assert running_job.status == "FAILED"  # the dead worker's job is closed, not left running forever
