@@ -3,6 +3,8 @@ only), a saved scenario, the comparison, infeasible answers, bad input, English,
 
 from __future__ import annotations
 
+import datetime as dt
+
 import html
 import re
 from collections.abc import Callable
@@ -132,3 +134,35 @@ def test_the_form_needs_csrf(make_user: Callable[..., Any]) -> None:
 
 def test_login_required(db: Any) -> None:
     assert Client().get("/rencana/").status_code == 302
+
+
+def test_the_form_refuses_dana_desa_for_rt_rw_with_the_reason(make_user: Callable[..., Any]) -> None:
+    """Issue 12 item 13 (domain.md §2 and §6, Permendagri 15/2023 Lampiran): APBDes paying RT/RW heads from Dana
+    Desa is a form error naming the rule, in Indonesian and English; from ADD the same plan runs."""
+    client = login(make_user, "kabkota", MUBA)
+    form = {**FORM, "region": MUBA, "share_provinsi": "0", "share_kabkota": "0", "share_apbdes": "100",
+            "apbdes_source": "dana_desa", "groups": ["rt_rw"], "run": "1"}  # fmt: skip
+    page = text(client.post("/rencana/", form))
+    assert "tidak boleh dibayar dari Dana Desa (Permendagri 15/2023 Lampiran)" in page
+    assert "may not be paid from Dana Desa" in page and "Pekerja didanai" not in page
+    answer = client.post("/rencana/", {**form, "apbdes_source": "add"})
+    assert answer.context["result"]["funded"] == 3  # the three RT heads of Sukarami, paid by its APBDes (ADD)
+
+
+def test_the_answer_shows_renewals_new_workers_and_the_lapse_rate(make_user: Callable[..., Any]) -> None:
+    """Issue 12 items 12 and 14: two workers Musi Banyuasin already pays are renewed (Rp 403,200) before new
+    ones; a lapse rate of 10 % typed on the form: 0.1 × 2 renewals = 0.2 → 0 lapse among them (half up), and
+    0.1 × 160 self-paying BPU = 16 expected lapses (hand count)."""
+    from tests.planning.conftest import person
+    from ucj.coverage.services import bump_version
+
+    for n in (70, 71):
+        person(n, payer="apbd_kabkota", paid_through=dt.date(2024, 12, 31))
+    bump_version()
+    client = login(make_user, "kabkota", MUBA)
+    form = {**FORM, "region": MUBA, "share_provinsi": "0", "share_kabkota": "100", "lapse_rate": "10", "run": "1"}
+    response = client.post("/rencana/", form)
+    page = text(response)
+    assert "Peserta lanjutan: 2 pekerja, Rp 403.200" in page
+    assert "Laju berhenti 10,0 % setahun (isian skenario): 16 pekerja diperkirakan berhenti" in page
+    assert response.context["result"]["renewals"]["cost"] == 2 * UNIT_COST

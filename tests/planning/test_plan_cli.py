@@ -72,3 +72,37 @@ def by_id(rows: list[dict[str, Any]]) -> dict[int, int]:
 def test_help_lists_the_commands(cli: Callable[..., Result]) -> None:
     text = flat(cli("plan", "--help").stdout)
     assert all(word in text for word in ("run", "list", "compare", "rka", "enrol"))
+
+
+def test_code_lists_fill_the_rka_lines(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """Issue 12 item 15: each region's own code list (UCJ ships none) loaded with ``ucj plan codes load`` fills
+    the account code, programme and activity of its RKA lines; a bad file is refused with the line and the
+    field, and nothing is loaded. The codes here are made up for the test."""
+    from python_calamine import CalamineWorkbook
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("region,payer,program,code,programme,activity\n16,apbd_provinsi,JKK,,P,K\n99,apbd_desa,X,1,P,K\n")
+    refused = cli("plan", "codes", "load", str(bad))
+    assert refused.exit_code != 0 and "baris 2: code kosong" in flat(refused.output)
+    assert "line 3: unknown region" in flat(refused.output) and not Scenario.objects.exists()
+    good = tmp_path / "codes.csv"
+    good.write_text("region,payer,program,code,programme,activity\n"
+                    "16,apbd_provinsi,,9.99.01,Program Uji Provinsi,Kegiatan Uji Provinsi\n"
+                    f"{OKU},apbd_kabkota,JKM,8.88.02,Program Uji OKU,Kegiatan Uji OKU\n")  # fmt: skip
+    assert cli("plan", "codes", "load", str(good)).exit_code == 0
+    # every kab/kota at its target: OKU needs 200 and the province funds at most 157 of the 260 workers, so
+    # OKU's own APBD funds some of them
+    saved = cli("plan", "run", "--year", "2025", "--minimise", "--shares", "apbd_provinsi=60,apbd_kabkota=40",
+                "--floor", "target", "--save", "Kode", "--json")  # fmt: skip
+    assert saved.exit_code == 0, saved.output
+    plan_id = json.loads(saved.stdout)["id"]
+    assert cli("plan", "rka", str(plan_id), "--out", str(tmp_path / "rka.xlsx")).exit_code == 0
+    book = CalamineWorkbook.from_path(str(tmp_path / "rka.xlsx"))
+    province = book.get_sheet_by_name("APBD Provinsi").to_python()[1:-1]
+    assert province and {tuple(r[:3]) for r in province} == {("9.99.01", "Program Uji Provinsi",
+                                                              "Kegiatan Uji Provinsi")}  # fmt: skip
+    kab = [r for r in book.get_sheet_by_name("APBD Kabupaten-Kota").to_python()[1:-1] if r[3].startswith(OKU)]
+    jkm = {tuple(r[:3]) for r in kab if "(JKM)" in r[4]}
+    jkk = {tuple(r[:3]) for r in kab if "(JKK)" in r[4]}
+    assert jkm == {("8.88.02", "Program Uji OKU", "Kegiatan Uji OKU")}
+    assert jkk and all(code == "" for code, _, _ in jkk)  # no code for JKK in OKU's list: left for the officer
