@@ -291,3 +291,31 @@ def test_priority_weight_prefers_the_poor_and_the_far_behind() -> None:
     frame = pl.DataFrame({"decile": [1, 10, None, 1], "gap": [0.0, 0.0, 0.0, 0.5]})
     weights = frame.select(priority_weight(pl.col("decile"), pl.col("gap"))).to_series().to_list()
     assert weights == [10.0, 1.0, 1.0, 15.0]
+
+
+two_payers = st.lists(
+    st.tuples(st.sampled_from(["a", "b"]), st.integers(0, 2), st.sampled_from([1.0, 2.0, 3.5]),
+              st.sampled_from([100, 150])),
+    min_size=1, max_size=3,
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=two_payers, budget=st.integers(0, 900), province=st.integers(0, 500), kab=st.integers(0, 500),
+       floor_a=st.integers(0, 2))  # fmt: skip
+def test_one_payer_per_worker_equals_brute_force(rows: list[tuple[str, int, float, int]], budget: int,
+                                                 province: int, kab: int, floor_a: int) -> None:  # fmt: skip
+    """Every unit may be funded by the province or by its kab/kota (two columns sharing the unit's cap), each
+    payer under its own ceiling: the optimum equals brute force over every integer split."""
+    cols = [(f"u{i}", payer, r, a, w, c) for i, (r, a, w, c) in enumerate(rows)
+            for payer in ("apbd_provinsi", f"apbd_kabkota:{r}")]  # fmt: skip
+    problem = Problem(columns(cols), budget=budget, floors={"a": floor_a} if floor_a else {},
+                      payer_budgets=[PayerBudget("apbd_provinsi", province),
+                                     PayerBudget("apbd_kabkota", kab)])  # fmt: skip
+    plan = maximise_coverage(problem)
+    best = brute(problem)
+    if plan.status == "infeasible":
+        assert best is None
+        return
+    x = tuple(plan.allocation["funded"].to_list())
+    assert feasible(problem, x) and plan.objective == pytest.approx(best)
