@@ -582,3 +582,15 @@ def test_rejected_download_requires_login(write_csv: Callable[..., Path]) -> Non
     response = Client().get(reverse("registry:rejected", args=[report.batch_id]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert RejectedRow.objects.filter(batch_id=report.batch_id).count() == 4
+
+
+def test_a_roster_never_moves_paid_through_of_a_registered_person(write_csv: Callable[..., Path]) -> None:
+    """Issue 11 §5: paid-through moves only through payments. A roster may state it for a person it
+    registers (their state when they join), but a re-import never moves it for a registered NIK."""
+    row = f"{BUDI},Budi Santoso,15/05/1985,L,Kepala Desa,{SUKARAMI},,,,,,30/06/2024"
+    first = [HEADER + ",Iuran dibayar sampai", row]
+    run(write_csv(first, name="v1.csv"))
+    assert Participant.objects.get(nik=BUDI).paid_through == dt.date(2024, 6, 30)
+    report = run(write_csv([first[0], first[1].replace("30/06/2024", "31/12/2030")], name="v2.csv"))
+    assert report.updated == 1
+    assert Participant.objects.get(nik=BUDI).paid_through == dt.date(2024, 6, 30)

@@ -37,7 +37,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "kpj": ("kpj", "no kpj", "nomor kpj", "no kartu bpjs", "nomor kartu bpjs", "no peserta bpjs"),
     "coverage_start": ("tmt", "tmt kepesertaan", "tanggal kepesertaan", "mulai kepesertaan", "tgl daftar",
                        "tanggal daftar", "coverage start"),
-    "paid_through": ("dibayar sampai", "iuran sampai", "iuran s d", "lunas s d", "lunas sampai",
+    "paid_through": ("dibayar sampai", "iuran dibayar sampai", "iuran sampai", "iuran s d", "lunas s d", "lunas sampai",
                      "masa iuran sampai", "bayar sampai", "paid through"),
     "poverty_decile": ("desil", "desil kesejahteraan", "desil dtsen", "poverty decile", "decile"),
 }  # fmt: skip

@@ -134,6 +134,9 @@ def write_participants(
         tell("updating", 85)
         updated_niks = outcome.filter(pl.col("outcome") == UPDATED)["nik"].implode()
         old = _keep_stored(known.filter(pl.col("nik").is_in(updated_niks)), stored).drop(flags)
+        # Paid-through moves only through payments (issue 11 §5): a roster states it for people it registers,
+        # never for a registered NIK (NULL keeps the stored value).
+        old = old.with_columns(pl.lit(None, dtype=old.schema["paid_through"]).alias("paid_through"))
         changed = _changed(old, stored)
         if changed.height:
             _update(cur, changed, batch_id)
