@@ -227,7 +227,10 @@ def change_main(every: float, duration: float, out: str) -> None:
     os.environ["UCJ_COVERAGE_PRECOMPUTE"] = "inline"
     django.setup()
     from ucj.coverage.services import default_answers, refresh_facts
+    from ucj.coverage.tasks import lower_priority
     from ucj.regions.models import Region
+
+    lower_priority()  # as the worker does for its preparation jobs (UCJ_COVERAGE_PREPARE_NICE)
 
     villages = list(Region.objects.filter(level=4, code__startswith="16.").values_list("code", flat=True))
     rng = random.Random(17)

@@ -177,6 +177,8 @@ UCJ_CACHE_WRITE_WAIT_MS = int(os.environ.get("UCJ_CACHE_WRITE_WAIT_MS", "100"))
 # is published (ucj.coverage.services.prepare_and_publish): "auto" in the background worker when one runs, else in
 # the changing process after its commit; "worker" always queues the job; "inline" never does.
 UCJ_COVERAGE_PRECOMPUTE = os.environ.get("UCJ_COVERAGE_PRECOMPUTE", "auto")
+# The worker prepares versions at this CPU niceness (0: unchanged), leaving the web server's requests the CPU.
+UCJ_COVERAGE_PREPARE_NICE = int(os.environ.get("UCJ_COVERAGE_PREPARE_NICE", "10"))
 # A dashboard answer nobody prepared (another month, definition, a drill-down) is computed once: other requests
 # for it wait at most this long for that answer, then compute it themselves.
 UCJ_COVERAGE_FLIGHT_WAIT_MS = int(os.environ.get("UCJ_COVERAGE_FLIGHT_WAIT_MS", "10000"))

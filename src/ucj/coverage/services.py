@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import socket
 import threading
 import time
 import uuid
@@ -92,7 +93,7 @@ def published() -> dict[str, Any]:
 def _record(token: str, *, as_of: dt.date | None = None, started_ns: int = 0,
             data_time: dt.datetime | None = None) -> dict[str, Any]:  # fmt: skip
     return {"id": f"{ANSWER_SHAPE}.{token}", "data_time": (data_time or timezone.now()).isoformat(),
-            "as_of": as_of, "started_ns": started_ns, "keys": [], "previous_keys": []}  # fmt: skip
+            "as_of": as_of, "started_ns": started_ns, "previous": None}  # fmt: skip
 
 
 def current_version() -> str:
@@ -189,25 +190,39 @@ def prepare_and_publish(requested_ns: int | None = None) -> bool:
                 pair = _keys(record["id"], code, by, as_of, DEFAULT_DEFINITION)
                 keys += pair
                 cache.set_many(dict(zip(pair, (result, body), strict=True)), None)  # lives as long as the version
-            record["keys"] = keys
+            cache.set(_keys_key(record["id"]), keys, None)
             return _publish(record)
     except BaseException:
-        cache.delete_many(keys)
+        cache.delete_many([*keys, _keys_key(record["id"])])
         raise
 
 
 def _publish(record: dict[str, Any]) -> bool:
     """Make ``record`` the published version unless a version whose data were read later already is (two
-    preparations finishing out of order); the answers of the version before the previous one are deleted."""
+    preparations finishing out of order). The previous version's answers stay (a request that has just read
+    its id still finds them); those of the version before it are deleted."""
     with cache_lock(PUBLISH_LOCK):
         current = published()
         if int(current.get("started_ns") or 0) >= record["started_ns"]:
-            cache.delete_many(record["keys"])
+            _forget(record["id"])
             return False
-        record["previous_keys"] = list(current.get("keys") or [])
+        record["previous"] = current["id"]
         _write_version(record)
-    cache.delete_many([k for k in current.get("previous_keys") or [] if k not in record["keys"]])
+    if current.get("previous"):
+        _forget(current["previous"])
     return True
+
+
+def _keys_key(version: str) -> str:
+    """Where the keys of a version's prepared answers are listed (not in the version record, which every
+    request reads)."""
+    return f"~ucj:coverage:prepared:{version}"
+
+
+def _forget(version: str) -> None:
+    """Delete a version's prepared answers (they never expire by themselves)."""
+    keys = cache.get(_keys_key(version)) or []
+    cache.delete_many([*keys, _keys_key(version)])
 
 
 def _write_version(record: dict[str, Any]) -> None:
@@ -277,14 +292,14 @@ def child_regions(code: str, by: str | None) -> list[str]:
 
 def _stored_facts(regions: list[str], as_of: dt.date) -> pl.DataFrame:
     """Stored facts of ``regions`` up to ``as_of``, condensed in SQL like :func:`indicator.condensed`: every
-    dimension at the two months the breakdowns compare, monthly totals for the rest (a few hundred rows
+    dimension at the two months the breakdowns compare, monthly totals per segment for the rest (a few hundred rows
     instead of tens of thousands)."""
     detailed = detail_months(as_of)
     facts = CoverageFact.objects.filter(region__in=regions, month__lte=as_of).order_by()
     detail = _facts_frame(facts.filter(month__in=detailed))
     totals = read_frame(
-        facts.exclude(month__in=detailed).values("region", "level", "month").annotate(total=Sum("active")),
-        {"region": pl.String, "level": pl.Int8, "month": pl.Date, "total": pl.Int64},
+        facts.exclude(month__in=detailed).values("region", "level", "month", "segment").annotate(total=Sum("active")),
+        {"region": pl.String, "level": pl.Int8, "month": pl.Date, "segment": pl.String, "total": pl.Int64},
     )
     return pl.concat([detail, totals.rename({"total": "active"})], how="diagonal").select(list(FACT_SCHEMA))
 
@@ -410,6 +425,7 @@ def _pause() -> None:
     time.sleep(FLIGHT_POLL_S)
 
 
+_HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process, in flight locks
 _flights: dict[str, tuple[threading.Lock, int]] = {}
 _flights_guard = threading.Lock()
 
@@ -447,13 +463,15 @@ def single_flight(key: str, compute: Callable[[], None]) -> Any:
         if hit is not None:
             return hit
         lock_key = f"{key}:computing"
-        mine = cache.add(lock_key, os.getpid(), timeout=max(1, int(wait) + 1))
+        mine = cache.add(lock_key, _HOLDER, timeout=max(1, int(wait) + 1))
         if not mine:  # another process computes it (or the write was skipped: then nobody holds the lock)
             while time.monotonic() < deadline:
                 values = cache.get_many([key, lock_key])
                 if values.get(key) is not None:
                     return values[key]
-                if lock_key not in values:
+                # Gone, or left by this process (its delete skipped beside an import's write lock): nobody
+                # computes it now, since this thread holds the process's lock for the key.
+                if values.get(lock_key, _HOLDER) == _HOLDER:
                     break
                 _pause()
             hit = cache.get(key)
