@@ -4,7 +4,6 @@ only), a saved scenario, the comparison, infeasible answers, bad input, English,
 from __future__ import annotations
 
 import datetime as dt
-
 import html
 import re
 from collections.abc import Callable

@@ -304,3 +304,30 @@ def test_enrolment_lists_the_funded_listed_workers(make_user: Callable[..., Any]
     viewer = services.enrolment(saved, make_user("viewer", "16"))["people"]
     assert viewer["nik"][0] == "16**************" and "*" in viewer["name"][0]  # no birth-date or serial digit
     assert AuditEvent.objects.filter(action="export_enrolment").count() == 2
+
+
+def test_a_province_grant_is_spent_by_the_kabupaten() -> None:
+    """Issue 12 item 11, the other way regions co-fund (domain.md §6): the province gives OKU a bantuan keuangan
+    of 20 workers' worth, which OKU's APBD spends on workers it funds. Budget 100 workers' worth, half each:
+    the province's half includes the grant, so it funds 50 − 20 = 30 workers itself; the kab/kota spend their
+    half plus the grant, 70 workers, OKU at least 20 of them (hand count). Per payer the grant is the
+    province's: province 30 + 20 = 50 workers' worth, kab/kota 70 − 20 = 50. The RKA has the grant on the
+    province's sheet and OKU's workers on the kab/kota's; a grant beyond what OKU can spend is refused."""
+    result = services.run(spec(budget=100 * UNIT_COST, shares={"apbd_provinsi": 0.5, "apbd_kabkota": 0.5},
+                               groups=("rentan_belum_terdata",), bantuan={OKU: 20 * UNIT_COST}))  # fmt: skip
+    assert result["funded"] == 100 and result["cost"] == 100 * UNIT_COST
+    assert result["by_payer"] == {"apbd_provinsi": 50 * UNIT_COST, "apbd_kabkota": 50 * UNIT_COST}
+    places = {p["payer"]: p["funded"] for p in result["payers"]}
+    assert places["apbd_provinsi"] == 30 and places[f"apbd_kabkota:{OKU}"] >= 20
+    assert sum(n for p, n in places.items() if p.startswith("apbd_kabkota:")) == 70
+    assert by_region(result)[OKU]["bantuan"] == 20 * UNIT_COST
+    from ucj.planning.exports import rka_lines
+
+    lines = rka_lines(result)
+    [grant] = [line for line in lines if line["what"] == "bantuan keuangan"]
+    assert (grant["payer"], grant["region"], grant["amount"]) == ("apbd_provinsi", OKU, 20 * UNIT_COST)
+    assert sum(line["amount"] for line in lines if line["what"] != "bantuan keuangan") == result["cost"]
+    too_much = services.run(spec(budget=10**12, shares={"apbd_provinsi": 0.5, "apbd_kabkota": 0.5},
+                                 bantuan={OKU: 10**11}))  # fmt: skip
+    assert [p["code"] for p in too_much["problems"]] == ["GRANT_ABOVE_AVAILABLE"]
+    assert "bantuan keuangan" in too_much["problems"][0]["message"] and "grant" in too_much["problems"][0]["message_en"]

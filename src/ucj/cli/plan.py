@@ -65,6 +65,10 @@ def run(
     kab_limits: str = typer.Option(
         None, "--kab-limit", help="Each kab/kota's budget for its share, e.g. 16.06=2000000000,16.71=3000000000."
     ),
+    bantuan: str = typer.Option(
+        None, "--bantuan", help="The province's bantuan keuangan (earmarked grant) per kab/kota, spent by its APBD on "
+        "workers, e.g. 16.06=500000000."
+    ),
     start: int = typer.Option(1, "--start", help="First month paid (1-12)."),
     months: int = typer.Option(12, "--months", help="Months paid (to December at most)."),
     groups: str = typer.Option(
@@ -99,7 +103,7 @@ def run(
         kab_limits=_pairs(kab_limits, "--kab-limit", as_json),
         groups=tuple(g.strip() for g in groups.split(",")) if groups else tuple(GROUPS), max_decile=max_decile,
         programs=("JKK", "JKM", "JHT") if jht else ("JKK", "JKM"), floor=floor_rule,  # type: ignore[arg-type]
-        floor_share=float(floor_pct or 0), apbdes_source=apbdes_source,
+        floor_share=float(floor_pct or 0), apbdes_source=apbdes_source, bantuan=_pairs(bantuan, "--bantuan", as_json),
         lapse_rate=lapse_rate / 100 if lapse_rate is not None else None,
     )  # fmt: skip
     actor = user_named(user)

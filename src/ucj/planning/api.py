@@ -43,6 +43,7 @@ class SpecIn(Schema):
     gap_weight: float = 1.0
     apbdes_source: str = "add"
     lapse_rate: float | None = None
+    bantuan: dict[str, int] = {}
 
 
 class SaveIn(Schema):

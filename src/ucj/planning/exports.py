@@ -88,6 +88,17 @@ def rka_lines(result: dict[str, Any], codes: Codes | None = None, names: dict[st
                     "volume": workers * months, "workers": workers, "months": months, "unit_price": amount,
                     "amount": workers * months * amount, "source": rule_source,
                 })  # fmt: skip
+    for region, amount in sorted((result.get("bantuan") or {}).items()):  # the province's grants
+        entry = account(codes, [spec["region"][:2]], "apbd_provinsi", "")
+        lines.append({
+            "payer": "apbd_provinsi", "kind": "apbd_provinsi", "region": region, "region_name": names.get(region, ""),
+            "program": "", "code": entry["code"], "programme": entry["programme"], "activity": entry["activity"],
+            "what": "bantuan keuangan", "grant": True,
+            "description": f"Bantuan keuangan kepada pemerintah kabupaten/kota {region} untuk iuran BPJS "
+                           f"Ketenagakerjaan pekerja rentan (dibelanjakan APBD kabupaten/kota)",
+            "volume": 1, "workers": 0, "months": 0, "unit_price": amount, "amount": amount,
+            "source": "bantuan keuangan (hibah bersyarat) provinsi",
+        })  # fmt: skip
     return lines
 
 
@@ -122,7 +133,11 @@ def rka_xlsx(name: str, result: dict[str, Any], codes: Codes | None = None, name
     rows += [(f"Iuran per pekerja untuk periode, {PAYER_NAMES.get(p, p)} (Rp)", c)
              for p, c in (result.get("unit_costs") or {}).items()]  # fmt: skip
     rows += [(f"Bagian {PAYER_NAMES.get(p, p)} (Rp)", a) for p, a in result.get("by_payer", {}).items()]
-    rows.append(("Selisih baris RKA dan total (Rp)", sum(line["amount"] for line in lines) - result.get("cost", 0)))
+    grants = sum((result.get("bantuan") or {}).values())
+    if grants:
+        rows.append(("Bantuan keuangan provinsi ke kab/kota (Rp)", grants))
+    spent = sum(line["amount"] for line in lines if not line.get("grant"))  # a grant is spent by the kab/kota
+    rows.append(("Selisih baris RKA dan total (Rp)", spent - result.get("cost", 0)))
     for r, (key, value) in enumerate(rows):
         summary.write(r, 0, key, bold)
         summary.write(r, 1, value)

@@ -47,12 +47,14 @@ class PayerBudget:
     starts with ``name:`` (``apbd_kabkota`` covers every ``apbd_kabkota:16.06``…). ``limit`` in rupiah, or with
     ``share`` a share of the plan's total cost: Σ_payer cost·x ≤ share × Σ cost·x + ``limit`` (the limit then
     is the tolerance of one worker, so whole workers can always be split). ``fixed``: what the payer already
-    spends beside these workers (renewals, grants), counted against the limit."""
+    spends beside these workers (renewals, grants), counted against the limit. ``floor``: the least it must
+    spend on its workers (an earmarked grant it received), renewals counted."""
 
     name: str
     limit: int
     share: float | None = None
     fixed: int = 0
+    floor: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,12 @@ _MESSAGES = {
         "(kurang {short}).",
         "The {payer} budget of {possible} does not cover the renewals and grants it already owes: {needed} "
         "({short} short).",
+    ),
+    "GRANT_ABOVE_AVAILABLE": (
+        "{payer}: bantuan keuangan {needed} harus dibelanjakan untuk iuran, tetapi pekerja eligible yang dapat "
+        "didanainya hanya senilai {possible} (kurang {short}).",
+        "{payer}: the grant of {needed} must be spent on contributions, but the eligible workers it may fund are "
+        "worth only {possible} ({short} short).",
     ),
     "SOLVER_INFEASIBLE": (
         "Batasan-batasan ini tidak dapat dipenuhi bersama; longgarkan batas bawah atau tambah anggaran.",
@@ -200,6 +208,12 @@ def diagnose(problem: Problem, units: pl.DataFrame) -> list[Shortfall]:
     """Every constraint that cannot be met, checked one by one (caps vs floors, then money vs floors)."""
     problems = [Shortfall("FIXED_ABOVE_BUDGET", None, p.fixed, p.limit, "rupiah", p.name)
                 for p in problem.payer_budgets if p.share is None and p.fixed > p.limit]  # fmt: skip
+    for p in problem.payer_budgets:
+        if p.floor > p.fixed:
+            cols = _of_payer(units, p.name)
+            worth = int((units["available"].to_numpy()[cols] * units["cost"].to_numpy()[cols]).sum()) + p.fixed
+            if worth < p.floor:
+                problems.append(Shortfall("GRANT_ABOVE_AVAILABLE", None, p.floor, worth, "rupiah", p.name))
     if problem.budget is not None and problem.fixed_cost > problem.budget:
         problems.append(Shortfall("FIXED_ABOVE_BUDGET", None, problem.fixed_cost, problem.budget, "rupiah",
                                   "total"))  # fmt: skip
@@ -298,7 +312,8 @@ def _rows(problem: Problem, units: pl.DataFrame) -> _Rows:
     for payer in problem.payer_budgets:
         cols = _of_payer(units, payer.name)
         if payer.share is None:
-            rows.add(cols, cost[cols], -_INF, float(payer.limit - payer.fixed))
+            lower = float(payer.floor - payer.fixed) if payer.floor > payer.fixed else -_INF
+            rows.add(cols, cost[cols], lower, float(payer.limit - payer.fixed))
         else:  # Σ_payer c·x − share·Σ c·x ≤ tolerance (one worker), whole workers stay possible
             coef = -payer.share * cost
             coef[cols] += cost[cols]

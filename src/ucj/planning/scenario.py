@@ -62,7 +62,9 @@ class Spec:
     workers, the plan chooses whom. ``kab_limits``: each kab/kota's own ceiling for the workers its APBD funds;
     ``payer_limits``: a ceiling for a payer (e.g. the province's APBD). ``apbdes_source``: where APBDes money
     comes from (:data:`APBDES_SOURCES`). ``lapse_rate``: share of BPU (and renewed workers) expected to lapse in
-    the year, 0–1; ``None`` = estimated from the registry or the setting (``UCJ_PLAN_LAPSE_RATE``)."""
+    the year, 0–1; ``None`` = estimated from the registry or the setting (``UCJ_PLAN_LAPSE_RATE``).
+    ``bantuan``: the province's bantuan keuangan (earmarked grant) per kab/kota: the kab/kota pays the workers
+    and must spend at least the grant on them; the province's spending includes it."""
 
     region: str
     year: int
@@ -82,6 +84,7 @@ class Spec:
     gap_weight: float = 1.0  # priority: × (1 + gap_weight × the kab/kota's share of its target still missing)
     apbdes_source: str = "add"
     lapse_rate: float | None = None
+    bantuan: dict[str, int] = field(default_factory=dict)  # kab/kota → the province's earmarked grant (Rp)
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -131,6 +134,11 @@ def check(spec: Spec) -> None:
         errors.append(f"apbdes_source: '{spec.apbdes_source}' tidak dikenal / unknown ({', '.join(APBDES_SOURCES)})")
     if spec.lapse_rate is not None and not 0 <= spec.lapse_rate < 1:
         errors.append("lapse_rate: 0–1 (mis. 0.1 = 10 % setahun) / 0–1 (e.g. 0.1 = 10 % a year)")
+    if spec.bantuan and "apbd_kabkota" not in payers_of(spec):
+        errors.append("bantuan: bantuan keuangan provinsi dibelanjakan kab/kota; beri porsi apbd_kabkota / a "
+                      "province grant is spent by the kab/kota: give apbd_kabkota a share")  # fmt: skip
+    if any(a < 0 for a in spec.bantuan.values()):
+        errors.append("bantuan: tidak boleh negatif / must not be negative")
     if not errors:
         errors += forbidden(spec)
     if errors:
@@ -295,12 +303,20 @@ def problem(spec: Spec, pool: pl.DataFrame, regions: pl.DataFrame, costs: dict[s
         owed[line["payer"]] = owed.get(line["payer"], 0) + line["cost"]
     fixed = sum(line["cost"] for line in renewals)
     kinds = payers_of(spec)
-    budgets = [PayerBudget(p, limit, fixed=owed.get(p, 0)) for p, limit in spec.payer_limits.items()]
-    budgets += [PayerBudget(f"apbd_kabkota:{r}", limit, fixed=owed.get(f"apbd_kabkota:{r}", 0))
+    # A grant is the province's spending and the kab/kota's money for workers: it counts against the province's
+    # ceiling and share, raises the kab/kota's, and the kab/kota must spend at least the grant on its workers.
+    grants = {r: a for r, a in spec.bantuan.items() if a > 0}
+    given = {"apbd_provinsi": sum(grants.values())}  # counted against the province's ceiling and share
+    raised = {"apbd_kabkota": sum(grants.values())}  # added to the kab/kota's, whose workers it pays
+    budgets = [PayerBudget(p, limit + raised.get(p, 0), fixed=owed.get(p, 0) + given.get(p, 0))
+               for p, limit in spec.payer_limits.items()]  # fmt: skip
+    budgets += [PayerBudget(f"apbd_kabkota:{r}", limit + grants.get(r, 0), fixed=owed.get(f"apbd_kabkota:{r}", 0))
                 for r, limit in spec.kab_limits.items()]  # fmt: skip
+    budgets += [PayerBudget(f"apbd_kabkota:{r}", 10**18, fixed=owed.get(f"apbd_kabkota:{r}", 0), floor=a)
+                for r, a in grants.items()]  # fmt: skip
     if len(kinds) > 1 and spec.question == "max_coverage" and spec.budget is not None:
-        budgets += [PayerBudget(p, math.floor(Decimal(spec.budget) * Decimal(str(spec.shares[p]))),
-                                fixed=owed.get(p, 0)) for p in kinds]  # fmt: skip
+        budgets += [PayerBudget(p, math.floor(Decimal(spec.budget) * Decimal(str(spec.shares[p]))) + raised.get(p, 0),
+                                fixed=owed.get(p, 0) + given.get(p, 0)) for p in kinds]  # fmt: skip
     elif len(kinds) > 1:  # the least budget: each payer funds about its share of the new workers' cost
         tolerance = max(costs[p] for p in kinds)
         budgets += [PayerBudget(p, tolerance, share=spec.shares[p]) for p in kinds]
@@ -362,6 +378,14 @@ def summary(plan: Plan, spec: Spec, regions: pl.DataFrame, costs: dict[str, int]
             "gap_after": max(0, target - after) if target is not None else None,
             "met_after": after >= target if target is not None else None,
         })  # fmt: skip
+    grants = {r: a for r, a in spec.bantuan.items() if a > 0}
+    for row in rows:  # a grant is the province's money spent by the kab/kota
+        grant = grants.get(row["region"], 0)
+        if grant:
+            row["bantuan"] = grant
+            row["by_payer"]["apbd_kabkota"] = row["by_payer"].get("apbd_kabkota", 0) - grant
+            row["by_payer"]["apbd_provinsi"] = row["by_payer"].get("apbd_provinsi", 0) + grant
+            row["by_payer"] = {k: row["by_payer"][k] for k in PLAN_PAYERS if k in row["by_payer"]}
     by_payer: dict[str, int] = {}
     for row in rows:
         for payer, amount in row["by_payer"].items():
@@ -389,7 +413,7 @@ def summary(plan: Plan, spec: Spec, regions: pl.DataFrame, costs: dict[str, int]
         "funded": plan.funded, "new_cost": new_cost, "cost": new_cost + renewal_cost, "by_payer": by_payer,
         "renewals": {"workers": sum(x["workers"] for x in renewals), "lapses": sum(x["lapses"] for x in renewals),
                      "paid": sum(x["paid"] for x in renewals), "cost": renewal_cost},
-        "renewal_lines": renewals, "lapses": sum(lapses.values()),
+        "renewal_lines": renewals, "lapses": sum(lapses.values()), "bantuan": grants,
         "payers": sorted(places.values(), key=lambda p: (PLAN_PAYERS.index(p["kind"]), p["payer"])),
         "regions": rows,
         "groups": [{"group": g, "funded": int(n), "cost": int(a)} for g, n, a in groups.iter_rows()],
