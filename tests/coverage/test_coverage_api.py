@@ -130,3 +130,21 @@ def test_openapi_documents_the_endpoints(db: Any, make_user: Callable[..., Any])
     schema = login(make_user, "viewer", "16").get("/api/v1/openapi.json").json()
     assert {"/api/v1/coverage", "/api/v1/coverage/map", "/api/v1/coverage/export.xlsx"} <= set(schema["paths"])
     assert "CoverageOut" in schema["components"]["schemas"]
+
+
+def test_bappenas_definition_selectable_with_a_clear_message_without_universe(
+    sumsel: None, make_user: Callable[..., Any]
+) -> None:
+    """Issue 12 item 18: ``definition=bpu_universe`` (Bappenas 06.02.021, domain.md §3.1) is accepted by the API
+    and the dashboard like the other definitions; with no BPU universe loaded the answer has no rate and says
+    so. The test data (test_dashboard_page.make_sumsel_data) load no BPU universe."""
+    client = login(make_user, "provinsi", "16")
+    response = client.get("/api/v1/coverage?region=16&as_of=2024-12&definition=bpu_universe")
+    assert response.status_code == 200
+    top = response.json()["region"]
+    assert (top["definition"], top["denominator"], top["rate"]) == ("bpu_universe", None, None)
+    assert any("Semesta PBPU" in n and "no BPU universe" in n for n in top["notes"])
+    page = client.get("/cakupan/?region=16&as_of=2024-12&definition=bpu_universe")
+    assert page.status_code == 200 and page.context["params"].definition == "bpu_universe"
+    assert 'value="bpu_universe" selected' in page.content.decode()
+    assert "Semesta PBPU (pekerja informal) belum dimuat" in page.content.decode()

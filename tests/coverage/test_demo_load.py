@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import polars as pl
 import pytest
 
 from ucj.coverage.models import FeedBatch, FeedRow, Target, Workforce
@@ -42,6 +43,24 @@ def check_meeting_figures(result: dict[str, Any]) -> None:
     assert children["16.01"]["next_target"]["region"] == "16"  # inherits the province's 50 %
     assert children["16.71"]["next_target"]["rate"] is None and children["16.71"]["next_target"]["count"]
     assert {c["rate"] > 37 for c in children.values()} == {True, False}
+    # issue 12 item 16: the feed names payers, so APBD and APBDes are not zero at province and kab/kota
+    for row in (top, children["16.06"]):
+        assert all(row["by_payer"][p]["covered"] > 0 for p in ("apbd_provinsi", "apbd_kabkota", "apbdes"))
+    assert sum(v["covered"] for v in top["by_payer"].values()) == 1_048_000
+    assert top["by_payer"].get("tidak diketahui", {"covered": 0})["covered"] == 0  # every feed cell attributed
+    muba = {k: v["change_6"] for k, v in children["16.06"]["by_payer"].items()}
+    assert muba["apbd_kabkota"] > 0.6 * sum(muba.values())  # Muba's growth: paid by the kabupaten
+
+
+def check_bappenas(result: dict[str, Any]) -> None:
+    """Issue 12 item 18, the Bappenas indicator 06.02.021 on the demo: BPU participants of the December 2024
+    feed ÷ the BPU universe of 2,770,000 informal workers (BPS Sakernas Aug 2023, domain.md §4.2) × 100."""
+    dec = story.feed().filter((pl.col("month") == dt.date(2024, 12, 1)) & (pl.col("segment") == "BPU"))
+    bpu = int(dec["active"].sum())
+    top = result["region"]
+    assert (top["definition"], top["covered"], top["denominator"]) == ("bpu_universe", bpu, 2_770_000)
+    assert top["rate"] == round(100 * bpu / 2_770_000, 2) and 0 < top["rate"] < 37.43
+    assert set(top["by_segment"]) == {"BPU"} and top["denominator_year"] == 2023
 
 
 def check_demo_plans(saved: int) -> None:
@@ -72,11 +91,12 @@ def test_demo_loads_the_meeting_figures_and_is_idempotent() -> None:
     assert summary.facts > 0 and "DEMO-feed-bpjs-2024.csv" in summary.story
     assert latest_month() == dt.date(2024, 12, 1)  # the dashboard opens on the latest feed month
     check_meeting_figures(coverage("16"))
+    check_bappenas(coverage("16", definition="bpu_universe"))
 
     batch = FeedBatch.objects.get(file_name=story.FEED_FILE)
     assert batch.synthetic and batch.user is not None and batch.user.username == "bpjs.sumsel"
     assert FeedRow.objects.count() == story.feed().height == batch.accepted
-    assert Workforce.objects.filter(synthetic=True).count() == 54 and not Workforce.objects.filter(synthetic=False)
+    assert Workforce.objects.filter(synthetic=True).count() == 72 and not Workforce.objects.filter(synthetic=False)
     assert Target.objects.filter(synthetic=True).count() == 4
     assert Workforce.objects.get(region_id="16", year=2023, definition="bps_employed").workers == 4_400_000
     assert Workforce.objects.get(region_id="16", year=2024, definition="vulnerable").workers == 937_000

@@ -46,12 +46,13 @@ def test_province_figures_split_by_population(total: int) -> None:
 
 def test_workforce_rows() -> None:
     wf = story.workforce()
-    assert wf.height == 3 * 18
+    assert wf.height == 4 * 18
     province = {(d, y): w for r, y, d, w, _ in wf.iter_rows() if r == "16"}
     assert province == {("eligible", 2024): 2_800_000, ("bps_employed", 2023): 4_400_000,
-                        ("vulnerable", 2024): 937_000}  # fmt: skip
+                        ("vulnerable", 2024): 937_000, ("bpu_universe", 2023): 2_770_000}  # fmt: skip
     sums = wf.filter(pl.col("region") != "16").group_by("definition").agg(pl.col("workers").sum())
-    assert dict(sums.iter_rows()) == {"eligible": 2_800_000, "bps_employed": 4_400_000, "vulnerable": 937_000}
+    assert dict(sums.iter_rows()) == {"eligible": 2_800_000, "bps_employed": 4_400_000, "vulnerable": 937_000,
+                                      "bpu_universe": 2_770_000}  # fmt: skip
     assert 2_800_000 * 50 // 100 == 1_400_000  # "50 % is 1.4 million"
     assert wf["source"].str.starts_with("SINTETIS (demo)").all() and (wf["source"].str.len_chars() <= 250).all()
     assert wf.filter(pl.col("definition") == "bps_employed")["source"].str.contains("Sakernas Agustus 2023").all()
@@ -96,10 +97,10 @@ def test_kabkota_rates_vary_around_the_province(feed: pl.DataFrame) -> None:
 def test_history_and_growth_carried_by_desa_and_rentan(feed: pl.DataFrame) -> None:
     assert sorted(feed["month"].unique().to_list()) == list(story.MONTHS)
     assert set(feed["segment"]) == {"PU", "BPU", "JAKON", "PMI"}
-    assert set(feed["ecosystem"]) == set(story.ECOSYSTEMS) and set(feed["payer"]) == {""}
+    assert set(feed["ecosystem"]) == set(story.ECOSYSTEMS) and set(feed["payer"]) == set(story.PAYERS)
     assert (feed["active"] >= 0).all()
     assert feed.select("region", "month", "segment", "ecosystem", "payer").is_unique().all()
-    cells = feed.group_by("region", "segment", "ecosystem").len()["len"]
+    cells = feed.group_by("region", "segment", "ecosystem", "payer").len()["len"]
     assert (cells == 12).all()  # every cell has all twelve months
     totals = feed.group_by("month").agg(pl.col("active").sum()).sort("month")["active"].to_list()
     assert totals[0] < totals[5] < totals[-1] and 900_000 < totals[0] < 1_000_000
@@ -119,7 +120,7 @@ def test_deterministic(feed: pl.DataFrame) -> None:
     assert story.feed().equals(feed)
     assert story.feed_csv(feed) == story.feed_csv(story.feed())
     csv = story.feed_csv(feed).decode()
-    assert csv.splitlines()[0] == "Kode Wilayah;Kabupaten/Kota;Bulan;Segmen;Ekosistem;Peserta Aktif"
+    assert csv.splitlines()[0] == "Kode Wilayah;Kabupaten/Kota;Bulan;Segmen;Ekosistem;Pembayar;Peserta Aktif"
     assert "16.06;Kab. Musi Banyuasin;2024-12;" in csv
 
 
@@ -136,3 +137,32 @@ def test_roster_coverage_dates_fall_in_the_story_year() -> None:
     assert start.n_unique() >= 12
     plain = synthetic_roster(50, ["16.06.01.2001"], seed=3, paid_until=DEC)
     assert "TMT Kepesertaan" not in plain.columns
+
+
+def test_feed_attributes_payers(feed: pl.DataFrame) -> None:
+    """Issue 12 item 16: the demo feed names who pays, so the payer breakdown of the province and of each kab/kota
+    is not zero for APBD and APBDes. Hand-computed from the story's mix (src/ucj/demo/story.py PAYER_MIX): the
+    desa ecosystem's 120,000 December workers are 35 % PU (village officials, all APBDes) and 65 % BPU (of which
+    the kab/kota APBD pays 55 %, the APBDes 25 %), so across the province the APBDes pays about
+    0.35 × 120,000 + 0.25 × 0.65 × 120,000 = 61,500 less the cities without desa, and the 65,000 rentan workers
+    (all BPU) are 45 % province APBD = 29,250 less Musi Banyuasin's own mix (10 % province). Musi Banyuasin's
+    2024 growth (June → December) is carried by the kabupaten's APBD: vulnerable village workers paid by the
+    kabupaten (shared/domain.md §4.3, jpnn.com / sumateraekspres). Splitting over payers changes no total."""
+    dec = feed.filter(pl.col("month") == DEC)
+    payers = dict(dec.group_by("payer").agg(pl.col("active").sum()).iter_rows())
+    assert sum(payers.values()) == 1_048_000  # the headline stays
+    assert 50_000 < payers["apbdes"] < 61_500 and 20_000 < payers["apbd_provinsi"] < 29_250
+    assert payers["apbd_kabkota"] > 0 and payers["employer"] > payers["mandiri"] > payers["apbd_kabkota"]
+    by_region = dec.filter(pl.col("payer").is_in(["apbd_kabkota", "apbdes"])).group_by("region", "payer").len()
+    assert by_region.filter(pl.col("payer") == "apbd_kabkota").height == 17  # every kab/kota's APBD pays some
+    apbdes_regions = set(by_region.filter(pl.col("payer") == "apbdes")["region"])
+    assert apbdes_regions == set(story.CODES) - {"16.71", "16.72", "16.73"}  # no APBDes in cities without desa
+    muba = feed.filter((pl.col("region") == "16.06") & pl.col("month").is_in([story.MONTHS[5], DEC]))
+    active = pl.col("active")
+    change = dict(muba.group_by("payer").agg(
+        active.filter(pl.col("month") == DEC).sum() - active.filter(pl.col("month") != DEC).sum()
+    ).iter_rows())  # fmt: skip
+    assert change["apbd_kabkota"] > 0.6 * sum(change.values())
+    # the CSV names payers the feed import reads back (shared vocabulary)
+    csv = story.feed_csv(feed).decode()
+    assert ";APBD Kab/Kota;" in csv and ";APBDes;" in csv and ";APBD Provinsi;" in csv

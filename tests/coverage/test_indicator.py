@@ -241,3 +241,33 @@ def test_vulnerable_workers_covered_of_their_total() -> None:
 def test_the_series_runs_to_the_as_of_month(code: str) -> None:
     d = data(facts([(code, month(m), m) for m in range(1, 10)]))
     assert [m for m, _ in one(code, month(5), d).series] == ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]
+
+
+# ---------------------------------------------------------------- Bappenas indicator (issue 12 item 18)
+
+
+def test_bappenas_bpu_indicator_counts_bpu_over_the_bpu_universe() -> None:
+    """Bappenas reference code 06.02.021 (shared/domain.md §3.1, sdi.beltim.go.id/kodref/06.02.021): BPU
+    participants in JKK & JKM ÷ the BPU universe (informal workers) × 100. Hand count, June 2024, kab/kota
+    16.06: registry 1,200 BPU + 800 PU; BPU universe 8,000 → 1,200 ÷ 8,000 = 15.00 %; the UCJ rate on 10,000
+    eligible counts both segments: 2,000 ÷ 10,000 = 20.00 %. Six months earlier (December 2023) 900 BPU, so the
+    6-month pace is (1,200 − 900) ÷ 6 = 50.0. Province 16: a feed of 3,000 PU + 1,000 BPU hides the registry;
+    no BPU universe there, so no rate and the "no universe loaded" note."""
+    rows = [("16.06", month(12, 2023), "BPU", 900), ("16.06", month(6), "BPU", 1_200),
+            ("16.06", month(6), "PU", 800), ("16.06", month(12, 2023), "PU", 800)]  # fmt: skip
+    registry = pl.DataFrame([(r, 2, m, s, "desa", "apbd_kabkota", a) for r, m, s, a in rows], schema=FACT_SCHEMA,
+                            orient="row")  # fmt: skip
+    fed = pl.DataFrame([("16", month(6), "PU", "", "", 3_000), ("16", month(6), "BPU", "", "", 1_000)],
+                       schema=FEED_SCHEMA, orient="row")  # fmt: skip
+    wf = workforce([("16.06", 2024, "eligible", 10_000), ("16.06", 2024, "bpu_universe", 8_000),
+                    ("16", 2024, "eligible", 50_000)])  # fmt: skip
+    d = data(registry, fed, wf)
+    kab = indicators(["16.06"], month(6), d, "bpu_universe")[0]
+    assert (kab.covered, kab.denominator, kab.rate, kab.definition) == (1_200, 8_000, 15.0, "bpu_universe")
+    assert kab.pace_6 == 50.0 and set(kab.by_segment) == {"BPU"}
+    assert indicators(["16.06"], month(6), d, "eligible")[0].rate == 20.0
+    # condensed facts (what the service reads) give the same answer
+    assert indicators(["16.06"], month(6), data(condensed(registry, month(6)), fed, wf), "bpu_universe")[0] == kab
+    prov = indicators(["16"], month(6), d, "bpu_universe")[0]
+    assert (prov.covered, prov.source, prov.rate) == (1_000, "feed", None)
+    assert any("Semesta PBPU" in n and "no BPU universe" in n for n in prov.notes)

@@ -27,7 +27,11 @@ def coverage(
     region: str = typer.Option("16", "--region", help="Region code (default Sumsel, 16)."),
     by: str = typer.Option(None, "--by", help="Rows per kabkota, kecamatan or desa (default: the next level)."),
     as_of: str = typer.Option(None, "--as-of", help="Month YYYY-MM (default: the latest month with data)."),
-    definition: str = typer.Option("eligible", "--definition", help="Denominator: eligible or bps_employed."),
+    definition: str = typer.Option(
+        "eligible", "--definition",
+        help="Denominator: eligible, bps_employed or bpu_universe (Bappenas 06.02.021: BPU participants ÷ BPU "
+        "universe).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Covered workers, rate, target, gap and the pace needed, for a region and the regions below it."""
@@ -44,6 +48,10 @@ def coverage(
         fail(f"Kode wilayah tidak dikenal / unknown region code: {region}", as_json=as_json, code="BAD_REGION")
     if by is not None and by not in BY_LEVEL:
         fail(f"--by: {by} (kabkota, kecamatan, desa)", as_json=as_json, code="USAGE", exit_code=2)
+    from ucj.coverage.views import DEFINITIONS
+
+    if definition not in DEFINITIONS:
+        fail(f"--definition: {definition} ({', '.join(DEFINITIONS)})", as_json=as_json, code="USAGE", exit_code=2)
     month = None
     if as_of:
         from ucj.cli.bills import parse_month
@@ -141,7 +149,7 @@ def load_workforce(
     file: str = typer.Argument(
         ...,
         help="CSV/xlsx: region (kode), year (tahun), definition (definisi: eligible, "
-        "bps_employed, vulnerable), workers (jumlah), source (sumber, required).",
+        "bps_employed, vulnerable, bpu_universe), workers (jumlah), source (sumber, required).",
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; store nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),

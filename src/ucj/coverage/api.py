@@ -123,7 +123,8 @@ def get_coverage(request: HttpRequest, region: str = "", by: str = "", as_of: st
                  definition: str = "eligible") -> Any:  # fmt: skip
     """The coverage indicator of ``region`` (default: the caller's region) and of the regions below it (``by``
     kabkota, kecamatan or desa; default the next level) as of month ``as_of`` (YYYY-MM; default the latest
-    month with data), on denominator ``definition`` (eligible or bps_employed). 404 outside the caller's
+    month with data), on denominator ``definition`` (eligible, bps_employed, or bpu_universe: the Bappenas
+    indicator 06.02.021, BPU participants ÷ the BPU universe). 404 outside the caller's
     regions. ``children`` plus ``unallocated`` (what cannot be placed at the children's level, e.g. BPJS's
     kab/kota feed under a kecamatan table) add up to ``region``. The same figures as ``ucj coverage --json``."""
     params = _params(request, region, by, as_of, definition)

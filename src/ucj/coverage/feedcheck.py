@@ -102,11 +102,12 @@ _TYPES = [
               "Ecosystem '{value}' is not known (desa, pasar, umkm, rentan, lainnya)."),
     IssueType("PAYER_UNKNOWN", "error", "Pembayar '{value}' tidak dikenal (mis. mandiri, perusahaan, APBD, APBDes).",
               "Payer '{value}' is not known (e.g. mandiri, perusahaan, APBD, APBDes)."),
-    IssueType("DEFINITION_MISSING", "error", "Definisi kosong (eligible, bps_employed atau vulnerable).",
-              "Definition is empty (eligible, bps_employed or vulnerable)."),
+    IssueType("DEFINITION_MISSING", "error",
+              "Definisi kosong (eligible, bps_employed, vulnerable atau bpu_universe).",
+              "Definition is empty (eligible, bps_employed, vulnerable or bpu_universe)."),
     IssueType("DEFINITION_UNKNOWN", "error",
-              "Definisi '{value}' tidak dikenal (eligible, bps_employed atau vulnerable).",
-              "Definition '{value}' is not known (eligible, bps_employed or vulnerable)."),
+              "Definisi '{value}' tidak dikenal (eligible, bps_employed, vulnerable atau bpu_universe).",
+              "Definition '{value}' is not known (eligible, bps_employed, vulnerable or bpu_universe)."),
     # --- numbers ---
     IssueType("COUNT_MISSING", "error", "Jumlah kosong.", "The count is empty."),
     IssueType("COUNT_INVALID", "error", "Jumlah '{value}' bukan bilangan bulat (contoh: 12345 atau 12.345).",
@@ -403,7 +404,11 @@ DEFINITION_WORDS = {"eligible": "eligible", "pekerja eligible": "eligible", "pot
                     "bps": "bps_employed", "penduduk bekerja": "bps_employed", "bekerja": "bps_employed",
                     "sakernas": "bps_employed", "employed": "bps_employed", "vulnerable": "vulnerable",
                     "rentan": "vulnerable", "miskin rentan": "vulnerable", "pekerja rentan": "vulnerable",
-                    "pekerja miskin rentan": "vulnerable"}  # fmt: skip
+                    "pekerja miskin rentan": "vulnerable",
+                    # Bappenas 06.02.021: the universe of BPU (informal) workers
+                    "bpu universe": "bpu_universe", "semesta pbpu": "bpu_universe", "semesta bpu": "bpu_universe",
+                    "pekerja informal": "bpu_universe", "informal": "bpu_universe",
+                    "bappenas": "bpu_universe", "06 02 021": "bpu_universe"}  # fmt: skip
 
 
 # ---------------------------------------------------------------- regions

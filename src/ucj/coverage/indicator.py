@@ -41,6 +41,18 @@ WORKFORCE_SCHEMA = {"region": pl.String, "year": pl.Int64, "definition": pl.Stri
                     "source": pl.String}  # fmt: skip
 TARGET_SCHEMA = {"region": pl.String, "year": pl.Int64, "definition": pl.String, "rate": pl.Float64,
                  "count": pl.Int64, "source": pl.String}  # fmt: skip
+#: Definitions whose numerator is not every covered worker but the participants of these segments. Bappenas
+#: reference code 06.02.021 (shared/domain.md §3.1): BPU participants in JKK & JKM ÷ the BPU universe (informal
+#: workers) × 100. JKK and JKM are the base package every BPU participant has (domain.md §1.5), so the BPU
+#: segment is the numerator; the registry and the feed both carry the segment.
+NUMERATOR_SEGMENTS: dict[str, tuple[str, ...]] = {"bpu_universe": ("BPU",)}
+#: What a missing denominator means, per definition (the generic note otherwise).
+MISSING_DENOMINATOR = {
+    "bpu_universe": "Semesta PBPU (pekerja informal) belum dimuat untuk wilayah ini: indikator Bappenas 06.02.021 "
+    "tidak dapat dihitung; muat dengan 'ucj coverage load-workforce' (definisi bpu_universe) / no BPU universe "
+    "(informal workers) loaded for this region: the Bappenas indicator 06.02.021 cannot be computed; load one with "
+    "'ucj coverage load-workforce' (definition bpu_universe)",
+}
 
 
 @dataclass
@@ -250,11 +262,30 @@ def detail_months(as_of: dt.date) -> list[dt.date]:
 
 def condensed(facts: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """``facts`` up to ``as_of`` with every dimension kept at :func:`detail_months` and summed to monthly
-    totals (dimensions null) elsewhere: the same indicator from far fewer rows."""
+    totals per segment (other dimensions null) elsewhere: the same indicator from far fewer rows."""
     facts = facts.filter(pl.col("month") <= as_of)
     detailed = pl.col("month").is_in(detail_months(as_of))
-    totals = facts.filter(~detailed).group_by("region", "level", "month").agg(pl.col("active").sum())
+    # Totals keep the segment: a definition may count some segments only (NUMERATOR_SEGMENTS).
+    totals = facts.filter(~detailed).group_by("region", "level", "month", "segment").agg(pl.col("active").sum())
     return pl.concat([facts.filter(detailed), totals], how="diagonal").select(facts.columns)
+
+
+def numerator_data(data: Data, definition: str) -> Data:
+    """``data`` restricted to the segments the definition counts (:data:`NUMERATOR_SEGMENTS`); unchanged for a
+    definition that counts every covered worker. Feed regions stay where a feed exists (a feed without a BPU
+    row that month still stands for its region)."""
+    segments = NUMERATOR_SEGMENTS.get(definition)
+    if not segments:
+        return data
+    feed = data.feed.cast(FEED_SCHEMA)  # type: ignore[arg-type]
+    kept = feed.filter(pl.col("segment").is_in(segments))
+    # A feed region and month with no row of these segments still hides the registry: keep it with 0.
+    emptied = feed.filter(~pl.col("segment").is_in(segments)).select("region", "month").unique().join(
+        kept.select("region", "month").unique(), on=["region", "month"], how="anti"
+    ).with_columns(pl.lit(segments[0]).alias("segment"), pl.lit("").alias("ecosystem"), pl.lit("").alias("payer"),
+                   pl.lit(0, pl.Int64).alias("active"))  # fmt: skip
+    registry = data.registry.filter(pl.col("segment").is_in(segments))
+    return Data(registry, pl.concat([kept, emptied.select(list(FEED_SCHEMA))]), data.workforce, data.targets)
 
 
 def indicators(
@@ -264,6 +295,7 @@ def indicators(
     """The indicator for each region in ``regions`` as of the month of ``as_of`` (vectorised over regions:
     one pass over the cells, dictionary lookups for denominators and targets)."""
     as_of = as_of.replace(day=1)
+    data = numerator_data(data, definition)
     feed = data.feed.cast(FEED_SCHEMA)  # type: ignore[arg-type]
     pairs, partial = feed_context(regions, feed)
     cells = covered_cells(regions, data, pairs).filter(pl.col("month") <= as_of)
@@ -316,7 +348,8 @@ def _one(code: str, series: dict[dt.date, int], current: tuple[bool, int, int] |
     den = ctx.workforce.pick(code, as_of.year, ctx.definition)
     denominator = int(den["workers"]) if den else None
     if den is None:
-        notes.append(f"Jumlah pekerja ({ctx.definition}) belum ada / no {ctx.definition} workforce for this region")
+        notes.append(MISSING_DENOMINATOR.get(ctx.definition) or
+                     f"Jumlah pekerja ({ctx.definition}) belum ada / no {ctx.definition} workforce for this region")
     year_t = _target(ctx.targets, code, as_of.year, ctx.definition, denominator)
     if year_t:
         _assess(year_t, covered, as_of, pace, denominator)

@@ -13,6 +13,9 @@ class Definition(models.TextChoices):
     ELIGIBLE = "eligible", _("Pekerja eligible (BPJS, potensi tenaga kerja)")
     BPS_EMPLOYED = "bps_employed", _("Penduduk bekerja (BPS Sakernas)")
     VULNERABLE = "vulnerable", _("Pekerja miskin/rentan (P3KE, DTKS, DTSEN)")
+    # Bappenas reference code 06.02.021 (domain.md §3.1): BPU participants in JKK & JKM ÷ the BPU universe
+    # (informal workers). With this definition the numerator is the BPU segment only (indicator.NUMERATOR_SEGMENTS).
+    BPU_UNIVERSE = "bpu_universe", _("Semesta PBPU / pekerja informal (indikator Bappenas 06.02.021)")
 
 
 class Workforce(models.Model):

@@ -31,7 +31,7 @@ from ucj.regions.models import Level, Region, RegionBoundary
 from ucj.xlsx import workbook
 
 DEFAULT_REGION = "16"  # Sumatera Selatan: where admins and multi-region users land
-DEFINITIONS = (Definition.ELIGIBLE, Definition.BPS_EMPLOYED)
+DEFINITIONS = (Definition.ELIGIBLE, Definition.BPS_EMPLOYED, Definition.BPU_UNIVERSE)
 ECOSYSTEMS = ("desa", "pasar", "umkm", "rentan")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE_LABELS = {

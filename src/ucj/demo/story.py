@@ -58,6 +58,7 @@ CITY = np.array([code.split(".")[1] >= "71" for code in CODES])
 ELIGIBLE = 2_800_000  # 50 % = 1.4 million (meeting, Dec 2024)
 BPS_EMPLOYED = 4_400_000  # BPS Sakernas Aug 2023
 VULNERABLE = 937_000  # meeting, Dec 2024
+BPU_UNIVERSE = 2_770_000  # BPS Sakernas Aug 2023: informal workers (62.97 %), domain.md §4.2 — Bappenas 06.02.021
 TARGET_2024 = 37.0
 TARGET_2025 = 50.0
 SURPLUS_DEC_2024 = 12_000
@@ -89,6 +90,26 @@ SEGMENT_MIX: dict[str, tuple[float, float, float, float]] = {
     "rentan": (0, 1, 0, 0),
     "lainnya": (0.72, 0.10, 0.16, 0.02),
 }
+# Who pays (issue 12 item 16): share of each ecosystem × segment cell per payer (PAYERS order). Village officials
+# (PU) on siltap from the APBDes (ADD); the village's BPU (RT/RW, fishermen, street vendors) mostly by the
+# kab/kota APBD, some by the APBDes, some themselves; vulnerable workers by the province's Gerakan Serentak and
+# the kab/kota APBD, a few through CSR; the rest by employers or themselves. Payers are whole workers (one payer
+# per participant), so a cell is split over payers, never a worker.
+PAYERS = ("employer", "mandiri", "apbd_provinsi", "apbd_kabkota", "apbdes", "other")
+PAYER_LABELS = {"employer": "Perusahaan", "mandiri": "Mandiri", "apbd_provinsi": "APBD Provinsi",
+                "apbd_kabkota": "APBD Kab/Kota", "apbdes": "APBDes", "other": "Lainnya"}  # fmt: skip
+_PU, _SELF = (1, 0, 0, 0, 0, 0), (0, 1, 0, 0, 0, 0)
+PAYER_MIX: dict[str, tuple[tuple[float, ...], ...]] = {  # per segment PU, BPU, JAKON, PMI
+    "desa": ((0, 0, 0, 0, 1, 0), (0, 0.20, 0, 0.55, 0.25, 0), _PU, _SELF),
+    "pasar": (_PU, _SELF, _PU, _SELF),
+    "umkm": (_PU, _SELF, _PU, _SELF),
+    "rentan": (_PU, (0, 0, 0.45, 0.45, 0, 0.10), _PU, _SELF),
+    "lainnya": (_PU, _SELF, _PU, _SELF),
+}
+# Musi Banyuasin's 2024 growth was vulnerable village workers paid by the kabupaten's APBD (domain.md §4.3).
+PAYER_MIX_MUBA = {"desa": (0, 0.10, 0, 0.80, 0.10, 0), "rentan": (0, 0, 0.10, 0.90, 0, 0)}  # BPU only
+# Cities without desa (all but Prabumulih, domain.md §4.1) have no APBDes: its share goes to the kab/kota APBD.
+NO_DESA = tuple(code for code in CODES if code.split(".")[1] >= "71" and code != "16.74")
 # December 2024 coverage rates (%) the kab/kota are steered towards (rescaled so the province stays exact).
 RATE_HINT = dict(zip(CODES, (36, 31, 40, 34, 33, MUBA_RATE_DEC_2024, 35, 30, 28, 34, 27, 39, 29, 44, 36, 40, 42),
                      strict=True))  # fmt: skip
@@ -134,13 +155,15 @@ def _source(what: str, real: str) -> str:
 
 
 def workforce() -> pl.DataFrame:
-    """Denominators: eligible (2024), BPS employed (2023, Sakernas Aug 2023) and vulnerable (2024), province
-    and kab/kota."""
+    """Denominators: eligible (2024), BPS employed (2023, Sakernas Aug 2023), vulnerable (2024) and the BPU
+    universe (informal workers, Sakernas Aug 2023; the Bappenas indicator's denominator), province and kab/kota."""
     specs = [
         ("eligible", YEAR, ELIGIBLE, f"BPJS Ketenagakerjaan: 2,8 juta pekerja eligible Sumsel (50 % = 1,4 juta, "
          f"{MEETING}; ±3 juta menurut BPJS Kanwil Sumbagsel, Sep 2024)"),
         ("bps_employed", 2023, BPS_EMPLOYED, "BPS Sakernas Agustus 2023: 4,40 juta penduduk bekerja Sumsel"),
         ("vulnerable", YEAR, VULNERABLE, f"BPJS Kanwil Sumbagsel: 937.000 pekerja miskin/rentan Sumsel ({MEETING})"),
+        ("bpu_universe", 2023, BPU_UNIVERSE, "BPS Sakernas Agustus 2023: 2,77 juta pekerja informal Sumsel (62,97 %), "
+         "semesta PBPU indikator Bappenas 06.02.021"),
     ]  # fmt: skip
     rows = []
     for definition, year, total, real in specs:
@@ -205,9 +228,24 @@ def ecosystem_dec_2024() -> np.ndarray:
     return out
 
 
+def payer_weights() -> np.ndarray:
+    """Payer shares per kab/kota × ecosystem × segment × payer (shape 17 × 5 × 4 × 6): :data:`PAYER_MIX`, Musi
+    Banyuasin's own BPU mix, no APBDes in cities without desa."""
+    w = np.array([[PAYER_MIX[e][k] for k in range(len(SEGMENTS))] for e in ECOSYSTEMS], dtype=np.float64)
+    w = np.broadcast_to(w, (len(CODES), *w.shape)).copy()
+    bpu, muba = SEGMENTS.index("BPU"), CODES.index(MUBA)
+    for eco, mix in PAYER_MIX_MUBA.items():
+        w[muba, ECOSYSTEMS.index(eco), bpu] = mix
+    apbdes, apbd = PAYERS.index("apbdes"), PAYERS.index("apbd_kabkota")
+    cities = [CODES.index(c) for c in NO_DESA]
+    w[cities, :, :, apbd] += w[cities, :, :, apbdes]
+    w[cities, :, :, apbdes] = 0
+    return w
+
+
 def feed(seed: int = SEED) -> pl.DataFrame:
-    """The monthly BPJS participation feed January–December 2024 per kab/kota × segment × ecosystem (payer
-    blank; cells that are always zero left out)."""
+    """The monthly BPJS participation feed January–December 2024 per kab/kota × segment × ecosystem × payer
+    (cells that are always zero left out)."""
     rng = np.random.default_rng(seed)
     dec = ecosystem_dec_2024().astype(np.float64)  # (kab, eco)
     n_kab, n_eco, n_month = len(CODES), len(ECOSYSTEMS), len(MONTHS)
@@ -220,20 +258,24 @@ def feed(seed: int = SEED) -> pl.DataFrame:
     counts = np.rint(level).astype(np.int64)
     counts[:, :, -1] = dec.astype(np.int64)
     mix = np.array([SEGMENT_MIX[e] for e in ECOSYSTEMS])  # (eco, seg)
-    cells = apportion(counts, np.broadcast_to(mix[None, :, None, :], (*counts.shape, len(SEGMENTS))))
-    kab, eco, month, seg = np.indices(cells.shape).reshape(4, -1)
+    segments = apportion(counts, np.broadcast_to(mix[None, :, None, :], (*counts.shape, len(SEGMENTS))))
+    weights = payer_weights()  # (kab, eco, seg, payer) → broadcast over months
+    w = np.broadcast_to(weights[:, :, None, :, :], (*segments.shape, len(PAYERS)))
+    cells = apportion(segments, w)
+    kab, eco, month, seg, payer = np.indices(cells.shape).reshape(5, -1)
     frame = pl.DataFrame({
         "region": np.array(CODES)[kab], "month": pl.Series(MONTHS, dtype=pl.Date).gather(month),
-        "segment": np.array(SEGMENTS)[seg], "ecosystem": np.array(ECOSYSTEMS)[eco], "payer": "",
-        "active": cells.reshape(-1),
+        "segment": np.array(SEGMENTS)[seg], "ecosystem": np.array(ECOSYSTEMS)[eco],
+        "payer": np.array(PAYERS)[payer], "active": cells.reshape(-1),
     })  # fmt: skip
-    structural = pl.Series([m > 0 for m in mix.reshape(-1)])  # eco × seg cells that exist at all
-    keep = structural.gather(pl.Series(eco * len(SEGMENTS) + seg))
+    # cells that exist at all: the ecosystem has the segment and the payer pays for it there
+    structural = (mix[None, :, :, None] > 0) & (weights > 0)  # (kab, eco, seg, payer)
+    keep = pl.Series(structural[kab, eco, seg, payer])
     return frame.filter(keep).select(list(FEED_SCHEMA)).cast(FEED_SCHEMA)  # type: ignore[arg-type]
 
 
 def feed_csv(frame: pl.DataFrame) -> bytes:
-    """The feed as BPJS might send it: one CSV row per cell, Indonesian headers, semicolons."""
+    """The feed as BPJS might send it: one CSV row per cell, Indonesian headers and payer names, semicolons."""
     names = {code: name for code, name, _ in KABKOTA}
     out = frame.select(
         pl.col("region").alias("Kode Wilayah"),
@@ -241,6 +283,7 @@ def feed_csv(frame: pl.DataFrame) -> bytes:
         pl.col("month").dt.strftime("%Y-%m").alias("Bulan"),
         pl.col("segment").alias("Segmen"),
         pl.col("ecosystem").alias("Ekosistem"),
+        pl.col("payer").replace_strict(PAYER_LABELS, default="").alias("Pembayar"),
         pl.col("active").alias("Peserta Aktif"),
     )
     buf = io.BytesIO()
