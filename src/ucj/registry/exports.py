@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import io
+from typing import Any
+
+import polars as pl
 
 from ucj.registry.columns import fold_header
 from ucj.registry.models import ImportBatch
 from ucj.registry.reader import ORIGIN_BATCH_HEADER, ORIGIN_ROW_HEADER
-from ucj.xlsx import workbook
+from ucj.xlsx import Book
 
 REASON_HEADER = "Alasan penolakan / Reason rejected"
 ROW_HEADER = ORIGIN_ROW_HEADER
@@ -29,22 +31,25 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     width = max([len(headers)] + [len(c) for _, c, _ in rows]) if rows or headers else 0
     headers += [f"Kolom {i + 1}" for i in range(len(headers), width)]
     keep = [i for i, h in enumerate(headers) if fold_header(h) not in _ADDED]
-    buf = io.BytesIO()
-    book = workbook(buf)  # text stays text (ucj.xlsx)
-    sheet = book.add_worksheet("Ditolak")
-    text = book.add_format({"num_format": "@"})
-    bold = book.add_format({"bold": True, "bg_color": "#FDE2E1", "text_wrap": True})
-    sheet.write_row(0, 0, [*(headers[i] for i in keep), REASON_HEADER, ROW_HEADER, BATCH_HEADER], bold)
+    book = Book()  # text stays text (ucj.xlsx)
+    sheet = book.add_sheet("Ditolak")
+    text = book.style(num_format="@")
+    bold = book.style(bold=True, fill="#FDE2E1", wrap=True)
     out = len(keep)
-    for r, (source_row, cells, reasons) in enumerate(rows, start=1):
-        for c, i in enumerate(keep):
-            value = cells[i] if i < len(cells) else None
-            sheet.write_string(r, c, "" if value is None else str(value), text)
-        sheet.write_string(r, out, reasons)
-        sheet.write_number(r, out + 1, source_row)
-        sheet.write_number(r, out + 2, batch.pk)
     sheet.set_column(0, max(out - 1, 0), 18, text)
     sheet.set_column(out, out, 80)
     sheet.freeze_panes(1, 0)
-    book.close()
-    return buf.getvalue()
+    sheet.write_row(0, [*(headers[i] for i in keep), REASON_HEADER, ROW_HEADER, BATCH_HEADER], bold)
+    columns: dict[str, Any] = {
+        f"c{c}": pl.Series([_text(cells, i) for _, cells, _ in rows], dtype=pl.String) for c, i in enumerate(keep)
+    }
+    columns["reason"] = pl.Series([reasons for _, _, reasons in rows], dtype=pl.String)
+    columns["row"] = pl.Series([source_row for source_row, _, _ in rows], dtype=pl.Int64)
+    columns["batch"] = pl.Series([batch.pk] * len(rows), dtype=pl.Int64)
+    sheet.write_frame(1, pl.DataFrame(columns), styles={out: 0, out + 1: 0, out + 2: 0})
+    return book.to_bytes()
+
+
+def _text(cells: list[Any], i: int) -> str:
+    value = cells[i] if i < len(cells) else None
+    return "" if value is None else str(value)
