@@ -156,3 +156,12 @@ def test_kelurahan_defaults_never_put_people_on_apbdes() -> None:
                        {"village_role": "kepala_desa", "desa_code": PALEMBANG},
                        {"village_role": "kepala_desa", "desa_code": SUKARAMI}), table)  # fmt: skip
     assert [g["payer"] for g in got] == ["apbd_kabkota", "apbd_kabkota", "apbdes"]
+
+
+def test_village_fishermen_in_the_desa_ecosystem_keep_the_vulnerable_default() -> None:
+    """Issue 12 item 17: a village's fishermen and street vendors moved from the rentan (or pasar) ecosystem to
+    desa (meeting report, shared/domain.md §6); without a village role they still get the vulnerable workers'
+    default (BPU, JKK+JKM, the kab/kota APBD, income Rp 1,000,000: TABLE's national rentan row)."""
+    out = apply_role_defaults(rows({"ecosystem": "desa"}), TABLE)
+    assert out.select("segment", "payer", "programs", "income").rows() == [
+        ("BPU", "apbd_kabkota", "JKK,JKM", 1_000_000)]  # fmt: skip

@@ -145,3 +145,33 @@ def rejected(
     audit.record("export_rejected_rows", object_type="import_batch", object_id=batch.pk,
                  region_code=batch.region_id or "", summary=f"cli {batch.rejected} rows")  # fmt: skip
     console.print(escape(f"{batch.rejected:,} baris ditolak ditulis ke / rejected rows written to {out}"))
+
+
+@app.command("ecosystems")
+def ecosystems(
+    file: Path = typer.Argument(..., help="CSV: region (blank = national), keyword, ecosystem, source."),
+    user: str = typer.Option(None, "--user", help="Load as this user: must hold the admin role (audited)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything; store nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Occupation → ecosystem mapping per region (a region's row beats the national default), all or nothing.
+    Applies to rosters imported afterwards."""
+    boot()
+    from ucj.accounts.scoping import scope_for
+    from ucj.registry.ecosystems import MappingError, load_mapping
+
+    acting = user_named(user)
+    if acting is not None and not scope_for(acting).everywhere:
+        fail(f"Hanya admin yang boleh memuat pemetaan / only an admin may load the mapping: {user}", as_json=as_json,
+             code="FORBIDDEN")  # fmt: skip
+    data = read_or_fail(file, as_json)
+    try:
+        report = load_mapping(data, file.name, actor=acting, dry_run=dry_run)
+    except MappingError as err:
+        fail(str(err), as_json=as_json, code="MAPPING_REJECTED")
+    if as_json:
+        emit_json(report.as_json() | {"dry_run": dry_run})
+        return
+    label = "UJI COBA (tidak disimpan) / DRY RUN (nothing stored)" if dry_run else "disimpan / stored"
+    console.print(escape(f"{file.name}: {report.rows} baris/rows — {label}"))
+    console.print(f"baru/created {report.created}, diubah/updated {report.updated}, sama/unchanged {report.unchanged}")

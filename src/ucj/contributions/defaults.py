@@ -9,8 +9,10 @@ to) the row's desa code wins, as a whole row: desa > kecamatan > kab/kota > prov
 A kelurahan (4th code segment starting with 1) has no APBDes, BPD or kepala desa: a default payer ``apbdes``
 becomes ``apbd_kabkota`` there (its RT/RW are paid from the kab/kota APBD; shared/domain.md §6, issue 12).
 
-The role key of a row is its village role, else ``"rentan"`` when its ecosystem is ``rentan``, else none (no
-default; the validator's own segment and programme defaults stay). Values the roster gives always win.
+The role key of a row is its village role, else ``"rentan"`` when its ecosystem is ``rentan`` or ``desa`` (a
+village's fishermen and street vendors without a village role are in the desa ecosystem since issue 12 item 17,
+and keep the vulnerable workers' default they had when they were ``rentan``), else none (no default; the
+validator's own segment and programme defaults stay). Values the roster gives always win.
 
 The rule runs once per distinct (desa, role) pair and is joined back to the rows, so a million-row roster
 costs one join, not a million lookups.
@@ -54,11 +56,12 @@ def defaults_table(rows: list[tuple[object, ...]] | pl.DataFrame) -> pl.DataFram
 
 
 def role_key() -> pl.Expr:
-    """The key a row's defaults are looked up by: its village role, else ``rentan`` for vulnerable workers."""
+    """The key a row's defaults are looked up by: its village role, else ``rentan`` for vulnerable workers and
+    for the village's workers without a role (desa ecosystem: fishermen, street vendors)."""
     return (
         pl.when(pl.col("village_role").is_not_null())
         .then(pl.col("village_role"))
-        .when(pl.col("ecosystem") == RENTAN)
+        .when(pl.col("ecosystem").is_in([RENTAN, "desa"]))
         .then(pl.lit(RENTAN))
         .otherwise(None)
     )

@@ -312,3 +312,26 @@ class NikConflict(models.Model):
 
     def __str__(self) -> str:
         return f"Konflik #{self.pk} {self.status}"
+
+
+class EcosystemRule(models.Model):
+    """Occupation → ecosystem for a region (issue 12 item 17): a roster row whose occupation holds ``keyword``
+    (whole words, case and punctuation ignored) is in ``ecosystem``. Rows without a region are the national
+    default (shipped: ``registry/data/ecosystem_mapping.csv``, loaded by migration 0004); the most specific region
+    wins, then the longest keyword (:func:`ucj.registry.vocab.ecosystems_for`). A village role is always desa."""
+
+    region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                               db_constraint=False, verbose_name=_("wilayah"))  # fmt: skip
+    keyword = models.CharField(_("kata kunci pekerjaan"), max_length=80)
+    ecosystem = models.CharField(_("ekosistem"), max_length=10, choices=Ecosystem.choices)
+    source = models.CharField(_("sumber/dasar"), max_length=250, blank=True, default="")
+
+    class Meta:
+        ordering = ["region_id", "keyword"]
+        verbose_name = _("pemetaan pekerjaan ke ekosistem")
+        verbose_name_plural = _("pemetaan pekerjaan ke ekosistem")
+        constraints = [models.UniqueConstraint(fields=["region", "keyword"], name="unique_ecosystem_rule",
+                                               nulls_distinct=False)]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.region_id or '*'} {self.keyword} → {self.ecosystem}"

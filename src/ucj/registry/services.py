@@ -21,6 +21,7 @@ from ucj.contributions.roledefaults import role_defaults_frame
 from ucj.regions.codes import common_ancestor, normalize_code
 from ucj.regions.models import Region
 from ucj.registry.conflicts import open_conflicts
+from ucj.registry.ecosystems import mapping_frame
 from ucj.registry.issues import ISSUE_TYPES, NIK_CONFLICT, NIK_NOT_AVAILABLE, Finding, RosterFileError
 from ucj.registry.models import ImportBatch, ImportIssue, Participant, RejectedRow
 from ucj.registry.reader import RawRoster, ReadLimits
@@ -180,8 +181,9 @@ def _default_scope(user: Any, region: str | None) -> str | None:
 def _validate(raw: RawRoster, region: str | None, user: Any) -> Validated:
     villages = villages_for(region)
     checked = validate_roster(
-        raw, villages, scope=region, all_codes=set(villages["code"].to_list()), defaults=role_defaults_frame()
-    )
+        raw, villages, scope=region, all_codes=set(villages["code"].to_list()), defaults=role_defaults_frame(),
+        ecosystems=mapping_frame(),
+    )  # fmt: skip
     if user is None:
         return checked
     scope = scope_for(user)

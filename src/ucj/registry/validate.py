@@ -83,11 +83,13 @@ def validate_roster(
     all_codes: set[str] | None = None,
     today: dt.date | None = None,
     defaults: pl.DataFrame | None = None,
+    ecosystems: pl.DataFrame | None = None,
 ) -> Validated:
     """Validate every row of ``raw``. ``villages``: see :mod:`ucj.registry.regionmatch`; ``scope``: the upload's
     region (a desa code fixes the village of every row; a wider code narrows name matching); ``defaults``: the
     per-region village-role defaults (see :mod:`ucj.contributions.defaults`) that fill segment, payer,
-    programmes, risk class and income where the roster does not give them."""
+    programmes, risk class and income where the roster does not give them; ``ecosystems``: the occupation →
+    ecosystem mapping per region (:func:`ucj.registry.vocab.ecosystems_for`; default: the shipped mapping)."""
     today = today or dt.date.today()
     f = raw.field
     df = raw.frame.select(
@@ -141,7 +143,7 @@ def validate_roster(
         pl.when(decile.is_between(1, 10)).then(decile).alias("poverty_decile"),  # else NUMBER_INVALID, ignored
     )
     df = _resolve_regions(df, villages, scope, all_codes or set())
-    df = _derive(df)
+    df = _derive(df, ecosystems)
     df = df.with_columns(_first_row_of_nik())
     findings = _findings(df, raw)
     if raw.notes:
@@ -164,20 +166,18 @@ def _resolve_regions(df: pl.DataFrame, villages: pl.DataFrame, scope: str | None
     return df.join(resolved, on=keys, how="left", nulls_equal=True)
 
 
-def _derive(df: pl.DataFrame) -> pl.DataFrame:
-    """Village role, ecosystem, segment and programmes; rules run once per distinct text, not per row."""
+def _derive(df: pl.DataFrame, mapping: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Village role, ecosystem, segment and programmes; rules run once per distinct text, not per row; the
+    ecosystem by the per-region mapping, vectorised (:func:`ucj.registry.vocab.ecosystems_for`)."""
     occupations = df["occupation"].drop_nulls().unique().to_list()
     roles = {o: vocab.village_role(o) for o in occupations}
-    ecosystems = {o: vocab.ecosystem_for(o, roles[o]) for o in occupations}
     program_texts = df["programs_raw"].drop_nulls().unique().to_list()
     programs = {t: ",".join(vocab.programs_from(t) or ()) or None for t in program_texts}
     role = pl.col("occupation").replace_strict(roles, default=None, return_dtype=pl.String)
     df = df.with_columns(role.alias("village_role"))
+    derived = vocab.ecosystems_for(df.select("occupation", "village_role", "desa_code"), mapping)
     df = df.with_columns(
-        pl.coalesce(
-            "ecosystem_given",
-            pl.col("occupation").replace_strict(ecosystems, default="lainnya", return_dtype=pl.String),
-        ).alias("ecosystem"),
+        pl.coalesce("ecosystem_given", derived).alias("ecosystem"),
         pl.coalesce(
             "segment_given",
             pl.col("village_role").replace_strict(
