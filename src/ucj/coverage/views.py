@@ -8,7 +8,6 @@ the caller's scope answers 404 (its existence does not leak), like every other r
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -28,7 +27,7 @@ from ucj.coverage.models import Definition
 from ucj.coverage.services import BY_LEVEL, FIRST_MONTH, coverage, latest_month
 from ucj.regions.codes import common_ancestor, level_of, normalize_code
 from ucj.regions.models import Level, Region, RegionBoundary
-from ucj.xlsx import workbook
+from ucj.xlsx import Book
 
 DEFAULT_REGION = "16"  # Sumatera Selatan: where admins and multi-region users land
 DEFINITIONS = (Definition.ELIGIBLE, Definition.BPS_EMPLOYED, Definition.BPU_UNIVERSE)
@@ -338,17 +337,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def coverage_xlsx(result: dict[str, Any]) -> bytes:
     """The dashboard's tables as a workbook: regions (the region first, then its children ranked), ecosystems
     and the monthly trend."""
-    buf = io.BytesIO()
-    book = workbook(buf)  # text stays text (ucj.xlsx)
-    bold = book.add_format({"bold": True, "bg_color": "#E3F1EA", "text_wrap": True})
-    pct = book.add_format({"num_format": "0.00"})
+    book = Book()  # text stays text (ucj.xlsx)
+    bold = book.style(bold=True, fill="#E3F1EA", wrap=True)
+    pct = book.style(num_format="0.00")
     top = result["region"]
-    sheet = book.add_worksheet(_("Cakupan")[:31])
+    sheet = book.add_sheet(_("Cakupan")[:31])
     headers = [_("Kode"), _("Wilayah"), _("Tercakup"), _("Pekerja (penyebut)"), _("Cakupan (%)"), _("Tahun target"),
                _("Target (%)"), _("Target (pekerja)"), _("Kurang"), _("Surplus"), _("Perlu per bulan"),
                _("Laju 3 bulan"), _("Laju 6 bulan"), _("Proyeksi akhir tahun (%)"), _("Tercapai pada"),
                _("Status"), _("Sumber data"), _("Catatan")]  # fmt: skip
-    sheet.write_row(0, 0, headers, bold)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 1, 28)
+    sheet.set_column(2, len(headers) - 1, 14)
+    sheet.freeze_panes(1, 2)
+    sheet.write_row(0, headers, bold)
     year = screen_year(top)  # one target year for every row, as on the page
     lines = [[row["code"], row["name"], row["covered"], row["denominator"], row["rate"], row["target_year"],
               row["target_rate"], row["target_count"], row["gap"], row["surplus"], row["pace_needed"],
@@ -358,43 +360,25 @@ def coverage_xlsx(result: dict[str, Any]) -> bytes:
     rest = unallocated_row(result)
     if rest:  # so the rows below the region add up to it
         lines.append(["", rest["label"], rest["covered"], *[None] * 13, rest["source_label"], None])
-    for r, values in enumerate(lines, start=1):
-        for c, value in enumerate(values):
-            if value is None:
-                continue
-            if isinstance(value, (int, float)):
-                sheet.write_number(r, c, value, pct if c in (4, 6, 13) else None)
-            else:
-                sheet.write_string(r, c, str(value))
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 28)
-    sheet.set_column(2, len(headers) - 1, 14)
-    sheet.freeze_panes(1, 2)
-    eco = book.add_worksheet(_("Ekosistem")[:31])
-    eco.write_row(0, 0, [_("Ekosistem"), _("Tercakup"), _("Perubahan 6 bulan")], bold)
-    for r, row in enumerate(ecosystem_rows(top), start=1):
-        eco.write_string(r, 0, row["label"])
-        eco.write_number(r, 1, row["covered"])
-        if row["change_6"] is not None:
-            eco.write_number(r, 2, row["change_6"])
-    monthly = book.add_worksheet(_("Tren")[:31])
-    monthly.write_row(0, 0, [_("Bulan"), _("Tercakup"), _("Target"), _("Proyeksi")], bold)
+    styles = [pct if c in (4, 6, 13) else None for c in range(len(headers))]
+    sheet.write_rows(1, [[v if v is None or isinstance(v, (int, float)) else str(v) for v in values]
+                         for values in lines], styles)  # fmt: skip
+    eco = book.add_sheet(_("Ekosistem")[:31])
+    eco.write_row(0, [_("Ekosistem"), _("Tercakup"), _("Perubahan 6 bulan")], bold)
+    eco.write_rows(1, [[str(row["label"]), row["covered"], row["change_6"]] for row in ecosystem_rows(top)])
+    monthly = book.add_sheet(_("Tren")[:31])
+    monthly.write_row(0, [_("Bulan"), _("Tercakup"), _("Target"), _("Proyeksi")], bold)
     t = trend(top)
-    for r, month in enumerate(t["months"], start=1):
-        monthly.write_string(r, 0, month)
-        for c, key in enumerate(("covered", "target", "projection"), start=1):
-            if t[key][r - 1] is not None:
-                monthly.write_number(r, c, t[key][r - 1])
-    info = book.add_worksheet("Info")
-    info.write_row(0, 0, [_("Wilayah"), f"{top['region']} {top['name']}"])
-    info.write_row(1, 0, [_("Per bulan"), result["as_of"]])
-    info.write_row(2, 0, [_("Definisi penyebut"), str(Definition(top["definition"]).label)])
-    info.write_row(3, 0, [_("Sumber penyebut"), top["denominator_source"] or "—"])
-    info.write_row(4, 0, [_("Sumber data"), str(SOURCE_LABELS.get(top["source"], top["source"]))])
+    monthly.write_rows(1, [[str(month), *(t[key][r] for key in ("covered", "target", "projection"))]
+                           for r, month in enumerate(t["months"])])  # fmt: skip
+    info = book.add_sheet("Info")
     info.set_column(0, 0, 22)
     info.set_column(1, 1, 60)
-    book.close()
-    return buf.getvalue()
+    info.write_rows(0, [[_("Wilayah"), f"{top['region']} {top['name']}"], [_("Per bulan"), result["as_of"]],
+                        [_("Definisi penyebut"), str(Definition(top["definition"]).label)],
+                        [_("Sumber penyebut"), top["denominator_source"] or "—"],
+                        [_("Sumber data"), str(SOURCE_LABELS.get(top["source"], top["source"]))]])  # fmt: skip
+    return book.to_bytes()
 
 
 def xlsx_response(result: dict[str, Any]) -> HttpResponse:

@@ -5,14 +5,13 @@ village naming each worker's one payer."""
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from typing import Any
 
 import polars as pl
 
 from ucj.planning.groups import label
-from ucj.xlsx import workbook
+from ucj.xlsx import Book, Sheet
 
 PAYER_NAMES = {"apbd_provinsi": "APBD Provinsi", "apbd_kabkota": "APBD Kabupaten/Kota", "apbdes": "APBDes",
                "apbn": "APBN", "other": "Lainnya (CSR, …)"}  # fmt: skip
@@ -106,14 +105,13 @@ def rka_xlsx(name: str, result: dict[str, Any], codes: Codes | None = None, name
              ) -> bytes:  # fmt: skip
     """The RKA workbook: a summary sheet (renewals and new workers on their own rows), then one sheet of lines
     per payer (each kab/kota and village on its own lines)."""
-    buf = io.BytesIO()
-    book = workbook(buf)  # text stays text (ucj.xlsx)
-    bold = book.add_format({"bold": True})
-    head = book.add_format({"bold": True, "bg_color": "#DCEBF7", "text_wrap": True})
-    money = book.add_format({"num_format": "#,##0"})
-    text = book.add_format({"num_format": "@"})
+    book = Book()  # text stays text (ucj.xlsx)
+    bold = book.style(bold=True)
+    head = book.style(bold=True, fill="#DCEBF7", wrap=True)
+    money = book.style(num_format="#,##0")
+    text = book.style(num_format="@")
     lines = rka_lines(result, codes, names)
-    summary = book.add_worksheet("Ringkasan")
+    summary = book.add_sheet("Ringkasan")
     summary.set_column(0, 0, 42)
     summary.set_column(1, 1, 22, money)
     spec = result["spec"]
@@ -139,27 +137,25 @@ def rka_xlsx(name: str, result: dict[str, Any], codes: Codes | None = None, name
     spent = sum(line["amount"] for line in lines if not line.get("grant"))  # a grant is spent by the kab/kota
     rows.append(("Selisih baris RKA dan total (Rp)", spent - result.get("cost", 0)))
     for r, (key, value) in enumerate(rows):
-        summary.write(r, 0, key, bold)
-        summary.write(r, 1, value)
+        summary.write_row(r, [key, value], [bold, None])
     for kind in dict.fromkeys(line["kind"] for line in lines):
-        sheet = book.add_worksheet(PAYER_NAMES.get(kind, kind).replace("/", "-")[:31])  # no "/" in sheet names
+        sheet = book.add_sheet(PAYER_NAMES.get(kind, kind).replace("/", "-")[:31])  # no "/" in sheet names
         sheet.set_column(0, 0, 18, text)
         sheet.set_column(1, 2, 30)
         sheet.set_column(3, 3, 24)
         sheet.set_column(4, 4, 70)
         sheet.set_column(5, 8, 16, money)
         sheet.set_column(9, 9, 40)
-        sheet.write_row(0, 0, RKA_HEADERS, head)
+        sheet.write_row(0, RKA_HEADERS, head)
         mine = [line for line in lines if line["kind"] == kind]
-        for r, line in enumerate(mine, start=1):
-            sheet.write_row(r, 0, [line["code"], line["programme"], line["activity"],
-                                   f"{line['region']} {line['region_name']}".strip(), line["description"],
-                                   line["volume"], "orang-bulan", line["unit_price"], line["amount"],
-                                   line["source"]])  # fmt: skip
-        sheet.write(len(mine) + 1, 4, "Jumlah", bold)
-        sheet.write(len(mine) + 1, 8, sum(line["amount"] for line in mine), money)
-    book.close()
-    return buf.getvalue()
+        sheet.write_rows(1, [[line["code"], line["programme"], line["activity"],
+                              f"{line['region']} {line['region_name']}".strip(), line["description"],
+                              line["volume"], "orang-bulan", line["unit_price"], line["amount"],
+                              line["source"]] for line in mine])  # fmt: skip
+        total = sum(line["amount"] for line in mine)
+        sheet.write_row(len(mine) + 1, [None, None, None, None, "Jumlah", None, None, None, total],
+                        [None, None, None, None, bold, None, None, None, money])  # fmt: skip
+    return book.to_bytes()
 
 
 ENROL_HEADERS = ["No", "Kode desa", "Desa/Kelurahan", "Kab/Kota", "NIK", "Nama", "Kelompok", "Desil",
@@ -169,32 +165,38 @@ ENROL_HEADERS = ["No", "Kode desa", "Desa/Kelurahan", "Kab/Kota", "NIK", "Nama",
 def enrolment_xlsx(name: str, people: pl.DataFrame, villages: pl.DataFrame, unlisted: pl.DataFrame) -> bytes:
     """The enrolment list (masked by the caller as the role requires), the expected bill per village, and
     the unlisted vulnerable workers still to be named per kab/kota."""
-    buf = io.BytesIO()
-    book = workbook(buf)  # text stays text (ucj.xlsx)
-    head = book.add_format({"bold": True, "bg_color": "#DCEBF7", "text_wrap": True})
-    money = book.add_format({"num_format": "#,##0"})
-    text = book.add_format({"num_format": "@"})
-    sheet = book.add_worksheet("Daftar pendaftaran")
+    book = Book()  # text stays text (ucj.xlsx)
+    head = book.style(bold=True, fill="#DCEBF7", wrap=True)
+    money = book.style(num_format="#,##0")
+    text = book.style(num_format="@")
+    sheet = book.add_sheet("Daftar pendaftaran")
     sheet.set_column(4, 4, 20, text)
     sheet.set_column(5, 5, 26)
     sheet.set_column(8, 8, 36)
     sheet.set_column(9, 11, 14, money)
-    sheet.write_row(0, 0, ENROL_HEADERS, head)
-    for r, row in enumerate(people.iter_rows(), start=1):
-        desa, desa_name, kab, nik, person, group, decile, payer, monthly, months, total = row
-        sheet.write_row(r, 0, [r, desa, desa_name, kab, nik, person, label(group), decile or "", payer, monthly,
-                               months, total])  # fmt: skip
-    _table(book.add_worksheet("Tagihan per desa"), villages, head, money)
-    _table(book.add_worksheet("Belum terdata"), unlisted, head, money)
-    sheet = book.add_worksheet("Keterangan")
-    sheet.write(0, 0, f"Skenario: {name}")
-    sheet.write(1, 0, "Daftar diambil dari registri saat diunduh: peserta yang sudah aktif tidak dimasukkan.")
-    book.close()
-    return buf.getvalue()
+    sheet.write_row(0, ENROL_HEADERS, head)
+    sheet.write_frame(1, enrolment_rows(people))
+    _table(book.add_sheet("Tagihan per desa"), villages, head, money)
+    _table(book.add_sheet("Belum terdata"), unlisted, head, money)
+    sheet = book.add_sheet("Keterangan")
+    note = "Daftar diambil dari registri saat diunduh: peserta yang sudah aktif tidak dimasukkan."
+    sheet.write_rows(0, [[f"Skenario: {name}"], [note]])
+    return book.to_bytes()
 
 
-def _table(sheet: Any, frame: pl.DataFrame, head: Any, money: Any) -> None:
+def enrolment_rows(people: pl.DataFrame) -> pl.DataFrame:
+    """The enrolment list in ENROL_HEADERS order (numbered, groups by their label; no decile: empty),
+    vectorised so a province-wide list is written near the floor (issue 17 §4)."""
+    desa, desa_name, kab, nik, person, group, decile, payer, monthly, months, total = people.columns
+    labels = {g: label(g) for g in people.get_column(group).unique().drop_nulls().to_list()}
+    return people.select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("No"), desa, desa_name, kab, nik, person,
+        pl.col(group).replace_strict(labels, default=pl.col(group), return_dtype=pl.String).alias("Kelompok"),
+        decile, payer, monthly, months, total,
+    )  # fmt: skip
+
+
+def _table(sheet: Sheet, frame: pl.DataFrame, head: int, money: int) -> None:
     sheet.set_column(0, len(frame.columns), 18, money)
-    sheet.write_row(0, 0, frame.columns, head)
-    for r, row in enumerate(frame.iter_rows(), start=1):
-        sheet.write_row(r, 0, list(row))
+    sheet.write_row(0, frame.columns, head)
+    sheet.write_frame(1, frame)
