@@ -158,7 +158,7 @@ def test_the_xlsx_for_the_operator_has_full_niks_and_is_audited(bills: dict[str,
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="tagihan-apbdes-16.06.01.2001-2024-03.xlsx"' in response["Content-Disposition"]
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
-    assert book.sheet_names == ["Ringkasan", "Rincian", "Aturan", "Catatan"]
+    assert book.sheet_names == ["Ringkasan", "Rincian", "Aturan", "Catatan", "Tunggakan"]
     header, line = workbook_rows(response, "Rincian")
     assert header[:3] == ["No", "NIK", "Nama"]
     assert line[1:6] == [SITI_NIK, "Siti Aminah", "Sukarami", SUKARAMI, "BPU"]  # the NIK stays text

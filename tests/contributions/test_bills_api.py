@@ -80,9 +80,13 @@ def test_post_a_bill(people: dict[str, Participant], desa_user: Any) -> None:
         "id": bill.pk, "payer": "apbdes", "region": SUKARAMI, "month": "2024-03", "status": "open",
         "participants": 1, "participant_months": 1, "total": 16_800, "employer_total": 0, "worker_total": 0,
         "government_total": 16_800, "program_totals": {"JKK": 10_000, "JKM": 6_800, "JHT": 0, "JP": 0, "JKP": 0},
-        "tariffs": data["tariffs"], "notes": [],
+        "tariffs": data["tariffs"], "notes": [], "due_date": "2024-03-15", "overdue": data["overdue"],
     }  # fmt: skip
     assert data["tariffs"][0]["month"] == "2024-03" and data["tariffs"][0]["segment"] == "BPU"
+    # BPU March 2024 is due Friday 15 March 2024 and long overdue; BPU has no late fine (docs/contributions.md)
+    (late,) = data["overdue"]["months"]
+    assert (late["month"], late["due_date"], late["amount"], late["fine_rate"], late["fine"]) == (
+        "2024-03", "2024-03-15", 16_800, None, 0)
     assert AuditEvent.objects.filter(action="bill.create", actor=desa_user, object_id=str(bill.pk)).exists()
 
 

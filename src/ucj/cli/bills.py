@@ -63,6 +63,10 @@ def bill(
     console.print(f"Peserta / participants: {made.participants:,}; bulan-peserta / participant-months {made.months:,}")
     for note in made.notes:
         console.print(f"[yellow]{note['count']:,}[/] {note['message']}")
+    late = bill_summary(made)["overdue"]
+    console.print(f"Jatuh tempo / due: {made.due_date or '-'}; lewat jatuh tempo per / overdue as of {late['as_of']}: "
+                  f"{len(late['months'])} bulan/months, iuran Rp {late['contribution']:,}, "
+                  f"denda / fine Rp {late['fine']:,}")  # fmt: skip
     if out is not None:
         console.print(f"→ {out}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,7 +17,7 @@ from ucj.accounts.policy import apply_record
 from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import BILLING_ROLES, scope_for
 from ucj.contributions.bill_forms import BillForm, BillPaymentForm
-from ucj.contributions.bills import BillRefused, create_bill, pay_bill, visible_bills
+from ucj.contributions.bills import BillRefused, bill_overdue, create_bill, pay_bill, visible_bills
 from ucj.contributions.exports import bill_xlsx
 from ucj.contributions.models import Bill, BillLine
 from ucj.regions.models import Region
@@ -63,8 +65,17 @@ def _get_bill(request: HttpRequest, pk: int) -> Bill:
     return bill
 
 
+def _as_of(request: HttpRequest) -> dt.date | None:
+    """``?as_of=YYYY-MM-DD`` (the day the overdue months and fines are computed for); absent or invalid: today."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return None
+
+
 def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bill = _get_bill(request, pk)
+    overdue = bill_overdue(bill, _as_of(request))
     scope = scope_for(request.user)
     views = views_for(scope, bill.region_id, "listing")  # lines on screen are a list (docs/privacy.md)
     lines = Paginator(BillLine.objects.filter(bill=bill).select_related("participant").order_by("id"), 100)
@@ -73,7 +84,8 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [(line, s["nik"], s["name"]) for line, s in zip(page, shown, strict=True)]
     can_pay = bill.status == Bill.Status.OPEN and scope.can(BILLING_ROLES, bill.region_id)
     form = BillPaymentForm(initial={"amount": bill.total}) if can_pay else None
-    return render(request, "contributions/bill.html", {"bill": bill, "page": page, "rows": rows, "form": form})
+    return render(request, "contributions/bill.html", {"bill": bill, "page": page, "rows": rows, "form": form,
+                                                       "overdue": overdue})  # fmt: skip
 
 
 def bill_download(request: HttpRequest, pk: int) -> HttpResponse:

@@ -69,6 +69,9 @@ class BillResult:
     lines: pl.DataFrame
     tariffs: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
+    #: Per contribution month and segment: amount and participants (``{"month": "YYYY-MM", "segment", "amount",
+    #: "participants"}``), for due dates and late fines (:mod:`ucj.contributions.duedates`).
+    months: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -237,7 +240,14 @@ def compute_bill(participants: pl.DataFrame, month: dt.date, book: RuleBook, lap
         .with_columns((pl.col("employer") + pl.col("worker") + pl.col("government")).alias("amount"))
     )
     lines = _lines(parts, frame.filter(~pl.col("id").is_in(dropped.implode())), month)
-    return BillResult(lines, [describe(t) for t in tariffs], notes)
+    return BillResult(lines, [describe(t) for t in tariffs], notes, _month_amounts(parts))
+
+
+def _month_amounts(parts: pl.DataFrame) -> list[dict[str, Any]]:
+    """The amount owed per contribution month and segment (the base of the late fine, which counts per month)."""
+    per = parts.group_by("month", "segment").agg(pl.col("amount").sum(), pl.col("id").n_unique().alias("n"))
+    return [{"month": f"{_month_of(r['month']):%Y-%m}", "segment": r["segment"], "amount": int(r["amount"]),
+             "participants": int(r["n"])} for r in per.sort("month", "segment").iter_rows(named=True)]  # fmt: skip
 
 
 def _tariff_warnings(rows: pl.DataFrame, tariffs: list[Tariff], notes: list[dict[str, Any]]) -> None:

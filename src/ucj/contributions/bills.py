@@ -23,7 +23,9 @@ from ucj.accounts import audit
 from ucj.accounts.scoping import BILLING_ROLES, scope_for
 from ucj.bulk import insert_frame, read_frame
 from ucj.contributions.billing import INPUT_SCHEMA, PROGRAM_COLUMNS, compute_bill, month_end, payer_refusal
+from ucj.contributions.duedates import MonthDue, Overdue, due_date, overdue
 from ucj.contributions.models import Bill, BillLine, Payment
+from ucj.contributions.rules import RuleBook
 from ucj.contributions.services import rulebook
 from ucj.regions.codes import level_of, normalize_code
 from ucj.regions.models import Region, in_region
@@ -111,6 +113,8 @@ def create_bill(user: Any, payer: str, region: str, month: dt.date, request: Htt
     result = compute_bill(participants_frame(req.payer, req.region), req.month, rulebook(),
                           settings.UCJ_LAPSE_MONTHS)  # fmt: skip
     lines = result.lines
+    book = rulebook()
+    dues = [d for d in (due_date(book, seg, req.month) for seg in {m["segment"] for m in result.months}) if d]
     sums = {c: int(lines[c].sum()) if lines.height else 0
             for c in (*PROGRAM_COLUMNS, "employer", "worker", "government", "amount", "months")}  # fmt: skip
     bill = Bill.objects.create(
@@ -118,6 +122,7 @@ def create_bill(user: Any, payer: str, region: str, month: dt.date, request: Htt
         total=sums["amount"], employer_total=sums["employer"], worker_total=sums["worker"],
         government_total=sums["government"], program_totals={p.upper(): sums[p] for p in PROGRAM_COLUMNS},
         tariffs=result.tariffs, notes=result.notes, created_by=user if getattr(user, "pk", None) else None,
+        due_date=min(dues, default=None), month_amounts=result.months,
     )  # fmt: skip
     if lines.height:
         with connection.cursor() as cur:
@@ -127,14 +132,34 @@ def create_bill(user: Any, payer: str, region: str, month: dt.date, request: Htt
     return bill
 
 
-def bill_summary(bill: Bill) -> dict[str, Any]:
-    """A bill's totals, tariffs and notes as plain data (the API's and ``ucj contributions bill --json``)."""
+def _month_dues(rows: list[dict[str, Any]]) -> list[MonthDue]:
+    return [MonthDue(dt.date.fromisoformat(f"{r['month']}-01"), r["segment"], int(r["amount"]),
+                     int(r.get("participants", 1))) for r in rows]  # fmt: skip
+
+
+def bill_overdue(bill: Bill, as_of: dt.date | None = None, book: RuleBook | None = None) -> Overdue:
+    """The bill's contribution months past their due date, with the late fine (:mod:`ucj.contributions.duedates`).
+
+    An open bill: as of ``as_of`` (default today). A paid bill: as of the day it was paid — the fine that payment
+    incurred, which BPJS collects with the next month's contribution (docs/contributions.md); ``as_of`` is then
+    ignored. A bill made before due dates existed has no month amounts: nothing is shown (make it again).
+    """
+    if bill.status == Bill.Status.PAID:  # payments.all(): served by prefetch_related("payments") in lists
+        as_of = min((p.paid_on for p in bill.payments.all()), default=None) or as_of
+    return overdue(book or rulebook(), _month_dues(bill.month_amounts), bill.payer, as_of or timezone.localdate())
+
+
+def bill_summary(bill: Bill, as_of: dt.date | None = None, book: RuleBook | None = None) -> dict[str, Any]:
+    """A bill's totals, tariffs, notes, due date and overdue months with the late fine as of ``as_of`` (default
+    today; a paid bill: the day it was paid) as plain data (the API's and ``ucj contributions bill --json``)."""
     return {
         "id": bill.pk, "payer": bill.payer, "region": bill.region_id, "month": f"{bill.month:%Y-%m}",
         "status": bill.status, "participants": bill.participants, "participant_months": bill.months,
         "total": bill.total, "employer_total": bill.employer_total, "worker_total": bill.worker_total,
         "government_total": bill.government_total, "program_totals": bill.program_totals,
         "tariffs": bill.tariffs, "notes": bill.notes,
+        "due_date": bill.due_date.isoformat() if bill.due_date else None,
+        "overdue": bill_overdue(bill, as_of, book).as_dict(),
     }  # fmt: skip
 
 
@@ -220,6 +245,25 @@ def participant_due(participant: Participant, *, through: dt.date, paid_on: dt.d
         raise BillRefused(f"Iuran tidak dapat dihitung / the contribution cannot be computed: {reasons}")
     line = result.lines.row(0, named=True)
     return Due(line["first_month"], _month(last), int(line["months"]), int(line["amount"]))
+
+
+def participant_overdue(participant: Participant, as_of: dt.date | None = None) -> Overdue:
+    """A participant's unpaid months past their due date as of ``as_of`` (default today), each with its
+    contribution and late fine, priced as a bill for the latest month already past its due date would price them
+    (arrears while active; a non-active participant owes only that month to resume, shared/domain.md §1.5).
+    The fine is the payer's (:func:`ucj.contributions.duedates.fine_rule`); none for BPU."""
+    as_of = as_of or timezone.localdate()
+    book = rulebook()
+    # The latest contribution month already past its due date: this month or one of the two before (PU is due
+    # in the following month). None for segments without monthly due dates (JAKON, PMI).
+    past = [m for m in (_month(_index(as_of) - back) for back in range(3))
+            if (d := due_date(book, participant.segment, m)) is not None and d < as_of]  # fmt: skip
+    if not past:
+        return Overdue(as_of)
+    last = past[0]
+    frame = read_frame(Participant.objects.filter(pk=participant.pk).order_by(), INPUT_SCHEMA)
+    result = compute_bill(frame, last, book, settings.UCJ_LAPSE_MONTHS)
+    return overdue(book, _month_dues(result.months), participant.payer, as_of)
 
 
 @transaction.atomic

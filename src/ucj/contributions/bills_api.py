@@ -27,6 +27,7 @@ from ucj.contributions.bills import (
 )
 from ucj.contributions.exports import bill_xlsx
 from ucj.contributions.models import Bill, BillLine
+from ucj.contributions.services import rulebook
 from ucj.contributions.status import status_summary
 from ucj.months import parse_month
 from ucj.registry.models import Participant
@@ -56,6 +57,8 @@ class BillOut(Schema):
     program_totals: dict[str, int]
     tariffs: list[dict[str, Any]]
     notes: list[dict[str, Any]]
+    due_date: str | None = None  # YYYY-MM-DD, the bill month's due date
+    overdue: dict[str, Any]  # months past their due date, contribution and late fine as of a day
 
 
 class BillLineOut(Schema):
@@ -117,8 +120,10 @@ def _bill(request: HttpRequest, bill_id: int) -> Bill:
 
 
 @router.get("/bills", response=list[BillOut])
-def list_bills(request: HttpRequest, payer: str = "", month: str = "", region: str = "") -> list[dict[str, Any]]:
-    """Bills of the caller's regions, newest month first (at most 500)."""
+def list_bills(request: HttpRequest, payer: str = "", month: str = "", region: str = "",
+               as_of: dt.date | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Bills of the caller's regions, newest month first (at most 500); ``overdue`` as of ``as_of`` (default
+    today; a paid bill: the day it was paid)."""
     qs = visible_bills(request.user)
     if month:
         try:
@@ -129,7 +134,8 @@ def list_bills(request: HttpRequest, payer: str = "", month: str = "", region: s
         qs = qs.filter(payer=payer)
     if region:
         qs = qs.filter(region_id=region)
-    return [bill_summary(b) for b in qs.select_related("region")[:500]]
+    book = rulebook()
+    return [bill_summary(b, as_of, book) for b in qs.select_related("region").prefetch_related("payments")[:500]]
 
 
 @router.post("/bills", response={201: BillOut, 400: Refusal, 403: Refusal})
@@ -143,8 +149,9 @@ def post_bill(request: HttpRequest, body: BillIn) -> Any:
 
 
 @router.get("/bills/{bill_id}", response=BillOut)
-def get_bill(request: HttpRequest, bill_id: int) -> dict[str, Any]:
-    return bill_summary(_bill(request, bill_id))
+def get_bill(request: HttpRequest, bill_id: int, as_of: dt.date | None = None) -> dict[str, Any]:
+    """One bill; ``overdue``: its months past their due date with the late fine as of ``as_of`` (default today)."""
+    return bill_summary(_bill(request, bill_id), as_of)
 
 
 @router.get("/bills/{bill_id}/lines", response=list[BillLineOut])

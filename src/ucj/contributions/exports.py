@@ -75,6 +75,7 @@ def bill_xlsx(bill: Bill, user: Any) -> bytes:
     notes.set_column(2, 2, 100)
     notes.write_row(0, ["Kode", "Jumlah peserta", "Keterangan"], head)
     notes.write_rows(1, [[note["code"], note["count"], note["message"]] for note in bill.notes])
+    _overdue(book.add_sheet("Tunggakan"), bill, head, money)
     return book.to_bytes()
 
 
@@ -94,6 +95,7 @@ def _summary(sheet: Sheet, bill: Bill, bold: int, money: int) -> None:
         *[(f"Iuran {p}", v) for p, v in bill.program_totals.items()],
         ("Pemberi kerja", bill.employer_total), ("Pekerja", bill.worker_total),
         ("Pemerintah", bill.government_total), ("JUMLAH (Rp)", bill.total),
+        ("Jatuh tempo", f"{bill.due_date:%Y-%m-%d}" if bill.due_date else "-"),
         ("Dibuat", f"{bill.created_at:%Y-%m-%d %H:%M}"),
         ("Pembulatan", "per pihak per program ke rupiah penuh, setengah ke atas (docs/contributions.md)"),
     ]  # fmt: skip
@@ -117,3 +119,21 @@ def _rules(sheet: Sheet, bill: Bill, head: int) -> None:
             sheet.write_row(r, [i, t["month"], t["segment"], comp["program"], comp["base"], rates,
                                    comp["factor"], " ".join(comp["rules"]), "; ".join(comp["sources"])])  # fmt: skip
             r += 1
+
+
+def _overdue(sheet: Sheet, bill: Bill, head: int, money: int) -> None:
+    """Months past their due date with the late fine (as of today; a paid bill: the day it was paid)."""
+    from ucj.contributions.bills import bill_overdue  # bills.py is the service layer above this module
+
+    due = bill_overdue(bill)
+    sheet.set_column(3, 3, 14, money)
+    sheet.set_column(7, 7, 14, money)
+    sheet.set_column(8, 9, 60)
+    sheet.write_row(0, [f"Bulan iuran yang lewat jatuh tempo per {due.as_of:%Y-%m-%d}; denda PU dibayar bersama "
+                        "iuran bulan berikutnya, tidak termasuk jumlah tagihan; BPU tanpa denda"])  # fmt: skip
+    sheet.write_row(1, ["Bulan iuran", "Segmen", "Peserta", "Iuran (Rp)", "Jatuh tempo", "Bulan terlambat",
+                        "Denda (%/bulan)", "Denda (Rp)", "Aturan", "Dasar hukum"], head)  # fmt: skip
+    sheet.write_rows(2, [[f"{m.month:%Y-%m}", m.segment, m.participants, m.amount, f"{m.due_date:%Y-%m-%d}",
+                          m.months_late, "tanpa denda" if m.rate is None else float(m.rate), m.fine, m.rule,
+                          "; ".join(m.sources)] for m in due.months])  # fmt: skip
+    sheet.write_row(2 + len(due.months), ["Jumlah", "", "", due.amount, "", "", "", due.fine], head)

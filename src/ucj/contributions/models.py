@@ -101,6 +101,10 @@ class Bill(models.Model):
     program_totals = models.JSONField(default=dict)
     tariffs = models.JSONField(default=list)  # per tariff: inputs and per-programme rule ids and sources
     notes = models.JSONField(default=list)  # participants left out and why, warnings (no personal data)
+    # The bill month's due date (the earliest of its segments: PU the 15th of the next month, BPU the 15th of the
+    # month; DUE.DATE rules), and per contribution month and segment the amount owed: the base of late fines.
+    due_date = models.DateField(_("jatuh tempo"), null=True, blank=True)
+    month_amounts = models.JSONField(default=list)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

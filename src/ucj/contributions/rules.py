@@ -45,7 +45,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "RELIEF.PP49-2020": ("factor", "segments", "programs"), "RELIEF.PP50-2025": ("factor", "segments", "programs"),
     "RELIEF.PP7-2025": ("factor", "segments", "programs", "lower"),
     "DEFERRAL.PP49-2020": ("factor", "segments", "programs"), "MIN.WAGE": ("amount",),
+    "DUE.DATE": ("amount", "lower"), "LATE.FINE": ("rate_employer",),
 }  # fmt: skip
+#: Due dates (variant = segment): ``amount`` = the day of the month, ``lower`` = months after the contribution
+#: month (PU 1, BPU 0), ``upper`` = 1 when a deadline on a Saturday or Sunday moves to the working day before
+#: (PP 49/2020), empty = to the working day after. Late fines (variant = segment): ``rate_employer`` = % of the
+#: late contribution per month of lateness, ``excluded_payers`` = payers the fine does not apply to. See
+#: :mod:`ucj.contributions.duedates`.
+DUE_DATE = "DUE.DATE"
+LATE_FINE = "LATE.FINE"
 # Reliefs reduce what is owed; a deferral (PP 49/2020 JP) moves part of what is owed to a later schedule. For a
 # relief row ``lower`` is the employer's minimum number of workers (PP 7/2025: at least 50), when set.
 RELIEF_PREFIX = "RELIEF."
@@ -190,6 +198,12 @@ def check_rule(rule: Rule) -> None:
     if rule.code == MIN_WAGE and not _REGION.fullmatch(rule.variant):
         raise RuleError(f"{rule.id}: variant harus kode provinsi atau kab/kota (16, 16.71) / variant must be a "
                         "province or kab/kota code (16, 16.71)")  # fmt: skip
+    if rule.code in (DUE_DATE, LATE_FINE) and rule.variant not in SEGMENTS:
+        raise RuleError(f"{rule.id}: variant harus segmen / variant must be a segment ({', '.join(SEGMENTS)})")
+    if rule.code == DUE_DATE and not (1 <= (rule.amount or 0) <= 31 and (rule.lower or 0) <= 12
+                                      and rule.upper in (None, 1)):
+        raise RuleError(f"{rule.id}: amount = tanggal 1-31, lower = bulan setelah bulan iuran (0-12), upper = 1 / "
+                        "amount = day 1-31, lower = months after the contribution month (0-12), upper = 1")
     if rule.code.startswith(RELIEF_PREFIX) and rule.variant and rule.variant not in SECTORS:
         raise RuleError(f"{rule.id}: variant harus sektor / variant must be a sector ({', '.join(SECTORS)})")
 
