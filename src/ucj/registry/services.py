@@ -280,10 +280,12 @@ def _commit(
 ) -> None:  # fmt: skip
     _set_progress(batch, "writing", 50)
     with transaction.atomic():
-        written = write_participants(checked.ok, batch.pk, tell, writable=_write_codes(user))
+        changes: list[pl.DataFrame] = []
+        written = write_participants(checked.ok, batch.pk, tell, writable=_write_codes(user), changes=changes)
         touched = written.filter(pl.col("outcome").is_in([ACCEPTED, UPDATED]))["source_row"]
         announce_change(
-            checked.ok.filter(pl.col("_row").cast(pl.Int64).is_in(touched.implode()))["desa_code"].unique().to_list()
+            checked.ok.filter(pl.col("_row").cast(pl.Int64).is_in(touched.implode()))["desa_code"].unique().to_list(),
+            changes=pl.concat(changes) if changes else None,
         )
         _apply_outcomes(report, raw, checked, written)
         open_conflicts(batch, checked.ok, written)

@@ -50,6 +50,13 @@ _STAGE_NEW = "ucj_stage_new_participant"
 ACCEPTED, UPDATED, FOREIGN, CONFLICT = "accepted", "updated", "foreign", "conflict"
 #: Stored columns every match reads, whatever the batch gives: who the person is and where.
 _IDENTITY = {"id": pl.Int64(), "desa_id": pl.String(), "name": pl.String(), "birth_date": pl.Date()}
+#: The stored columns the coverage facts count by (:data:`ucj.coverage.facts.PARTICIPANT_SCHEMA`): read for every
+#: known NIK, so the store can hand the facts the before/after rows of what it changed (see ``changes``).
+FACTS_COLUMNS = {"segment": pl.String(), "ecosystem": pl.String(), "payer": pl.String(),
+                 "coverage_start": pl.Date(), "paid_through": pl.Date()}  # fmt: skip
+#: Above this many NIKs, SQLite looks known NIKs up by one range scan of the NIK index instead of probing it
+#: once per NIK, when the range holds at most ``_RANGE_SPREAD`` times as many stored rows as the batch has.
+_RANGE_MIN, _RANGE_SPREAD = 20_000, 4
 #: Fields where a stored value beats a village-role default (see :func:`_keep_stored`).
 KEEP_STORED = ("payer", "income", "risk_class")
 Progress = Callable[[str, int], None]
@@ -107,7 +114,8 @@ def _keep_stored(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_participants(
-    ok: pl.DataFrame, batch_id: int, progress: Progress | None = None, *, writable: Sequence[str] | None = None
+    ok: pl.DataFrame, batch_id: int, progress: Progress | None = None, *, writable: Sequence[str] | None = None,
+    changes: list[pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Insert or update the validated rows; returns ``source_row``, ``outcome`` and ``participant_id`` (the
     stored id of a known NIK) for every row of ``ok``.
@@ -116,6 +124,11 @@ def write_participants(
     known NIK registered in a village outside them is left alone (``foreign``); one registered to another
     person is left alone too (``conflict``); the rest are ``accepted`` (new) or ``updated``. An updated row is
     only rewritten when a value differs, so a re-uploaded roster costs a read, not a million writes.
+
+    ``changes``: when given, the rows the coverage facts count (:data:`FACTS_COLUMNS`, ``desa_id`` and
+    ``weight``) are appended to it: +1 for each inserted person and for the new values of each rewritten one,
+    −1 for the stored values of each rewritten one, so the facts follow from the frames in memory instead of
+    re-reading the registry (issue 17 §3).
     """
     tell = progress or (lambda stage, pct: None)
     frame = written_frame(ok)
@@ -125,7 +138,8 @@ def write_participants(
         stored = _stored(cur, frame)
         new = frame.filter(~pl.col("nik").is_in(stored["nik"].implode())).drop(flags)
         tell("inserting", 65)
-        lost = _insert(cur, _new_rows(new, batch_id), batch_id) if new.height else []
+        inserted = _new_rows(new, batch_id)
+        lost = _insert(cur, inserted, batch_id) if new.height else []
         if lost:
             # A concurrent import registered these NIKs after our match: match them again, now as known ones.
             stored = pl.concat([stored, _stored(cur, frame.filter(pl.col("nik").is_in(lost)))], how="diagonal_relaxed")
@@ -140,6 +154,8 @@ def write_participants(
         changed = _changed(old, stored)
         if changed.height:
             _update(cur, changed, batch_id)
+    if changes is not None:
+        changes.extend(facts_changes(inserted.filter(~pl.col("nik").is_in(lost)), changed, stored))
     return (
         frame.select("source_row", "nik")
         .join(outcome, on="nik", how="left")
@@ -149,6 +165,34 @@ def write_participants(
             pl.col("participant_id"),
         )
     )
+
+
+def facts_changes(inserted: pl.DataFrame, changed: pl.DataFrame, stored: pl.DataFrame) -> list[pl.DataFrame]:
+    """The rows the coverage facts count, weighted: +1 for each inserted row (as the database stores it:
+    blank text '' and NULL dates), +1 for the new and −1 for the stored values of each changed row (a NULL
+    cell keeps the stored value, as in :func:`_update`)."""
+    cols = ["desa_id", *FACTS_COLUMNS]
+    schema = {"desa_id": pl.String(), **FACTS_COLUMNS}
+
+    def shaped(frame: pl.DataFrame, weight: int) -> pl.DataFrame:
+        return frame.select(
+            *[pl.col(c).cast(t) if c in frame.columns else pl.lit("" if t == pl.String() else None, t).alias(c)
+              for c, t in schema.items()],
+            pl.lit(weight, pl.Int8).alias("weight"),
+        )  # fmt: skip
+
+    parts = [shaped(inserted, 1)] if inserted.height else []
+    if changed.height:
+        before = changed.select("nik").join(stored.select("nik", *cols), on="nik", how="left")
+        after = changed.select("nik", *[c for c in cols if c in changed.columns]).join(
+            before, on="nik", how="left", suffix="__stored"
+        )
+        after = after.select(
+            [pl.coalesce(c, f"{c}__stored").alias(c) if c in changed.columns else pl.col(f"{c}__stored").alias(c)
+             for c in cols]
+        )  # fmt: skip
+        parts += [shaped(before, -1), shaped(after, 1)]
+    return parts
 
 
 def in_regions_expr(column: str, codes: Sequence[str] | None) -> pl.Expr:
@@ -193,8 +237,13 @@ def classify(known: pl.DataFrame, stored: pl.DataFrame, writable: Sequence[str] 
 def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
     """The stored values of the batch's NIKs that the registry already holds: the NIK and every data column
     the batch gives a value for (only those can differ, see :func:`_changed`)."""
-    given = [c for c in DATA_COLUMNS if frame[c].null_count() < frame.height and c not in _IDENTITY]
-    schema: dict[str, pl.DataType] = {"nik": pl.String(), **_IDENTITY, **{c: frame.schema[c] for c in given}}
+    given = [
+        c for c in DATA_COLUMNS
+        if frame[c].null_count() < frame.height and c not in _IDENTITY and c not in FACTS_COLUMNS
+    ]  # fmt: skip
+    schema: dict[str, pl.DataType] = {
+        "nik": pl.String(), **_IDENTITY, **FACTS_COLUMNS, **{c: frame.schema[c] for c in given}
+    }
     table = quote(Participant._meta.db_table)
     niks = frame["nik"].to_list()
     if not niks:
@@ -217,12 +266,31 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
     exprs = ", ".join(
         f"p.{quote(c)} || ''" if t == pl.String() else f"p.{quote(c)} + 0" for c, t in raw.items()
     )  # fmt: skip
-    # Walk the batch's NIKs and probe the unique index once each (no temporary index over the batch).
-    cur.execute(f"SELECT {exprs} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value", [json.dumps(niks)])  # noqa: S608
-    rows = pl.DataFrame(cur.fetchall(), schema=raw, orient="row")
+    niks.sort()  # probes in index order: neighbouring NIKs share pages (a file in any order reads like a sorted one)
+    rows = _sqlite_range(cur, exprs, table, niks, raw)
+    if rows is None:
+        # Walk the batch's NIKs and probe the unique index once each (no temporary index over the batch).
+        cur.execute(f"SELECT {exprs} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value", [json.dumps(niks)])  # noqa: S608
+        rows = pl.DataFrame(cur.fetchall(), schema=raw, orient="row")
     return rows.with_columns(
         [pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items()]
     )
+
+
+def _sqlite_range(cur: Any, exprs: str, table: str, niks: list[str], raw: dict[str, Any]) -> pl.DataFrame | None:
+    """A large batch's stored rows by one scan of the NIK index between its smallest and largest NIK, kept
+    where the NIK is in the batch (a Polars semi-join), or ``None`` when the batch is small or the range holds
+    many more people than the batch (then probing each NIK reads less). A re-imported roster of a million
+    known NIKs is read in index order instead of a million separate probes (issue 17 §3)."""
+    if len(niks) < _RANGE_MIN:
+        return None
+    lo, hi = niks[0], niks[-1]
+    cur.execute(f"SELECT count(*) FROM {table} WHERE nik BETWEEN %s AND %s", [lo, hi])  # noqa: S608
+    if cur.fetchone()[0] > _RANGE_SPREAD * len(niks):
+        return None
+    cur.execute(f"SELECT {exprs} FROM {table} p WHERE p.nik BETWEEN %s AND %s", [lo, hi])  # noqa: S608
+    rows = pl.DataFrame(cur.fetchall(), schema=raw, orient="row")
+    return rows.join(pl.DataFrame({"nik": niks}, schema={"nik": pl.String()}), on="nik", how="semi")
 
 
 def _changed(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
