@@ -179,6 +179,9 @@ UCJ_CACHE_WRITE_WAIT_MS = int(os.environ.get("UCJ_CACHE_WRITE_WAIT_MS", "100"))
 UCJ_COVERAGE_PRECOMPUTE = os.environ.get("UCJ_COVERAGE_PRECOMPUTE", "auto")
 # The worker prepares versions at this CPU niceness (0: unchanged), leaving the web server's requests the CPU.
 UCJ_COVERAGE_PREPARE_NICE = int(os.environ.get("UCJ_COVERAGE_PREPARE_NICE", "10"))
+# Each new version also prepares the answers computed on demand under the previous one (drill-downs, other months
+# people opened), at most this many, most recent first (0: only the default answers).
+UCJ_COVERAGE_PREPARE_ASKED = int(os.environ.get("UCJ_COVERAGE_PREPARE_ASKED", "50"))
 # A dashboard answer nobody prepared (another month, definition, a drill-down) is computed once: other requests
 # for it wait at most this long for that answer, then compute it themselves.
 UCJ_COVERAGE_FLIGHT_WAIT_MS = int(os.environ.get("UCJ_COVERAGE_FLIGHT_WAIT_MS", "10000"))

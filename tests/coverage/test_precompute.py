@@ -156,6 +156,29 @@ def test_an_older_preparation_never_replaces_a_newer_version() -> None:
 
 
 @pytest.mark.django_db
+def test_answers_people_opened_are_prepared_by_the_next_versions(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """A drill-down or another month computed on demand is prepared with the next version (and the one after),
+    so after a change it is read, not computed; at most UCJ_COVERAGE_PREPARE_ASKED, the most recent."""
+    settings.UCJ_COVERAGE_PREPARE_ASKED = 2
+    make_sumsel_data()
+    asked = [("16", "kecamatan", dt.date(2024, 12, 1)), ("16", None, dt.date(2024, 6, 1)),
+             ("16", None, dt.date(2024, 9, 1))]  # fmt: skip
+    for code, by, month in asked:
+        coverage(code, by, month)
+    bump_version()
+    bump_version()
+    spy = Spy(services.indicators)
+    monkeypatch.setattr(services, "indicators", spy)
+    assert coverage("16", as_of=dt.date(2024, 9, 1))["region"]["covered"] == 415
+    assert coverage("16", as_of=dt.date(2024, 6, 1))["region"]["covered"] == 340
+    assert spy.calls == 0
+    coverage("16", "kecamatan", dt.date(2024, 12, 1))  # the oldest of three: beyond the limit of two
+    assert spy.calls == 1
+
+
+@pytest.mark.django_db
 def test_prepared_answers_live_one_version_longer_then_go() -> None:
     make_sumsel_data()  # version A
     first = current_version()

@@ -173,28 +173,59 @@ def default_answers() -> list[tuple[str, str | None]]:
 
 def prepare_and_publish(requested_ns: int | None = None) -> bool:
     """Compute every default answer (:func:`default_answers`, the latest month, the default definition) of a
-    new version, store them all in the shared cache, and only then publish the version (one cache write): a
+    new version, and those computed on demand under the published one (:func:`_remember_asked`), store them
+    all in the shared cache, and only then publish the version (one cache write): a
     reader gets the complete previous version or the complete new one. Returns False when nothing was
     published: a version prepared after ``requested_ns`` (the change) is already out, or a newer one won.
     An error leaves the previous version in place and removes the answers stored so far."""
-    if requested_ns is not None and int(published().get("started_ns") or 0) >= requested_ns:
+    current = published()
+    if requested_ns is not None and int(current.get("started_ns") or 0) >= requested_ns:
         return False  # a version whose data were read after this change is already published
     started_ns = time.time_ns()
     as_of = latest_month().replace(day=1)
     record = _record(uuid.uuid4().hex, as_of=as_of, started_ns=started_ns)
+    asked = _asked(current["id"])
+    wanted = [(code, by, as_of, DEFAULT_DEFINITION) for code, by in default_answers()]
+    wanted += [(code, by, dt.date.fromisoformat(month), definition) for code, by, month, definition in asked]
     keys: list[str] = []
     try:
         with always_write():
-            for code, by in default_answers():
-                result, body = _compute(code, by, as_of, DEFAULT_DEFINITION, record)
-                pair = _keys(record["id"], code, by, as_of, DEFAULT_DEFINITION)
+            for code, by, month, definition in wanted:
+                pair = _keys(record["id"], code, by, month, definition)
+                if pair[0] in keys:
+                    continue  # an answer asked for that is a default one too
+                result, body = _compute(code, by, month, definition, record)
                 keys += pair
                 cache.set_many(dict(zip(pair, (result, body), strict=True)), None)  # lives as long as the version
-            cache.set(_keys_key(record["id"]), keys, None)
+            cache.set_many({_keys_key(record["id"]): keys, _asked_key(record["id"]): asked}, None)
             return _publish(record)
     except BaseException:
-        cache.delete_many([*keys, _keys_key(record["id"])])
+        cache.delete_many([*keys, _keys_key(record["id"]), _asked_key(record["id"])])
         raise
+
+
+def _asked_key(version: str) -> str:
+    """Where the answers computed on demand under a version are listed: the next version prepares them too."""
+    return f"ucj:coverage-asked:{version}"
+
+
+def _asked(version: str) -> list[tuple[str, str | None, str, str]]:
+    asked: list[tuple[str, str | None, str, str]] = cache.get(_asked_key(version)) or []
+    return asked
+
+
+def _remember_asked(version: str, code: str, by: str | None, as_of: dt.date, definition: str) -> None:
+    """Note an answer computed on demand (a drill-down, another month) so the next versions prepare it: what
+    people open after a change is then read, not computed. The most recent ``UCJ_COVERAGE_PREPARE_ASKED``
+    are kept. Best effort: two processes noting at once may lose one note (that answer is computed on demand
+    once more)."""
+    limit = settings.UCJ_COVERAGE_PREPARE_ASKED
+    if limit <= 0:
+        return
+    item = (code, by, as_of.isoformat(), definition)
+    asked = _asked(version)
+    if item not in asked:
+        cache.set(_asked_key(version), [item, *asked][:limit], None)
 
 
 def _publish(record: dict[str, Any]) -> bool:
@@ -222,7 +253,7 @@ def _keys_key(version: str) -> str:
 def _forget(version: str) -> None:
     """Delete a version's prepared answers (they never expire by themselves)."""
     keys = cache.get(_keys_key(version)) or []
-    cache.delete_many([*keys, _keys_key(version)])
+    cache.delete_many([*keys, _keys_key(version), _asked_key(version)])
 
 
 def _write_version(record: dict[str, Any]) -> None:
@@ -398,6 +429,7 @@ def _answer(code: str, by: str | None, as_of: dt.date | None, definition: str, p
         result, body = _compute(code, by, month, definition, version)
         cache.set_many(dict(zip(keys, (result, body), strict=True)))  # settings.CACHES TIMEOUT (UCJ_CACHE_TIMEOUT)
         computed[:] = [result, body]
+        _remember_asked(version["id"], code, by, month, definition)
 
     computed: list[Any] = []
     found = single_flight(keys[part], compute)
