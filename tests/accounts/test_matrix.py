@@ -342,6 +342,9 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
         "rencana/", "rencana/banding/", "rencana/<int:pk>/", "api/v1/plans/run", "api/v1/plans",
         "api/v1/plans/compare", "api/v1/plans/<plan_id>", "api/v1/plans/<plan_id>/rka.xlsx",
         "api/v1/plans/<plan_id>/enrolment.xlsx",
+        "registri/pindah/", "registri/pindah/minta/", "registri/pindah/<int:pk>/putuskan/", "registri/konflik/",
+        "registri/konflik/<int:pk>/", "api/v1/transfers", "api/v1/transfers/<transfer_id>/decision",
+        "api/v1/nik-conflicts", "api/v1/nik-conflicts/<conflict_id>", "api/v1/nik-conflicts/<conflict_id>/decision",
     }  # fmt: skip
     assert routes(get_resolver().url_patterns) == known
 
