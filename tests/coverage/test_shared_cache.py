@@ -34,7 +34,8 @@ def own_database(tmp_path: Path) -> Iterator[str]:
     database) that subprocesses can open too; yields its URL. The test database is left untouched."""
     handler = connections
     saved = handler["default"]
-    settings = dict(saved.settings_dict)
+    # OPTIONS copied too: tests shorten the busy timeout on this connection only, never the test database's
+    settings = {**saved.settings_dict, "OPTIONS": dict(saved.settings_dict.get("OPTIONS", {}))}
     if saved.vendor == "sqlite":
         settings["NAME"] = str(tmp_path / "shared.sqlite3")
         url = f"sqlite:///{settings['NAME']}"
