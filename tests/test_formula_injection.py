@@ -106,3 +106,37 @@ def test_coverage_workbook(admin_user: Any) -> None:
     answer = client.get("/api/v1/coverage/export.xlsx", {"region": "16.06", "by": "kecamatan"})
     assert answer.status_code == 200, answer.content[:300]
     assert_text_only(answer.content, [HYPERLINK])
+
+
+@pytest.mark.django_db
+def test_bill_csv_from_page_api_and_cli(admin_user: Any, tmp_path: Any) -> None:
+    """``format=csv`` (page and API) and ``--out FILE.csv`` (CLI): every hostile text field comes out prefixed
+    with a single quote (OWASP CSV injection guidance), so no field starts with = + - @ TAB or CR."""
+    import csv
+
+    from django.urls import reverse
+    from typer.testing import CliRunner
+
+    from ucj.cli.main import app
+
+    for i, text in enumerate([*HOSTILE, "\t=1+1", "\r=1+1"]):
+        Participant.objects.create(nik=f"16060141019000{i + 10}", name=text, desa_id=SUKARAMI, segment="BPU",
+                                   payer="apbdes", paid_through=dt.date(2024, 2, 29))  # fmt: skip
+    bill = create_bill(admin_user, "apbdes", SUKARAMI, dt.date(2024, 3, 1))
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(reverse("contributions:bill_xlsx", args=[bill.pk]), {"format": "csv"})
+    api = client.get(f"/api/v1/bills/{bill.pk}/xlsx", {"format": "csv"})
+    out = tmp_path / "tagihan.csv"
+    args = ["contributions", "bill", "--payer", "apbdes", "--region", SUKARAMI, "--month", "2024-03",
+            "--user", admin_user.username, "--out", str(out)]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    for answer in (page, api):
+        assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+        assert answer["Content-Disposition"].endswith('.csv"')
+    for data in (page.content, api.content, out.read_bytes()):
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+        names = {row[2] for row in rows[1:]}
+        assert names == {"'" + t if t[0] in "=+-@\t\r" else t for t in [*HOSTILE, "\t=1+1", "\r=1+1"]}
+        assert not any(field[:1] in ("=", "+", "-", "@", "\t", "\r") for row in rows for field in row if field)

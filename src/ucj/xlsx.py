@@ -83,6 +83,8 @@ _UNIX_EPOCH_SERIAL = 25_569  # 1970-01-01 as an Excel serial day
 _ILLEGAL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]"  # one pattern for Python's re and Polars (Rust)
 _ILLEGAL_RE = re.compile(_ILLEGAL)
 _ILLEGAL_CHARS = [chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]]
+# XML's own characters, and CR: a parser turns a literal CR into LF, a character reference keeps it
+_ESCAPED, _ESCAPES = ["&", "<", ">", "\r"], ["&amp;", "&lt;", "&gt;", "&#13;"]
 _LOOKALIKE = r"_(x[0-9A-Fa-f]{4}_)"  # Excel reads _xHHHH_ as an escaped character: keep such text literal
 _LOOKALIKE_RE = re.compile(_LOOKALIKE)
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10, "@": 49}
@@ -108,7 +110,7 @@ def escape_text(value: str) -> str:
     ``_xHHHH_`` kept literal, at most 32,767 characters."""
     value = _ILLEGAL_RE.sub("", value)[:MAX_TEXT]
     value = _LOOKALIKE_RE.sub(r"_x005F_\1", value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def _attr(value: str) -> str:
@@ -329,7 +331,7 @@ class Sheet:
               for i, n in enumerate(texts)],
             *[pl.col(n).cast(pl.String).str.contains("_x", literal=True).any().alias(f"look{i}")
               for i, n in enumerate(texts)],
-            *[pl.col(n).cast(pl.String).str.contains_any(["&", "<", ">"]).any().alias(f"esc{i}")
+            *[pl.col(n).cast(pl.String).str.contains_any(_ESCAPED).any().alias(f"esc{i}")
               for i, n in enumerate(texts)],
             *[(pl.col(n).cast(pl.String).str.len_chars().max() > MAX_TEXT).alias(f"long{i}")
               for i, n in enumerate(texts)],
@@ -349,7 +351,7 @@ class Sheet:
                 if needs.get(f"look{i}"):
                     value = value.str.replace_all(_LOOKALIKE, "_x005F_$1")
                 if needs.get(f"esc{i}"):
-                    value = value.str.replace_many(["&", "<", ">"], ["&amp;", "&lt;", "&gt;"])
+                    value = value.str.replace_many(_ESCAPED, _ESCAPES)
                 kind = "s"
             elif dtype == pl.Boolean:
                 value, kind = col.cast(pl.Int8).cast(pl.String), "b"
@@ -366,7 +368,7 @@ class Sheet:
                 value, nullable = pl.when(as_float.is_finite()).then(as_float.cast(pl.String)), True
             else:  # anything else is shown as its text
                 value, kind = col.cast(pl.String).str.replace_all(_ILLEGAL, "").str.slice(0, MAX_TEXT), "s"
-                value, nullable = value.str.replace_many(["&", "<", ">"], ["&amp;", "&lt;", "&gt;"]), True
+                value, nullable = value.str.replace_many(_ESCAPED, _ESCAPES), True
             tail = {"s": f'"{_s(style)} t="inlineStr"><is><t xml:space="preserve">', "b": f'"{_s(style)} t="b"><v>',
                     "n": f'"{_s(style)}><v>'}[kind]  # fmt: skip
             close = "</t></is></c>" if kind == "s" else "</v></c>"
@@ -474,7 +476,7 @@ def csv_frame(frame: pl.DataFrame) -> bytes:
 
     pattern = r"^[=+\-@\t\r]"
     guarded = frame.with_columns(
-        pl.when(pl.col(name).str.contains(pattern)).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name))
+        pl.when(pl.col(name).str.contains(pattern)).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
         for name, dtype in frame.schema.items() if dtype == pl.String
     ).rename({name: csv_safe_text(name) for name in frame.columns})  # fmt: skip
     return b"\xef\xbb\xbf" + guarded.write_csv(line_terminator="\r\n", date_format="%Y-%m-%d").encode()

@@ -29,7 +29,9 @@ def bill(
         ..., "--region", help="Region code: the province, kab/kota or desa of an APBD/APBDes bill."
     ),
     month: str = typer.Option(..., "--month", help="Contribution month YYYY-MM."),
-    out: Path = typer.Option(None, "--out", help="Also write the bill as .xlsx (personal data: audited)."),
+    out: Path = typer.Option(None, "--out", help="Also write the bill as .xlsx, or its lines as CSV when FILE ends "
+                             "in .csv or with --format csv (personal data: audited)."),
+    fmt: str = typer.Option(None, "--format", help="xlsx or csv (default: from the --out file name)."),
     user: str = typer.Option(None, "--user", help="Bill as this user (their regions apply; audited)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -37,8 +39,11 @@ def bill(
     boot()
     from ucj.accounts import audit
     from ucj.contributions.bills import BillRefused, bill_summary, create_bill
-    from ucj.contributions.exports import bill_xlsx
+    from ucj.contributions.exports import bill_csv, bill_xlsx
 
+    kind = (fmt or ("csv" if out is not None and out.suffix.lower() == ".csv" else "xlsx")).lower()
+    if kind not in ("xlsx", "csv"):
+        fail("Format harus xlsx atau csv. / Format must be xlsx or csv.", as_json=as_json, code="USAGE", exit_code=2)
     when = parse_month(month, as_json=as_json)
     actor = user_named(user)
     try:
@@ -46,7 +51,7 @@ def bill(
     except BillRefused as err:
         fail(str(err), as_json=as_json, code="REFUSED")
     if out is not None:
-        out.write_bytes(bill_xlsx(made, actor))
+        out.write_bytes(bill_csv(made, actor) if kind == "csv" else bill_xlsx(made, actor))
         audit.record("bill.export", actor=actor, object_type="bill", object_id=made.pk, region_code=made.region_id,
                      summary=f"{made} → {out.name}")  # fmt: skip
     if as_json:

@@ -18,9 +18,10 @@ from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import BILLING_ROLES, scope_for
 from ucj.contributions.bill_forms import BillForm, BillPaymentForm
 from ucj.contributions.bills import BillRefused, bill_overdue, create_bill, pay_bill, visible_bills
-from ucj.contributions.exports import bill_xlsx
+from ucj.contributions.exports import bill_csv, bill_xlsx
 from ucj.contributions.models import Bill, BillLine
 from ucj.regions.models import Region
+from ucj.xlsx import CSV_CONTENT_TYPE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -89,12 +90,16 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def bill_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The bill as .xlsx (personal data: audited)."""
+    """The bill as .xlsx, or its lines as CSV with ``?format=csv`` (very large bills; personal data: audited)."""
     bill = _get_bill(request, pk)
+    as_csv = request.GET.get("format") == "csv"
     audit.record("bill.export", request=request, object_type="bill", object_id=bill.pk, region_code=bill.region_id,
-                 summary=str(bill))  # fmt: skip
-    response = HttpResponse(bill_xlsx(bill, request.user), content_type=XLSX)
-    name = f"tagihan-{bill.payer}-{bill.region_id}-{bill.month:%Y-%m}.xlsx"
+                 summary=f"{bill} (csv)" if as_csv else str(bill))  # fmt: skip
+    if as_csv:
+        response = HttpResponse(bill_csv(bill, request.user), content_type=CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(bill_xlsx(bill, request.user), content_type=XLSX)
+    name = f"tagihan-{bill.payer}-{bill.region_id}-{bill.month:%Y-%m}.{'csv' if as_csv else 'xlsx'}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

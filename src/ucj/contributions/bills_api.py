@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -25,12 +25,13 @@ from ucj.contributions.bills import (
     pay_participant,
     visible_bills,
 )
-from ucj.contributions.exports import bill_xlsx
+from ucj.contributions.exports import bill_csv, bill_xlsx
 from ucj.contributions.models import Bill, BillLine
 from ucj.contributions.services import rulebook
 from ucj.contributions.status import status_summary
 from ucj.months import parse_month
 from ucj.registry.models import Participant
+from ucj.xlsx import CSV_CONTENT_TYPE
 
 router = Router(tags=["contributions"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -176,14 +177,18 @@ def bill_lines(request: HttpRequest, bill_id: int, page: int = 1, page_size: int
 
 
 @router.get("/bills/{bill_id}/xlsx")
-def bill_workbook(request: HttpRequest, bill_id: int) -> HttpResponse:
-    """The bill as .xlsx (personal data: the download is audited)."""
+def bill_workbook(request: HttpRequest, bill_id: int, format: Literal["xlsx", "csv"] = "xlsx") -> HttpResponse:
+    """The bill as .xlsx, or with ``format=csv`` its lines as CSV (very large bills; text that a spreadsheet
+    could run as a formula is prefixed with ``'``). Personal data: the download is audited."""
     bill = _bill(request, bill_id)
-    response = HttpResponse(bill_xlsx(bill, request.user), content_type=XLSX)
-    name = f"tagihan-{bill.payer}-{bill.region_id}-{bill.month:%Y-%m}.xlsx"
+    if format == "csv":
+        response = HttpResponse(bill_csv(bill, request.user), content_type=CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(bill_xlsx(bill, request.user), content_type=XLSX)
+    name = f"tagihan-{bill.payer}-{bill.region_id}-{bill.month:%Y-%m}.{format}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     audit.record("bill.export", request=request, object_type="bill", object_id=bill.pk, region_code=bill.region_id,
-                 summary=str(bill))  # fmt: skip
+                 summary=f"{bill} (csv)" if format == "csv" else str(bill))  # fmt: skip
     return response
 
 
