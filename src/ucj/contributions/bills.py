@@ -249,8 +249,9 @@ def participant_due(participant: Participant, *, through: dt.date, paid_on: dt.d
 
 def participant_overdue(participant: Participant, as_of: dt.date | None = None) -> Overdue:
     """A participant's unpaid months past their due date as of ``as_of`` (default today), each with its
-    contribution and late fine, priced as a bill for the latest month already past its due date would price them
-    (arrears while active; a non-active participant owes only that month to resume, shared/domain.md §1.5).
+    contribution and late fine: the months a payment recorded that day through the latest month already past its
+    due date would cover (:func:`participant_due`: the arrears while the participant is active on ``as_of``; a
+    non-active or never-paid participant only that month, paying resumes the protection, shared/domain.md §1.5).
     The fine is the payer's (:func:`ucj.contributions.duedates.fine_rule`); none for BPU."""
     as_of = as_of or timezone.localdate()
     book = rulebook()
@@ -260,9 +261,16 @@ def participant_overdue(participant: Participant, as_of: dt.date | None = None) 
             if (d := due_date(book, participant.segment, m)) is not None and d < as_of]  # fmt: skip
     if not past:
         return Overdue(as_of)
-    last = past[0]
+    last = _index(past[0])
+    before = participant.paid_through
+    active = before is not None and is_active(before, as_of, settings.UCJ_LAPSE_MONTHS)
+    first = _index(before) + 1 if active and before is not None else last
+    if (before is not None and _index(before) >= last) or first > last:
+        return Overdue(as_of)
+    # Price months first..last as the arrears of one bill, as participant_due does.
     frame = read_frame(Participant.objects.filter(pk=participant.pk).order_by(), INPUT_SCHEMA)
-    result = compute_bill(frame, last, book, settings.UCJ_LAPSE_MONTHS)
+    frame = frame.with_columns(pl.lit(month_end(_month(first - 1))).alias("paid_through"))
+    result = compute_bill(frame, _month(last), book, lapse=last - first + 2)
     return overdue(book, _month_dues(result.months), participant.payer, as_of)
 
 
