@@ -140,3 +140,26 @@ def test_bill_csv_from_page_api_and_cli(admin_user: Any, tmp_path: Any) -> None:
         names = {row[2] for row in rows[1:]}
         assert names == {"'" + t if t[0] in "=+-@\t\r" else t for t in [*HOSTILE, "\t=1+1", "\r=1+1"]}
         assert not any(field[:1] in ("=", "+", "-", "@", "\t", "\r") for row in rows for field in row if field)
+
+
+@pytest.mark.django_db
+def test_enrolment_csv(admin_user: Any) -> None:
+    """The enrolment list as CSV (``format=csv``): hostile worker names come out quoted with ``'``."""
+    import csv
+
+    from tests.planning.conftest import UNIT_COST, make_plan_world
+
+    make_plan_world()
+    for p, text in zip(Participant.objects.filter(desa_id=SUKARAMI).order_by("pk"), HOSTILE * 3, strict=False):
+        Participant.objects.filter(pk=p.pk).update(name=text)
+    client = Client()
+    client.force_login(admin_user)
+    spec = {"region": "16", "year": 2025, "budget": 100 * UNIT_COST,
+            "shares": {"apbd_provinsi": 0.6, "apbd_kabkota": 0.4}}  # fmt: skip
+    saved = client.post("/api/v1/plans", {"name": "csv", "spec": spec}, content_type="application/json")
+    answer = client.get(f"/api/v1/plans/{saved.json()['id']}/enrolment.xlsx", {"format": "csv"})
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"), newline="")))
+    names = {row[5] for row in rows[1:]}
+    assert {"'" + t if t[0] in "=+-@" else t for t in HOSTILE} <= names
+    assert not any(field[:1] in ("=", "+", "-", "@", "\t", "\r") for row in rows for field in row if field)

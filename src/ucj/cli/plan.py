@@ -219,20 +219,23 @@ def rka(plan_id: int = typer.Argument(..., help="Scenario number."),
 @app.command("enrol")
 def enrol(
     plan_id: int = typer.Argument(..., help="Scenario number."),
-    out: Path = typer.Option(..., "--out", help="Where to write the .xlsx."),
+    out: Path = typer.Option(..., "--out", help="Where to write the .xlsx (a FILE.csv: the list alone as CSV)."),
     user: str = typer.Option(None, "--user", help="Export as this user (masking by role; audited)."),
 ) -> None:
     """Write the workers to enrol under a saved scenario, per village with the expected bill, to an .xlsx."""
     boot()
     from ucj.planning import services
-    from ucj.planning.exports import enrolment_xlsx
+    from ucj.planning.exports import enrolment_csv, enrolment_xlsx
 
     actor = user_named(user)
     saved = services.visible(actor).filter(pk=plan_id).first()
     if saved is None:
         fail(f"Skenario tidak ada / no such scenario: {plan_id}", code="NOT_FOUND")
     lists = services.enrolment(saved, actor)
-    out.write_bytes(enrolment_xlsx(saved.name, lists["people"], lists["villages"], lists["unlisted"]))
+    if out.suffix.lower() == ".csv":
+        out.write_bytes(enrolment_csv(lists["people"]))
+    else:
+        out.write_bytes(enrolment_xlsx(saved.name, lists["people"], lists["villages"], lists["unlisted"]))
     console.print(f"{lists['people'].height:,} pekerja terdaftar / listed workers, "
                   f"{int(lists['unlisted']['pekerja'].sum()):,} belum terdata / not yet listed → {out}")  # fmt: skip
 

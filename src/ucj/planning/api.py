@@ -4,17 +4,18 @@ regions answer 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from ucj.planning import services
-from ucj.planning.exports import enrolment_xlsx
+from ucj.planning.exports import enrolment_csv, enrolment_xlsx
 from ucj.planning.groups import GROUPS
 from ucj.planning.models import Scenario
 from ucj.planning.scenario import ScenarioError, Spec
+from ucj.xlsx import CSV_CONTENT_TYPE
 
 router = Router(tags=["perencanaan / planning"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -128,10 +129,15 @@ def get_plan_rka(request: HttpRequest, plan_id: int) -> Any:
 
 
 @router.get("/plans/{plan_id}/enrolment.xlsx", response={200: None})
-def get_plan_enrolment(request: HttpRequest, plan_id: int) -> Any:
+def get_plan_enrolment(request: HttpRequest, plan_id: int, format: Literal["xlsx", "csv"] = "xlsx") -> Any:
     """The workers to enrol per village with the expected bill (NIKs masked where the role needs no full
-    view; audited), and the unlisted vulnerable workers still to be named per kab/kota."""
+    view; audited), and the unlisted vulnerable workers still to be named per kab/kota. ``format=csv``: the
+    list of workers alone as CSV (very large lists; text quoted against formula injection)."""
     saved = _visible(request, plan_id)
     lists = services.enrolment(saved, request.user, request=request)
+    if format == "csv":
+        response = HttpResponse(enrolment_csv(lists["people"]), content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="pendaftaran-skenario-{saved.pk}.csv"'
+        return response
     data = enrolment_xlsx(saved.name, lists["people"], lists["villages"], lists["unlisted"])
     return _xlsx(data, f"pendaftaran-skenario-{saved.pk}.xlsx")

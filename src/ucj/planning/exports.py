@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from ucj.planning.groups import label
-from ucj.xlsx import Book, Sheet
+from ucj.xlsx import Book, Sheet, csv_frame
 
 PAYER_NAMES = {"apbd_provinsi": "APBD Provinsi", "apbd_kabkota": "APBD Kabupaten/Kota", "apbdes": "APBDes",
                "apbn": "APBN", "other": "Lainnya (CSR, …)"}  # fmt: skip
@@ -194,6 +194,13 @@ def enrolment_rows(people: pl.DataFrame) -> pl.DataFrame:
         pl.col(group).replace_strict(labels, default=pl.col(group), return_dtype=pl.String).alias("Kelompok"),
         decile, payer, monthly, months, total,
     )  # fmt: skip
+
+
+def enrolment_csv(people: pl.DataFrame) -> bytes:
+    """The enrolment list alone as CSV (a province-wide list; same columns as the workbook's first sheet), text
+    guarded against formula injection with a leading ``'`` (ucj.xlsx.csv_frame)."""
+    rows = enrolment_rows(people)
+    return csv_frame(rows.rename(dict(zip(rows.columns, ENROL_HEADERS, strict=True))))
 
 
 def _table(sheet: Sheet, frame: pl.DataFrame, head: int, money: int) -> None:
