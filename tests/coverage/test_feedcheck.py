@@ -300,3 +300,18 @@ def test_target_rows() -> None:
     assert checked.ok.select("region", "year", "rate", "count").rows() == [
         ("16", 2025, "50", None), ("16", 2024, "37.58", None), ("16.06", 2025, "52.15", 110_000),
         ("16.71", 2025, None, 1_500_000), ("16.04", 2025, "0.5", None)]  # fmt: skip
+
+
+def test_workforce_bpu_universe_words() -> None:
+    """Issue 12 item 18: the Bappenas indicator's denominator, the universe of BPU (informal) workers (reference
+    code 06.02.021, domain.md §3.1), loads as definition ``bpu_universe`` under the words offices use; 2.77
+    million informal workers in Sumsel, BPS Sakernas Aug 2023 (domain.md §4.2)."""
+    raw = table(["kode,tahun,definisi,jumlah,sumber",
+                 "16,2023,Semesta PBPU,2.770.000,BPS Sakernas Agustus 2023 (informal)",
+                 "16.06,2023,pekerja informal,200000,BPS",
+                 "16.71,2023,bpu_universe,400000,BPS",
+                 "16.04,2023,Bappenas 06.02.021,50000,BPS"], fc.WORKFORCE_ALIASES, fc.WORKFORCE_REQUIRED)  # fmt: skip
+    checked = fc.validate_workforce(raw, REGIONS)
+    assert checked.rejected == 0
+    assert checked.ok["definition"].to_list() == ["bpu_universe"] * 4
+    assert checked.ok["workers"].to_list() == [2_770_000, 200_000, 400_000, 50_000]

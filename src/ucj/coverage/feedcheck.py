@@ -408,7 +408,8 @@ DEFINITION_WORDS = {"eligible": "eligible", "pekerja eligible": "eligible", "pot
                     # Bappenas 06.02.021: the universe of BPU (informal) workers
                     "bpu universe": "bpu_universe", "semesta pbpu": "bpu_universe", "semesta bpu": "bpu_universe",
                     "pekerja informal": "bpu_universe", "informal": "bpu_universe",
-                    "bappenas": "bpu_universe", "06 02 021": "bpu_universe"}  # fmt: skip
+                    "bappenas": "bpu_universe", "06 02 021": "bpu_universe",
+                    "bappenas 06 02 021": "bpu_universe"}  # fmt: skip
 
 
 # ---------------------------------------------------------------- regions
