@@ -52,6 +52,23 @@ def check_meeting_figures(result: dict[str, Any]) -> None:
     assert muba["apbd_kabkota"] > 0.6 * sum(muba.values())  # Muba's growth: paid by the kabupaten
 
 
+def check_payer_table() -> None:
+    """Issue 12 item 16 on the dashboard: the province page lists who pays, with the December 2024 feed's sums per
+    payer (the province is feed-only, so the feed's cells are the whole answer)."""
+    from django.test import Client
+
+    from ucj.accounts.services import create_user
+
+    dec = story.feed().filter(pl.col("month") == dt.date(2024, 12, 1))
+    expected = dict(dec.group_by("payer").agg(pl.col("active").sum()).iter_rows())
+    client = Client()
+    client.force_login(create_user("payer.viewer", role="provinsi", region="16", password="Ucj-Test-2025!x"))
+    page = client.get("/cakupan/?region=16&as_of=2024-12")
+    rows = {p["key"]: p["covered"] for p in page.context["payers"]}
+    assert rows == expected and rows["apbdes"] > 0 and rows["apbd_kabkota"] > 0
+    assert 'data-payer="apbdes"' in page.content.decode() and "APBDes/ADD" in page.content.decode()
+
+
 def check_bappenas(result: dict[str, Any]) -> None:
     """Issue 12 item 18, the Bappenas indicator 06.02.021 on the demo: BPU participants of the December 2024
     feed ÷ the BPU universe of 2,770,000 informal workers (BPS Sakernas Aug 2023, domain.md §4.2) × 100."""
@@ -114,6 +131,7 @@ def test_demo_loads_the_meeting_figures_and_is_idempotent() -> None:
     assert any(c["region"] == "16.06.01.2001" and c["covered"] > 0 for c in village["children"])
 
     check_demo_plans(summary.plans)
+    check_payer_table()
 
     counts = (Participant.objects.count(), FeedRow.objects.count(), FeedBatch.objects.count(),
               Workforce.objects.count(), Target.objects.count())  # fmt: skip

@@ -91,6 +91,9 @@ def _print(result: dict[str, Any]) -> None:
             console.print(f"Target {t['year']} {_pct(t['rate'])} = {t['count']:,} ({t['source']}): {state}; "
                           f"surplus {t['surplus']:,}; proyeksi {_pct(t['projected_rate'])}; "
                           f"tercapai pada / reached {t['reached'] or '—'}")  # fmt: skip
+    payers = {k: v["covered"] for k, v in (top.get("by_payer") or {}).items() if v.get("covered")}
+    if payers:  # who pays (issue 12 item 16)
+        console.print("Pembayar / payers: " + ", ".join(f"{k} {v:,}" for k, v in payers.items()))
     if top["vulnerable_total"]:
         console.print(f"Pekerja miskin/rentan terlindungi: {top['vulnerable_covered']:,} dari "
                       f"{top['vulnerable_total']:,} ({_pct(top['vulnerable_rate'])})")  # fmt: skip

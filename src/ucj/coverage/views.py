@@ -229,6 +229,18 @@ def ecosystem_rows(indicator: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def payer_rows(indicator: dict[str, Any]) -> list[dict[str, Any]]:
+    """Covered per payer (issue 12 item 16: the feed and the registry name who pays), in the payer list's order,
+    "tidak diketahui" last; payers with nobody covered are left out."""
+    from ucj.registry.models import Payer
+
+    by = indicator.get("by_payer") or {}
+    order = [p.value for p in Payer] + [k for k in by if k not in Payer.values]
+    labels = {p.value: str(p.label) for p in Payer} | {"tidak diketahui": str(_("Tidak diketahui"))}
+    return [{"key": key, "label": labels.get(key, key), "covered": by[key]["covered"],
+             "change_6": by[key].get("change_6")} for key in order if key in by and by[key].get("covered")]  # fmt: skip
+
+
 def map_data(code: str, children: list[str]) -> dict[str, Any]:
     """The children's boundaries as a GeoJSON FeatureCollection (code/name properties), and their centres."""
     regions = Region.objects.filter(code__in=children).order_by("code")
@@ -309,6 +321,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "year_target": top["year_target"], "target": target, "status": status,
         "status_label": STATUS_LABELS[status], "source_label": SOURCE_LABELS.get(top["source"], top["source"]),
         "definition_label": Definition(top["definition"]).label, "ecosystems": data["ecosystems"],
+        "payers": payer_rows(top),
         "breadcrumb": breadcrumb(params.code, scope, params, result["as_of"]), "months": month_choices(result["as_of"]),
         "by_choices": [(b, Level(BY_LEVEL[b]).label) for b in by_choices(params.code)],
         "definitions": [(d.value, d.label) for d in DEFINITIONS],
