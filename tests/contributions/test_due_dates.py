@@ -220,3 +220,43 @@ def test_pages_and_workbook_show_what_is_overdue(budi: Participant, desa_user: A
     rows = book.get_sheet_by_name("Tunggakan").to_python()
     assert rows[1][:4] == ["Bulan iuran", "Segmen", "Peserta", "Iuran (Rp)"]
     assert [r[0] for r in rows[2:4]] == ["2026-09", "2026-10"]
+
+
+def test_the_participant_block_hides_amounts_when_the_page_hides_the_wage(budi: Participant) -> None:
+    """A PU contribution is a share of the wage: where the participant page masks the wage, the overdue block shows
+    the months and due dates but not the amounts (October 2026 would be Rp 21,600, fine 432)."""
+    from django.template import Context, Template
+
+    tpl = Template("{% load contributions_tags %}{% overdue_block p shown %}")
+    hidden = tpl.render(Context({"p": budi, "shown": False}))
+    shown = tpl.render(Context({"p": budi, "shown": True}))
+    assert "••••" in hidden and "21.600" not in hidden.replace(",", ".") and "432" not in hidden
+    assert "••••" not in shown
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_0005_adds_the_rows_and_the_bill_fields() -> None:
+    """On a database at 0004 without the due-date rows, 0005 adds the DUE.DATE and LATE.FINE rows of data/rules.csv
+    and the Bill fields; other rules are untouched."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    app = "contributions"
+    executor = MigrationExecutor(connection)
+    executor.migrate([(app, "0004_domain_corrections")])
+    old = executor.loader.project_state([(app, "0004_domain_corrections")]).apps
+    old.get_model(app, "ContributionRule").objects.filter(code__in=["DUE.DATE", "LATE.FINE"]).delete()
+    count = old.get_model(app, "ContributionRule").objects.count()
+    try:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes(app))
+        from ucj.contributions.models import Bill, ContributionRule
+
+        shipped = [r for r in shipped_rules() if r.code in ("DUE.DATE", "LATE.FINE")]
+        assert ContributionRule.objects.count() == count + len(shipped) == count + 7
+        stored = [r.to_rule() for r in ContributionRule.objects.filter(code__in=["DUE.DATE", "LATE.FINE"])]
+        assert sorted(stored, key=lambda r: r.id) == sorted(shipped, key=lambda r: r.id)
+        assert {"due_date", "month_amounts"} <= {f.name for f in Bill._meta.get_fields()}
+    finally:
+        MigrationExecutor(connection).loader.build_graph()
