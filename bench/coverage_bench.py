@@ -422,7 +422,8 @@ def bench_api(args: argparse.Namespace) -> dict[str, Any]:
             print(f"  errors, e.g.: {r['error_examples']}")
     for mode, c in changes.items():
         secs = sorted(c["seconds"]) or [0.0]
-        print(f"  {mode}: {c['changes']} changes, each preparing {c['answers']} answers then publishing: "
+        print(f"  {mode}: {c['changes']} change(s), each preparing the {c['answers']} default answers (and those "
+              f"asked under the previous version) then publishing: "
               f"median {secs[len(secs) // 2]:.2f} s, max {secs[-1]:.2f} s (refresh + prepare + publish)")
     print()
     for mode in [m for m in results if m != "baseline" and not m.startswith("before")]:

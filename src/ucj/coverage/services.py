@@ -73,8 +73,9 @@ ANSWER_SHAPE = 3  # 3: answers carry their data time and the publication record 
 def published() -> dict[str, Any]:
     """The published coverage version, read from the cache every process shares (one query with the database
     cache): ``id`` (with :data:`ANSWER_SHAPE`; every cached answer's key includes it), ``data_time`` (ISO time
-    its data were read), ``as_of`` (the month dashboards open on, None when unknown) and, for a version made by
-    :func:`prepare_and_publish`, ``started_ns`` and the ``keys`` of its prepared answers. A missing version
+    its data were read), ``as_of`` (the month dashboards open on, None when unknown), ``started_ns`` (when the
+    preparation of a version made by :func:`prepare_and_publish` started; 0 otherwise) and ``previous`` (the
+    version it replaced). A missing version
     (never set, evicted) becomes a fresh random one, never an earlier value, so answers cached under an old
     version are never served again."""
     record = cache.get(VERSION_KEY)
