@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from ucj.contributions import duedates as dd
 from ucj.contributions.bills import (
+    BillRefused,
     bill_overdue,
     bill_summary,
     create_bill,
@@ -260,3 +261,16 @@ def test_migration_0005_adds_the_rows_and_the_bill_fields() -> None:
         assert {"due_date", "month_amounts"} <= {f.name for f in Bill._meta.get_fields()}
     finally:
         MigrationExecutor(connection).loader.build_graph()
+
+
+def test_a_pu_without_a_wage_says_why_instead_of_nothing_overdue(budi: Participant) -> None:
+    """No wage, no PU contribution: the block says it cannot be computed (the bill note PU_NO_WAGE), rather than
+    "no contribution month is past its due date"."""
+    from django.template import Context, Template
+
+    Participant.objects.filter(pk=budi.pk).update(income=None)
+    budi.refresh_from_db()
+    with pytest.raises(BillRefused, match="PU wage missing"):
+        participant_overdue(budi, D(2026, 11, 30))
+    html = Template("{% load contributions_tags %}{% overdue_block p %}").render(Context({"p": budi}))
+    assert "cannot be computed" in html and "Tidak ada bulan iuran" not in html

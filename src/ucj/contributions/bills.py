@@ -252,7 +252,8 @@ def participant_overdue(participant: Participant, as_of: dt.date | None = None) 
     contribution and late fine: the months a payment recorded that day through the latest month already past its
     due date would cover (:func:`participant_due`: the arrears while the participant is active on ``as_of``; a
     non-active or never-paid participant only that month, paying resumes the protection, shared/domain.md §1.5).
-    The fine is the payer's (:func:`ucj.contributions.duedates.fine_rule`); none for BPU."""
+    The fine is the payer's (:func:`ucj.contributions.duedates.fine_rule`); none for BPU. Raises
+    :class:`BillRefused` when the contribution cannot be computed (PU without a wage, no rule in force)."""
     as_of = as_of or timezone.localdate()
     book = rulebook()
     # The latest contribution month already past its due date: this month or one of the two before (PU is due
@@ -271,6 +272,9 @@ def participant_overdue(participant: Participant, as_of: dt.date | None = None) 
     frame = read_frame(Participant.objects.filter(pk=participant.pk).order_by(), INPUT_SCHEMA)
     frame = frame.with_columns(pl.lit(month_end(_month(first - 1))).alias("paid_through"))
     result = compute_bill(frame, _month(last), book, lapse=last - first + 2)
+    problems = [n["message"] for n in result.notes if n["code"] in ("PU_NO_WAGE", "NO_TARIFF")]
+    if problems and not result.lines.height:  # say why instead of showing "nothing overdue"
+        raise BillRefused(f"Iuran tidak dapat dihitung / the contribution cannot be computed: {'; '.join(problems)}")
     return overdue(book, _month_dues(result.months), participant.payer, as_of)
 
 

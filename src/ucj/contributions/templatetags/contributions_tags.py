@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from ucj.contributions.bills import participant_overdue
+from ucj.contributions.bills import BillRefused, participant_overdue
 from ucj.contributions.rules import RuleMissing
 
 register = template.Library()
@@ -20,6 +20,6 @@ def overdue_block(participant: Any, amounts_shown: bool = True) -> dict[str, Any
     the months and due dates are shown, the amounts are not."""
     try:
         overdue = participant_overdue(participant)
-    except RuleMissing as err:  # no tariff for a month: say which rule is missing instead of failing the page
+    except (RuleMissing, BillRefused) as err:  # say why (no wage, no rule in force) instead of failing the page
         return {"overdue": None, "problem": str(err), "amounts_shown": amounts_shown}
     return {"overdue": overdue, "problem": "", "amounts_shown": amounts_shown}
