@@ -56,7 +56,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("UCJ_ALLOWED_HOSTS", "").split(",") i
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("UCJ_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin's modules are found when the URL map loads (ucj.urls calls admin.autodiscover()), not at every
+    # django.setup(): a CLI command does not import every app's admin (issue 17 §2).
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -306,6 +308,8 @@ if UCJ_APBDES_RELIEF not in ("apply", "exclude"):
 # Privacy (docs/privacy.md). Participant searches per user (NIK and name; pages and API), with Django's cache:
 # "N/second|minute|hour|day"; over it a search answers 429.
 UCJ_SEARCH_RATE = os.environ.get("UCJ_SEARCH_RATE", "30/minute")
+# Roster dry runs per user (CLI with --user, API): they say which rows a file would create or update.
+UCJ_DRY_RUN_RATE = os.environ.get("UCJ_DRY_RUN_RATE", "20/hour")
 # The bpjs role gets full NIKs in bulk workbooks (bill lines, enrolment lists) to match them against BPJS
 # membership; "0" masks its workbooks like a viewer's (single records stay visible on audited pages).
 UCJ_BPJS_FULL_NIK_EXPORTS = os.environ.get("UCJ_BPJS_FULL_NIK_EXPORTS", "1") not in {"0", "false", "no"}
