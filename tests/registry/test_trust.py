@@ -357,3 +357,32 @@ def test_conflict_reads_are_audited_and_lists_mask(write_csv: Callable[..., Path
     client.get(f"/registri/konflik/{conflict.pk}/")
     events = AuditEvent.objects.filter(action="nik_conflict_view")
     assert events.count() == 2 and {e.region_code for e in events} == {SUKARAMI}
+
+
+def test_dry_runs_are_rate_limited_per_user(
+    write_csv: Callable[..., Path], desa_user: Any, make_user: Callable[..., Any], settings: Any
+) -> None:
+    """Issue 11 §8–9: dry runs are audited and rate-limited (UCJ_DRY_RUN_RATE), in the service and the API (429);
+    real imports and other users are not counted."""
+    from django.core.cache import cache
+
+    from ucj.registry.services import ImportThrottled
+
+    cache.clear()
+    settings.UCJ_DRY_RUN_RATE = "2/hour"
+    line = [f"1606011301900044,Ani Rahma,13-01-1990,{SUKARAMI},,"]
+    for _ in range(2):
+        run(write_csv, line, user=desa_user, dry_run=True)
+    with pytest.raises(ImportThrottled):
+        run(write_csv, line, user=desa_user, dry_run=True)
+    assert AuditEvent.objects.filter(action="import_dry_run").count() == 2
+    assert run(write_csv, line, user=desa_user).accepted == 1  # a real import is not a dry run
+    other = make_user("desa", LUMPATAN)
+    assert run(write_csv, [line[0].replace(SUKARAMI, LUMPATAN)], user=other, dry_run=True).rows == 1
+
+    web = Client()
+    web.force_login(desa_user)
+    path = write_csv([HEADER, *line], name="api.csv")
+    with path.open("rb") as fh:
+        answer = web.post("/api/v1/imports/roster", {"file": fh, "dry_run": "true"})
+    assert answer.status_code == 429 and answer.json()["code"] == "RATE_LIMITED"

@@ -2,7 +2,8 @@
 
 Pages, API, exports and findings ask :func:`views_for` what a user sees of the people of one region, in one
 context, and apply it with :func:`ucj.accounts.policy.apply_record` / :func:`~ucj.accounts.policy.apply_frame`.
-Searches go through :func:`search_allowed` (rate limit) and :func:`audit_search` (audit without the term).
+Searches go through :func:`search_allowed` (rate limit) and :func:`audit_search` (audit without the term); roster
+dry runs, which tell which NIKs a file would create, through :func:`dry_run_allowed`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from ucj.accounts.policy import MASKED, FieldViews, RolePolicy, best_policy, mas
 from ucj.accounts.scoping import FULL_NIK_ROLES, Scope, scope_for
 from ucj.regions.codes import contains
 
-__all__ = ["audit_search", "mask_digits", "mask_name", "mask_nik", "mask_text", "policy_over", "search_allowed",
-           "search_rate", "views_for"]  # fmt: skip
+__all__ = ["audit_search", "dry_run_allowed", "mask_digits", "mask_name", "mask_nik", "mask_text", "policy_over",
+           "search_allowed", "search_rate", "views_for"]  # fmt: skip
 
 Context = Literal["record", "listing", "export"]
 
@@ -68,22 +69,32 @@ _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
-def search_rate() -> tuple[int, int]:
-    """``UCJ_SEARCH_RATE`` (``"30/minute"``) as (searches, seconds)."""
-    match = _RATE.match(str(settings.UCJ_SEARCH_RATE))
+def search_rate(setting: str = "UCJ_SEARCH_RATE") -> tuple[int, int]:
+    """A rate setting such as ``UCJ_SEARCH_RATE`` (``"30/minute"``) as (count, seconds)."""
+    match = _RATE.match(str(getattr(settings, setting)))
     if match is None:
-        raise ImproperlyConfigured("UCJ_SEARCH_RATE must look like '30/minute' (second, minute, hour or day)")
+        raise ImproperlyConfigured(f"{setting} must look like '30/minute' (second, minute, hour or day)")
     return int(match.group(1)), _PERIODS[match.group(2)]
 
 
 def search_allowed(user: Any) -> bool:
     """Count one search of ``user``; False once the user is over ``UCJ_SEARCH_RATE`` in the current window.
     Uses Django's cache (one window per user; with several server processes use a shared cache)."""
-    limit, period = search_rate()
+    return _within_rate(user, "search", "UCJ_SEARCH_RATE")
+
+
+def dry_run_allowed(user: Any) -> bool:
+    """Count one roster dry run of ``user``; False once over ``UCJ_DRY_RUN_RATE`` (issue 11 §8–9: a dry run of
+    many NIKs must not become a fast way to probe the registry)."""
+    return _within_rate(user, "dry-run", "UCJ_DRY_RUN_RATE")
+
+
+def _within_rate(user: Any, kind: str, setting: str) -> bool:
+    limit, period = search_rate(setting)
     window = int(time.time() // period)
     # "~ucj:" keys are always written, even while an import holds SQLite's write lock (ucj.coverage.cache): a
     # counter that skipped its writes would fail open. The search's audit row waits for that lock anyway.
-    key = f"~ucj:search-rate:{getattr(user, 'pk', None)}:{period}:{window}"
+    key = f"~ucj:{kind}-rate:{getattr(user, 'pk', None)}:{period}:{window}"
     cache.add(key, 0, period + 1)
     try:
         count = cache.incr(key)

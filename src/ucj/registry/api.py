@@ -163,7 +163,7 @@ class RepeatProblem(Schema):
 
 
 @router.post("/imports/roster", response={200: dict[str, Any], 400: Problem, 403: Problem, 409: RepeatProblem,
-                                          413: Problem})  # fmt: skip
+                                          413: Problem, 429: Problem})  # fmt: skip
 def post_roster(
     request: HttpRequest, file: File[UploadedFile | None] = None, region: Form[str] = "",
     dry_run: Form[bool] = False, again: Form[bool] = False,

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ucj.accounts import audit
+from ucj.accounts.privacy import dry_run_allowed
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for
 from ucj.contributions.defaults import FIELDS as DEFAULTED_FIELDS
 from ucj.contributions.roledefaults import role_defaults_frame
@@ -37,6 +38,10 @@ Progress = Callable[[str, int], None]
 
 class ImportRefused(Exception):
     """The user may not import into that region (the message is bilingual)."""
+
+
+class ImportThrottled(ImportRefused):
+    """The user is over ``UCJ_DRY_RUN_RATE`` (the API answers 429)."""
 
 
 @dataclass
