@@ -56,7 +56,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("UCJ_ALLOWED_HOSTS", "").split(",") i
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("UCJ_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin's modules are found when the URL map loads (ucj.urls calls admin.autodiscover()), not at every
+    # django.setup(): a CLI command does not import every app's admin (issue 17 §2).
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -7,6 +7,8 @@ from django.views.i18n import set_language
 
 from ucj.web.api import api
 
+admin.autodiscover()  # settings use SimpleAdminConfig: the admin modules load with the URL map, not at start-up
+
 urlpatterns = [
     path("", include("ucj.web.urls")),
     path("akun/", include("ucj.accounts.urls")),

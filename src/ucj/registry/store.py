@@ -181,7 +181,7 @@ def facts_changes(inserted: pl.DataFrame, changed: pl.DataFrame, stored: pl.Data
             pl.lit(weight, pl.Int8).alias("weight"),
         )  # fmt: skip
 
-    parts = [shaped(inserted, 1)] if inserted.height else []
+    parts = [shaped(inserted, 1)]  # always one frame, empty when nothing was inserted: "no change" is an answer
     if changed.height:
         before = changed.select("nik").join(stored.select("nik", *cols), on="nik", how="left")
         after = changed.select("nik", *[c for c in cols if c in changed.columns]).join(
