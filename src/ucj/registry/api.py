@@ -23,7 +23,7 @@ from ucj.registry.issues import Finding, RosterFileError
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.reimport import DuplicateFile
 from ucj.registry.search import Refusal, run_search, search_filter
-from ucj.registry.services import ImportRefused, import_roster
+from ucj.registry.services import ImportRefused, ImportThrottled, import_roster
 from ucj.registry.status import is_active
 from ucj.web.paging import capped_count
 
@@ -191,6 +191,8 @@ def post_roster(
         f = err.finding
         status = 413 if f.code == "FILE_TOO_LARGE" else 400
         return Status(status, {"code": f.code, "message": f.message("id"), "message_en": f.message("en")})
+    except ImportThrottled as err:
+        return Status(429, {"code": "RATE_LIMITED", "message": str(err), "message_en": str(err)})
     except ImportRefused as err:
         return Status(403, {"code": "REFUSED", "message": str(err), "message_en": str(err)})
     return Status(200, report.as_json())

@@ -119,6 +119,10 @@ def import_roster(
     except ImportRefused as err:
         _fail(batch, "REFUSED", str(err))
         raise
+    if dry_run and user is not None and not dry_run_allowed(user):
+        raise ImportThrottled(
+            "Terlalu banyak uji coba impor; coba lagi nanti / too many dry runs; try again later"
+        )
     if refuse_repeat and not dry_run and (earlier := earlier_import(report.sha256, user)) is not None:
         raise DuplicateFile(earlier)
     if batch is None and not dry_run:
