@@ -130,6 +130,16 @@ def test_any_text_and_number_round_trip(texts: list[str], numbers: list[int | No
         assert [r[1] for r in rows] == ["" if x is None else x for x in numbers]
 
 
+def test_numpy_and_decimal_numbers_are_numbers() -> None:
+    import decimal
+
+    import numpy as np
+
+    book = Book()
+    book.add_sheet("x").write_row(0, [np.int64(5), np.float64(2.5), decimal.Decimal("1.25"), float("inf")])
+    assert read(book.to_bytes())["x"] == [[5, 2.5, 1.25]]  # infinity: left empty (the last cell)
+
+
 def test_sheet_names_are_made_valid_and_unique() -> None:
     book = Book()
     for name in ("APBD Kabupaten/Kota", "APBD Kabupaten/Kota", "a" * 40, "[x]:*?"):

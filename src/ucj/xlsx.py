@@ -39,6 +39,7 @@ import csv
 import datetime as dt
 import io
 import math
+import numbers
 import re
 import shutil
 import tempfile
@@ -305,8 +306,8 @@ class Sheet:
         style = column_style if style is None else style
         if isinstance(value, bool):
             return f'<c r="{ref}"{_s(style)} t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, (int, float, Decimal)):
-            number = float(value) if not isinstance(value, int) else value
+        if isinstance(value, (numbers.Real, Decimal)):  # numpy's numbers too
+            number = int(value) if isinstance(value, numbers.Integral) else float(value)
             if isinstance(number, float) and not math.isfinite(number):
                 return ""
             return f'<c r="{ref}"{_s(style)}><v>{number!r}</v></c>'
