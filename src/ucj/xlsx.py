@@ -24,9 +24,10 @@ formula at all. The format kept deliberately small and robust:
 * strings are inline strings (``t="inlineStr"``, read by Excel, LibreOffice, openpyxl, calamine; Excel turns
   them into shared strings when it saves), XML-escaped (``& < >``), with the characters XML 1.0 forbids
   (C0 controls except TAB, LF, CR; U+FFFE, U+FFFF) removed, literal ``_xHHHH_`` escaped as Excel expects,
-  cut at Excel's 32,767 characters, ``xml:space="preserve"`` so spaces survive;
+  cut at Excel's 32,767 characters, ``xml:space="preserve"`` so spaces survive, CR as ``&#13;`` so it survives
+  XML's line-end normalisation;
 * numbers are ``<v>`` number cells (NaN and infinities are left empty), booleans ``t="b"``, dates and datetimes
-  Excel serial numbers with a ``yyyy-mm-dd`` (``yyyy-mm-dd hh:mm``) format unless the column has its own;
+  Excel serial numbers with a ``yyyy-mm-dd`` (``yyyy-mm-dd hh:mm``) format unless the write names another;
 * styles (bold, fill colour, wrap, number format), column widths and default column styles, frozen panes.
 
 A sheet streams: columns and panes are set first, rows are written in order, and the sheet's XML is spooled
@@ -340,7 +341,8 @@ class Sheet:
         nulls = frame.null_count().row(0, named=True)
         specs: list[tuple[str, str, pl.Expr, str, bool]] = []  # before row number, before value, value, after, nulls
         for c, (name, dtype) in enumerate(frame.schema.items()):
-            style = styles.get(c, self._cols.get(c, (0, None))[1])
+            explicit = styles.get(c)
+            style = explicit if explicit is not None else self._cols.get(c, (0, None))[1]
             col, kind, nullable = pl.col(name), "n", bool(nulls[name])
             if name in texts:
                 i = texts.index(name)
@@ -358,10 +360,10 @@ class Sheet:
                 value, kind = col.cast(pl.Int8).cast(pl.String), "b"
             elif dtype == pl.Date:
                 value = (col.cast(pl.Int64) + _UNIX_EPOCH_SERIAL).cast(pl.String)
-                style = self.book.date_style if style is None else style
+                style = self.book.date_style if explicit is None else explicit
             elif isinstance(dtype, pl.Datetime):
                 value = (col.dt.epoch("ms") / 86_400_000 + _UNIX_EPOCH_SERIAL).cast(pl.String)
-                style = self.book.datetime_style if style is None else style
+                style = self.book.datetime_style if explicit is None else explicit
             elif dtype.is_integer():
                 value = col.cast(pl.String)
             elif dtype.is_numeric():
