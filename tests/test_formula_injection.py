@@ -52,6 +52,18 @@ def test_the_helper_keeps_every_hostile_string_as_text() -> None:
     assert_text_only(buf.getvalue(), HOSTILE)
 
 
+def test_the_writer_keeps_every_hostile_string_as_text() -> None:
+    """ucj.xlsx.Book, the writer of every export: Python rows and Polars frames alike."""
+    import polars as pl
+
+    from ucj.xlsx import Book
+
+    book = Book()
+    book.add_sheet("rows").write_rows(0, [[text] for text in HOSTILE])
+    book.add_sheet("frame").write_frame(0, pl.DataFrame({"text": HOSTILE}))
+    assert_text_only(book.to_bytes(), HOSTILE)
+
+
 @pytest.mark.django_db
 def test_bill_workbook(admin_user: Any) -> None:
     for i, text in enumerate(HOSTILE):
