@@ -144,7 +144,7 @@ def baseline(path: Path) -> dict[str, float]:
     t0 = time.perf_counter()
     pl.read_csv(path, infer_schema=False)
     t1 = time.perf_counter()
-    raw = read_roster(path.read_bytes(), path.name)
+    raw = read_roster(path.read_bytes(), path.name, _limits(path))
     t2 = time.perf_counter()
     checked = validate_roster(raw, villages, all_codes=all_codes)
     checked.findings_list()  # the import turns the findings into objects too
@@ -324,6 +324,16 @@ def _instrument(detail: dict[str, list[float]]) -> None:
                     setattr(mod, key, wrapped)
 
 
+def _limits(path: Path) -> Any:
+    """The reader's default limits, with room for this file (a million rows of CSV is ~100 MB)."""
+    import dataclasses
+
+    from ucj.registry.reader import DEFAULT_LIMITS
+
+    size = path.stat().st_size
+    return dataclasses.replace(DEFAULT_LIMITS, max_bytes=max(DEFAULT_LIMITS.max_bytes, size + 1))
+
+
 def interpreter_start(repeat: int = 5) -> float:
     """Median seconds of ``python -c pass`` (the process floor)."""
     samples = []
@@ -347,7 +357,8 @@ def inserted_rows(path: Path) -> Any:
     from ucj.registry.validate import validate_roster
 
     villages = villages_frame([(r.code, r.name) for r in iter_reference("16")])
-    checked = validate_roster(read_roster(path.read_bytes(), path.name), villages, all_codes=set(villages["code"]))
+    raw = read_roster(path.read_bytes(), path.name, _limits(path))
+    checked = validate_roster(raw, villages, all_codes=set(villages["code"]))
     frame = written_frame(checked.ok)
     return _new_rows(frame.drop([c for c in frame.columns if c.startswith("defaulted_")]), 1)
 
@@ -477,6 +488,10 @@ def main() -> None:
         log(f"generating {args.rows:,}-row CSV over {len(codes):,} desa …")
         csv_path = make_csv(args.rows, codes)
     generated_csv = time.perf_counter() - t0
+    # The upload cap (UCJ_MAX_UPLOAD_MB, default 50) is raised to fit the file, and the parsing child's address
+    # space (UCJ_PARSE_MEMORY_MB, default 2048: a million-row CSV needs more) unless set; the other limits stay.
+    os.environ["UCJ_MAX_UPLOAD_MB"] = str(max(50, csv_path.stat().st_size // 2**20 + 1))
+    os.environ.setdefault("UCJ_PARSE_MEMORY_MB", "8192")
     log("baseline: read_roster + validate_roster in memory …")
     base = baseline(csv_path)
     cases: list[dict[str, Any]] = [

@@ -67,6 +67,8 @@ def fast_exit(code: int | str | None) -> None:
         print(code, file=sys.stderr)
     if threading.active_count() > 1 and any(not t.daemon for t in threading.enumerate()[1:]):
         sys.exit(status)
+    if sys.getprofile() is not None or sys.gettrace() is not None:  # a profiler or coverage writes at exit
+        sys.exit(status)
     if "django.db" in sys.modules:
         from django.db import connections
 
