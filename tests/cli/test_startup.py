@@ -71,3 +71,18 @@ def test_the_fast_exit_flushes_a_large_json_report_through_a_pipe(tmp_path: Path
     assert out.returncode == 0
     report = json.loads(out.stdout)  # complete JSON: nothing lost in the buffers at exit
     assert report["rows"] == 399 and report["accepted"] + report["rejected"] == 399
+
+
+def test_boot_skips_the_migration_graph_only_when_every_file_is_applied(tmp_path: Path) -> None:
+    env = child_env(tmp_path)
+    code = (
+        "from ucj.cli.setup import all_applied, boot\n"
+        "boot()\n"  # a fresh database: migrated
+        "print(all_applied())\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as cur:\n"
+        "    cur.execute(\"DELETE FROM django_migrations WHERE app = 'registry' AND name LIKE '0001%%'\")\n"
+        "print(all_applied())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
