@@ -58,6 +58,7 @@ def map_pixel(page: Any, code: str) -> tuple[float, float]:
     from ucj.regions.models import Region
 
     region = Region.objects.get(code=code)
+    page.locator("#map-chart").scroll_into_view_if_needed()  # a mouse click lands only inside the viewport
     box = page.locator("#map-chart").bounding_box()
     x, y = page.evaluate(
         "([lng, lat]) => echarts.getInstanceByDom(document.getElementById('map-chart'))"
