@@ -284,6 +284,8 @@ DETAIL = [
     "ucj.registry.store:_insert", "ucj.registry.store:_copy", "ucj.registry.store:_changed",
     "ucj.registry.store:_update", "ucj.registry.services:_save_findings", "ucj.registry.services:_outcomes",
     "ucj.accounts.audit:record", "ucj.registry.services:ImportReport.as_json", "ucj.cli.output:emit_json",
+    "ucj.registry.store:facts_changes", "ucj.registry.store:_sqlite_range", "ucj.coverage.delta:apply_changes",
+    "ucj.coverage.services:refresh_facts", "ucj.coverage.services:prepare_and_publish",
 ]  # fmt: skip
 
 
