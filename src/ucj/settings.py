@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "ninja",
+    "ucj.web.ninja_assets.NinjaAssetsConfig",  # django-ninja's templates/static, not imported at start-up
     "django_tasks",
     "django_tasks_db",
     "axes",

@@ -86,3 +86,18 @@ def test_boot_skips_the_migration_graph_only_when_every_file_is_applied(tmp_path
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]
+
+
+def test_django_setup_imports_no_django_ninja_and_the_docs_stay_local(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from ucj.cli.setup import boot\n"
+        "boot(migrate=False)\n"
+        "print('ninja' in sys.modules, 'pydantic' in sys.modules)\n"
+        "from django.template.loader import get_template\n"
+        "from django.contrib.staticfiles import finders\n"
+        "print(get_template('ninja/swagger.html') is not None, bool(finders.find('ninja/swagger-ui.css')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=child_env(tmp_path), capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    assert out.stdout.split() == ["False", "False", "True", "True"]

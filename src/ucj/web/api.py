@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
+from ninja.openapi import docs as ninja_docs
 
 from ucj import __version__
 from ucj.accounts.api_auth import API_AUTH
@@ -18,6 +23,18 @@ from ucj.planning.api import router as planning_router
 from ucj.registry.api import router as registry_router
 from ucj.registry.trust_api import router as trust_router
 
+
+class LocalSwagger(Swagger):
+    """The Swagger page from django-ninja's bundled template and static files, never its CDN page (the app is
+    installed under its label by :mod:`ucj.web.ninja_assets`, which django-ninja's own check does not see)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api,
+                   "add_csrf": ninja_docs._csrf_needed(api)}  # fmt: skip
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="UCJ API",
     version=__version__,
@@ -25,6 +42,7 @@ api = NinjaAPI(
     "Session or Bearer token.",
     auth=API_AUTH,
     urls_namespace="api",
+    docs=LocalSwagger(),
     docs_decorator=login_required,  # the docs and schema are served locally (no CDN) and only to users
 )
 # Before the registry router: its GET /imports/{batch_id} would otherwise capture /imports/feed.
