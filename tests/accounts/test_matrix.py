@@ -291,8 +291,12 @@ CASES = [(name, role, expected) for name, row in MATRIX for role, expected in zi
 
 @pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
 def test_access(world: World, client_for: Callable[[str], Client], name: str, role: str, expected: int | str) -> None:
-    method, path, data = target(world, name)
-    client = client_for(role)
+    assert_answer(client_for(role), role, *target(world, name), expected)
+
+
+def assert_answer(client: Client, role: str, method: str, path: str, data: Any, expected: int | str) -> None:
+    """One request of the matrix: the expected status, or a redirect to the login page, the admin login or
+    (any other redirect) the page the action leads to."""
     if isinstance(data, JSON):
         response = client.post(path, data, content_type="application/json")
     else:
@@ -705,21 +709,7 @@ TRUST_CASES = [(name, role, expected) for name, row in TRUST_MATRIX for role, ex
 def test_trust_access(
     world: World, client_for: Callable[[str], Client], name: str, role: str, expected: int | str
 ) -> None:
-    method, path, data = trust_target(world, name)
-    client = client_for(role)
-    if isinstance(data, JSON):
-        response = client.post(path, data, content_type="application/json")
-    else:
-        response = getattr(client, method)(path, data) if data else getattr(client, method)(path)
-    if isinstance(expected, int):
-        assert response.status_code == expected, f"{role} {method.upper()} {path}"
-        return
-    assert response.status_code == 302, f"{role} {method.upper()} {path}: {response.status_code}"
-    location = response["Location"]
-    if expected == LOGIN:
-        assert location.startswith("/akun/masuk/?next=")
-    else:
-        assert not location.startswith(("/akun/masuk/", "/admin/login/")), location
+    assert_answer(client_for(role), role, *trust_target(world, name), expected)
 
 
 def test_transfer_requester_learns_nothing_before_approval(world: World, client_for: Callable[[str], Client]) -> None:
