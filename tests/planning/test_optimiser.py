@@ -144,6 +144,31 @@ def test_one_payer_per_worker_within_each_payers_ceiling() -> None:
     assert plan.objective == pytest.approx(brute(problem))
 
 
+def test_a_floor_the_second_payer_of_a_shared_unit_can_fund() -> None:
+    """Hypothesis counterexample: unit u0 (1 worker in a, Rp 100) may be funded by the province (ceiling Rp 0)
+    or by kab/kota a (Rp 100). The floor of 1 in a is met by kab/kota a alone (Rp 100 within the budget of
+    Rp 100), so the plan is feasible; the diagnosis must count every payer of a shared unit, not only the first
+    column's."""
+    problem = Problem(columns([("u0", "apbd_provinsi", "a", 1, 1.0, 100), ("u0", "apbd_kabkota:a", "a", 1, 1.0, 100)]),
+                      budget=100, floors={"a": 1},
+                      payer_budgets=[PayerBudget("apbd_provinsi", 0), PayerBudget("apbd_kabkota", 100)])  # fmt: skip
+    plan = maximise_coverage(problem)
+    assert plan.status == "optimal" and plan.problems == []
+    got = {(u, p): n for u, p, n in plan.allocation.select("unit", "payer", "funded").iter_rows()}
+    assert got == {("u0", "apbd_provinsi"): 0, ("u0", "apbd_kabkota:a"): 1}
+    assert plan.objective == pytest.approx(brute(problem)) == pytest.approx(1.0)
+
+
+def test_the_cheapest_payer_of_a_shared_unit_sets_the_least_cost_of_a_floor() -> None:
+    """A unit two payers may fund at different costs per worker (each payer's own contribution rates): the
+    floor's least cost is the cheaper payer's, so a budget that only the cheaper payer fits is not "below the
+    floors". 2 workers in a, province Rp 300 each, kab/kota a Rp 100 each; floor 2, budget Rp 200."""
+    problem = Problem(columns([("u0", "apbd_provinsi", "a", 2, 1.0, 300), ("u0", "apbd_kabkota:a", "a", 2, 1.0, 100)]),
+                      budget=200, floors={"a": 2})  # fmt: skip
+    plan = maximise_coverage(problem)
+    assert plan.status == "optimal" and plan.cost == 200 and plan.objective == pytest.approx(brute(problem))
+
+
 def test_shares_of_the_least_budget_in_whole_workers() -> None:
     """Issue 12 item 11: "province 60 % / kab-kota 40 %" for the least budget: 7 workers needed at Rp 100, one
     unit both may fund. 60 % of 7 is 4.2 workers: each payer may fund its share plus one worker's tolerance, so

@@ -192,8 +192,12 @@ def _of_payer(units: pl.DataFrame, name: str) -> np.ndarray:
 
 
 def _unique_units(units: pl.DataFrame) -> pl.DataFrame:
-    """One row per unit (its cap counted once however many payers may fund it)."""
-    return units.unique("unit", keep="first", maintain_order=True)
+    """One row per unit: its cap counted once however many payers may fund it, and its least cost over those
+    payers (each pays its own rate), so the costs derived from it are lower bounds. The payers are not kept:
+    ask the unit × payer columns who may fund a unit."""
+    return units.group_by("unit", maintain_order=True).agg(
+        pl.col("region").first(), pl.col("available").first(), pl.col("cost").min()
+    )
 
 
 def _cheapest(units: pl.DataFrame, region: str, need: int) -> int:
@@ -219,7 +223,7 @@ def diagnose(problem: Problem, units: pl.DataFrame) -> list[Shortfall]:
                                   "total"))  # fmt: skip
     if problems:
         return problems
-    units = _unique_units(units)
+    columns, units = units, _unique_units(units)
     available = dict(units.group_by("region").agg(pl.col("available").sum()).iter_rows())
     problems = [Shortfall("FLOOR_ABOVE_AVAILABLE", r, n, int(available.get(r, 0)), "workers")
                 for r, n in sorted(problem.floors.items()) if n > available.get(r, 0)]  # fmt: skip
@@ -235,7 +239,7 @@ def diagnose(problem: Problem, units: pl.DataFrame) -> list[Shortfall]:
     ceilings = [p for p in problem.payer_budgets if p.share is None]
     for region, need in sorted(floor_cost.items()):
         capacity: int | None = 0
-        payers = units.filter(pl.col("region") == region)["payer"].unique().to_list()
+        payers = columns.filter(pl.col("region") == region)["payer"].unique().to_list()  # every column's payer
         for name in payers:  # the most the payers who may fund this region could spend (a necessary condition)
             limits = [p.limit - p.fixed for p in ceilings if name == p.name or name.startswith(p.name + ":")]
             if not limits:
