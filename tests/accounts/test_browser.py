@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser import PASSWORD, chromium_tab, prepare_database
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ROSTER = (
     "DAFTAR PERANGKAT DESA SUKARAMI\n\n"
     "NIK;Nama;Tgl Lahir;L/P;Jabatan\n"

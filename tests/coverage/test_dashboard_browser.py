@@ -19,7 +19,7 @@ from tests.browser import PASSWORD, chromium_tab, prepare_database
 from tests.conftest import SHARED
 from tests.coverage.test_dashboard_page import MUBA, PALEMBANG, make_sumsel_data
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 BOUNDARIES = SHARED / "geo" / "sumsel_kabkota.geojson"
 
 
@@ -58,14 +58,23 @@ def map_pixel(page: Any, code: str) -> tuple[float, float]:
     from ucj.regions.models import Region
 
     region = Region.objects.get(code=code)
+    page.wait_for_load_state("networkidle")  # boundaries and fonts loaded: the map will not be laid out again
     page.locator("#map-chart").scroll_into_view_if_needed()  # a mouse click lands only inside the viewport
-    box = page.locator("#map-chart").bounding_box()
-    x, y = page.evaluate(
-        "([lng, lat]) => echarts.getInstanceByDom(document.getElementById('map-chart'))"
-        ".convertToPixel({seriesIndex: 0}, [lng, lat])",
-        [region.lng, region.lat],
-    )
-    return box["x"] + x, box["y"] + y
+    last = None
+    for _ in range(20):  # on a loaded machine the chart may still be resizing: wait until the point holds still
+        box = page.locator("#map-chart").bounding_box()
+        x, y = page.evaluate(
+            "([lng, lat]) => echarts.getInstanceByDom(document.getElementById('map-chart'))"
+            ".convertToPixel({seriesIndex: 0}, [lng, lat])",
+            [region.lng, region.lat],
+        )
+        point = (round(box["x"] + x, 1), round(box["y"] + y, 1))
+        if point == last:
+            break
+        last = point
+        page.wait_for_timeout(150)
+    assert last is not None
+    return last
 
 
 def dashboard_walk(page: Any, kind: str) -> None:

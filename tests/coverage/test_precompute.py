@@ -197,7 +197,7 @@ def clean_cache() -> Iterator[None]:
     cache.clear()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_missing_answer_is_computed_once_for_many_requests(
     monkeypatch: pytest.MonkeyPatch, clean_cache: None
 ) -> None:

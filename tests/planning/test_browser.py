@@ -13,7 +13,7 @@ from tests.browser import PASSWORD, chromium_tab, prepare_database
 from tests.coverage.test_dashboard_browser import shoot
 from tests.planning.conftest import make_plan_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

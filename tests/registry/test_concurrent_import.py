@@ -20,7 +20,7 @@ from ucj.registry import store
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.services import ImportReport, import_roster
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SUKARAMI = "16.06.01.2001"
 HEADER = "NIK,Nama,Kode Desa,No HP"
