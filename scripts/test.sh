@@ -53,11 +53,15 @@ ensure_postgres() {
 echo "== ruff"; ruff check src tests bench
 echo "== mypy"; mypy
 ensure_chromium
+# Two workers (this project's machines have 2 cores; each worker has its own test database); the browser tests
+# run alone afterwards, since a loaded machine makes their map clicks time out.
 echo "== pytest on SQLite"
-pytest -p no:cacheprovider "$@"
+pytest -p no:cacheprovider -n 2 -m "not browser" "$@"
+echo "== browser tests on SQLite"
+pytest -p no:cacheprovider -m browser "$@"
 echo "== pytest on PostgreSQL ($UCJ_TEST_POSTGRES_URL)"
 if ensure_postgres; then
-  UCJ_TEST_DB=postgres pytest -p no:cacheprovider -m "not browser" "$@"
+  UCJ_TEST_DB=postgres pytest -p no:cacheprovider -n 2 -m "not browser" "$@"
 else
   echo "!! SKIPPED: no PostgreSQL reachable at $UCJ_TEST_POSTGRES_URL — the PostgreSQL run did not happen."
   [ "${CI:-}" = "true" ] && { echo "CI must exercise PostgreSQL." >&2; exit 1; }
