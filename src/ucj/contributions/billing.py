@@ -4,8 +4,13 @@ A bill is for one payer and one contribution month. Each participant's line cove
 unpaid months before it while the participant is still active; a participant already non-active (``lapse``
 or more unpaid months) is billed the bill month only, which resumes the protection (BPJS FAQ: a lapsed BPU
 resumes by paying again; shared/domain.md §1.5). Amounts come from :func:`ucj.contributions.calculator.tariff`
-per distinct (month, segment, risk class, JKP, programmes, payer, sector) and the same integer rounding as the
-one-worker calculator, so a bill line always equals the sum of the calculator's monthly totals.
+per distinct (month, segment, risk class, JKP, programmes, payer, sector, employees) and the same integer rounding
+as the one-worker calculator, so a bill line always equals the sum of the calculator's monthly totals.
+
+PP 7/2025 jo. PP 36/2025 (50 % off JKK for PU of labour-intensive industries with at least 50 workers): a PU
+participant's sector is the employer's (``employer_sector``, else the one derived from the occupation) and the
+employee count is the employer's size (``employer_size``), so the calculator's own relief rule decides
+(:func:`employees_key`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ INPUT_SCHEMA = {
     "id": pl.Int64, "segment": pl.String, "income": pl.Int64, "risk_class": pl.Int64, "jkp": pl.Boolean,
     "jkk": pl.Boolean, "jkm": pl.Boolean, "jht": pl.Boolean, "jp": pl.Boolean, "payer": pl.String,
     "occupation": pl.String, "paid_through": pl.Date, "coverage_start": pl.Date, "desa_id": pl.String,
+    "employer_sector": pl.String, "employer_size": pl.Int64,
 }  # fmt: skip
 APBDES = "apbdes"
 
@@ -93,8 +99,26 @@ def month_end(month: dt.date) -> dt.date:
 
 
 def sector_expr() -> pl.Expr:
-    return pl.when(pl.col("occupation").fill_null("").str.contains(TRANSPORT_WORDS)).then(pl.lit("transport")) \
-        .otherwise(pl.lit("other"))  # fmt: skip
+    """The calculator's ``sector``: a PU participant's employer sector when recorded (PP 7/2025), else transport
+    by the occupation (PP 50/2025, BPU drivers and couriers) or other."""
+    by_occupation = pl.when(pl.col("occupation").fill_null("").str.contains(TRANSPORT_WORDS)) \
+        .then(pl.lit("transport")).otherwise(pl.lit("other"))  # fmt: skip
+    employer = pl.when(pl.col("segment") == "PU").then(pl.col("employer_sector"))
+    return pl.coalesce(employer, by_occupation)
+
+
+def employees_key(book: RuleBook, months: list[int]) -> pl.Expr:
+    """The calculator's ``employees`` for a PU participant, reduced to the largest relief threshold (a relief
+    row's ``lower``, PP 7/2025: 50) in force in ``months`` that the employer's size reaches, 0 below them all,
+    null when the size is unknown. The calculator only compares ``employees`` with these thresholds, so every
+    tariff is the one the calculator gives for the real count, while employers of 60 and 600 share one tariff.
+    Not PU: null (no employee-count rule applies to them)."""
+    thresholds = sorted({r.lower for m in months for r in book.reliefs(_month_of(m)) if r.lower is not None})
+    size = pl.col("employer_size")
+    key: pl.Expr = pl.lit(0, pl.Int64)
+    for t in thresholds:
+        key = pl.when(size >= t).then(pl.lit(t, pl.Int64)).otherwise(key)
+    return pl.when((pl.col("segment") == "PU") & size.is_not_null()).then(key).otherwise(pl.lit(None, pl.Int64))
 
 
 def _note(notes: list[dict[str, Any]], code: str, count: int, message: str) -> None:
@@ -137,7 +161,7 @@ def _tariffs(book: RuleBook, keys: pl.DataFrame, notes: list[dict[str, Any]]) ->
         programs = tuple(p.upper() for p in ("jkk", "jkm", "jht", "jp") if key[p])
         inputs = Inputs(segment=key["segment"], month=_month_of(key["month"]), risk_class=key["risk_class"],
                         jkp=bool(key["jkp"]), programs=programs or ("JKM",), payer=key["payer"] or "mandiri",
-                        sector=key["sector"])  # fmt: skip
+                        sector=key["sector"], employees=key["employees"])  # fmt: skip
         try:
             found.append(tariff(book, inputs))
             index.append(len(found) - 1)
@@ -195,8 +219,9 @@ def compute_bill(participants: pl.DataFrame, month: dt.date, book: RuleBook, lap
     """Lines of the bill for ``month`` for these participants (columns: :data:`INPUT_SCHEMA`)."""
     notes: list[dict[str, Any]] = []
     month = month.replace(day=1)
-    if "desa_id" not in participants.columns:
-        participants = participants.with_columns(pl.lit(None, pl.String).alias("desa_id"))
+    for name in ("desa_id", "employer_sector", "employer_size"):
+        if name not in participants.columns:
+            participants = participants.with_columns(pl.lit(None, INPUT_SCHEMA[name]).alias(name))
     frame = _select(participants.cast(INPUT_SCHEMA, strict=False), month, lapse, notes)  # type: ignore[arg-type]
     no_wage = (frame["segment"] == "PU") & (frame["income"].fill_null(0) <= 0)
     _note(notes, "PU_NO_WAGE", int(no_wage.sum()), "upah PU tidak diisi: tidak dapat dihitung / PU wage "
@@ -204,7 +229,8 @@ def compute_bill(participants: pl.DataFrame, month: dt.date, book: RuleBook, lap
     frame = frame.filter(~no_wage)
     rows = frame.with_columns(pl.int_ranges(0, pl.col("months")).alias("k")).explode("k").with_columns(
         (pl.col("first") + pl.col("k")).alias("month")).with_row_index("row")  # fmt: skip
-    key_cols = ["month", "segment", "risk_class", "jkp", "jkk", "jkm", "jht", "jp", "payer", "sector"]
+    rows = rows.with_columns(employees_key(book, rows["month"].unique().to_list()).alias("employees"))
+    key_cols = ["month", "segment", "risk_class", "jkp", "jkk", "jkm", "jht", "jp", "payer", "sector", "employees"]
     keys = rows.group_by(key_cols).agg(pl.len().alias("n"))
     keys, tariffs = _tariffs(book, keys, notes)
     rows = rows.join(keys.select([*key_cols, "tariff"]), on=key_cols, how="left", nulls_equal=True)

@@ -47,6 +47,8 @@ class ParticipantOut(Schema):
     programs: list[str]
     paid_through: dt.date | None
     status: str
+    employer_sector: str | None  # PU: the employer's industry (PP 7/2025 sector code), null when unknown
+    employer_size: int | None  # PU: the employer's number of workers, null when unknown
 
 
 class ParticipantPage(Schema):
@@ -81,6 +83,7 @@ def _out(p: Participant, views: FieldViews, today: dt.date) -> ParticipantOut:
         birth_year=shown["birth_year"], sex=shown["sex"], desa=p.desa_id, segment=p.segment, ecosystem=p.ecosystem,
         village_role=p.village_role, payer=p.payer, programs=p.programs, paid_through=p.paid_through,
         status="aktif" if is_active(p.paid_through, today, settings.UCJ_LAPSE_MONTHS) else "nonaktif",
+        employer_sector=p.employer_sector, employer_size=p.employer_size,
     )  # fmt: skip
 
 

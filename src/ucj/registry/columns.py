@@ -40,6 +40,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "paid_through": ("dibayar sampai", "iuran dibayar sampai", "iuran sampai", "iuran s d", "lunas s d", "lunas sampai",
                      "masa iuran sampai", "bayar sampai", "paid through"),
     "poverty_decile": ("desil", "desil kesejahteraan", "desil dtsen", "poverty decile", "decile"),
+    "employer_sector": ("sektor usaha", "bidang usaha", "sektor industri", "jenis industri", "jenis usaha",
+                        "sektor usaha pemberi kerja", "bidang usaha perusahaan", "sektor perusahaan",
+                        "employer sector", "industry"),
+    "employer_size": ("jumlah pekerja", "jumlah karyawan", "jumlah tenaga kerja", "jml pekerja", "jml karyawan",
+                      "jumlah pekerja perusahaan", "jumlah karyawan perusahaan", "employer size", "employees",
+                      "number of employees"),
 }  # fmt: skip
 
 FIELD_LABELS = {
@@ -48,7 +54,8 @@ FIELD_LABELS = {
     "kabkota": "Kabupaten/kota", "village_code": "Kode desa", "phone": "No. HP", "income": "Penghasilan",
     "address": "Alamat", "segment": "Segmen", "ecosystem": "Ekosistem", "payer": "Pembayar iuran",
     "programs": "Program", "kpj": "No. KPJ", "coverage_start": "TMT kepesertaan",
-    "paid_through": "Iuran dibayar sampai", "poverty_decile": "Desil",
+    "paid_through": "Iuran dibayar sampai", "poverty_decile": "Desil", "employer_sector": "Sektor usaha",
+    "employer_size": "Jumlah pekerja",
 }  # fmt: skip
 
 

@@ -82,6 +82,7 @@ class ParticipantForm(forms.ModelForm):
         fields = [
             "name", "birth_date", "sex", "occupation", "village_role", "ecosystem", "segment", "payer", "jkk",
             "jkm", "jht", "jp", "jkp", "income", "poverty_decile", "kpj", "phone", "address", "coverage_start",
+            "employer_sector", "employer_size",
         ]  # fmt: skip  # not paid_through: it moves only through recorded payments (contributions.bills)
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -109,6 +109,22 @@ _TYPES = [
         "Number '{value}' cannot be read; ignored.",
     ),
     IssueType(
+        "SECTOR_UNKNOWN",
+        "warning",
+        "Sektor usaha '{value}' tidak dikenal; diabaikan (keringanan JKK PP 7/2025 tidak diterapkan). Gunakan: "
+        "tekstil, alas kaki, kulit, furnitur, makanan dan minuman, mainan anak, atau lainnya.",
+        "Employer sector '{value}' is not recognised; ignored (the PP 7/2025 JKK relief is not applied). Use: "
+        "textile, footwear, leather, furniture, food, toys or other.",
+    ),
+    IssueType(
+        "EMPLOYEES_INVALID",
+        "warning",
+        "Jumlah pekerja '{value}' bukan bilangan bulat 0 atau lebih; diabaikan (keringanan JKK PP 7/2025 tidak "
+        "diterapkan).",
+        "Number of workers '{value}' is not a whole number of 0 or more; ignored (the PP 7/2025 JKK relief is not "
+        "applied).",
+    ),
+    IssueType(
         "VALUE_UNKNOWN",
         "warning",
         "Nilai '{value}' tidak dikenal untuk kolom ini; diabaikan.",

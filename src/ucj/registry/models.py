@@ -68,6 +68,19 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         return self.filter(models.Q(paid_through__lt=since) | models.Q(paid_through__isnull=True))
 
 
+class EmployerSector(models.TextChoices):
+    """The employer's industry as the PP 7/2025 JKK relief names it (codes of ``ucj.contributions.rules.SECTORS``;
+    the industry list is from news [S], see docs/contributions.md)."""
+
+    TEXTILE = "textile", _("Tekstil dan pakaian jadi")
+    FOOTWEAR = "footwear", _("Alas kaki")
+    LEATHER = "leather", _("Kulit dan barang dari kulit")
+    FURNITURE = "furniture", _("Furnitur")
+    FOOD = "food", _("Makanan dan minuman")
+    TOYS = "toys", _("Mainan anak")
+    OTHER = "other", _("Lainnya")
+
+
 class Participant(models.Model):
     """A worker in the registry. NIK is unique; :attr:`public_hex` is the opaque id used in URLs and the API."""
 
@@ -101,6 +114,11 @@ class Participant(models.Model):
     income = models.BigIntegerField(_("penghasilan/upah per bulan (Rp)"), null=True, blank=True)
     risk_class = models.PositiveSmallIntegerField(_("kelas risiko JKK"), null=True, blank=True)  # PU: 1-5
     poverty_decile = models.PositiveSmallIntegerField(_("desil kesejahteraan"), null=True, blank=True)
+    # PU: the employer's industry and number of workers (PP 7/2025 jo. PP 36/2025 JKK relief; issue 12 item 4)
+    employer_sector = models.CharField(  # noqa: DJ001 (NULL = not known; a blank roster cell keeps the stored value)
+        _("sektor usaha pemberi kerja"), max_length=12, null=True, blank=True, choices=EmployerSector.choices
+    )
+    employer_size = models.PositiveIntegerField(_("jumlah pekerja pemberi kerja"), null=True, blank=True)
     kpj = models.CharField(_("nomor KPJ"), max_length=20, blank=True, default="", db_default="")
     phone = models.CharField(_("no. HP"), max_length=20, blank=True, default="", db_default="")
     address = models.CharField(_("alamat"), max_length=250, blank=True, default="", db_default="")

@@ -75,6 +75,19 @@ def add_amount_column(frame: pl.DataFrame, raw: str, out: str) -> pl.DataFrame:
     )
 
 
+def _count_expr(expr: pl.Expr) -> pl.Expr:
+    """A head count as written: ``60``, ``60 orang``, ``1.200`` / ``1,200`` (thousands), ``60.0`` (a number cell);
+    null for anything else (a negative, a fraction, text)."""
+    text = expr.str.to_lowercase().str.replace(r"\s*(orang|org|pekerja|karyawan|tenaga kerja)\s*$", "") \
+        .str.strip_chars()  # fmt: skip
+    digits = (
+        pl.when(text.str.contains(r"^\d{1,3}([.,]\d{3})+$")).then(text.str.replace_all(r"[.,]", ""))
+        .when(text.str.contains(r"^\d+(\.0+)?$")).then(text.str.replace(r"\.0+$", ""))
+    )  # fmt: skip
+    count = digits.cast(pl.Int64, strict=False)
+    return pl.when(count <= 10_000_000).then(count)  # beyond any employer: a typo (and the column's range)
+
+
 def validate_roster(
     raw: RawRoster,
     villages: pl.DataFrame,
@@ -116,6 +129,8 @@ def validate_roster(
         f("coverage_start").alias("start_raw"),
         f("paid_through").alias("paid_raw"),
         f("poverty_decile").alias("decile_raw"),
+        f("employer_sector").alias("sector_raw"),
+        f("employer_size").alias("size_raw"),
         (pl.col("_cell_problem") if "_cell_problem" in raw.frame.columns else pl.lit(None, dtype=pl.String))
         .alias("_cell_problem"),
     )
@@ -141,6 +156,8 @@ def validate_roster(
         _map_words(pl.col("ecosystem_raw"), vocab.ECOSYSTEM_WORDS).alias("ecosystem_given"),
         _map_words(pl.col("payer_raw"), vocab.PAYER_WORDS).alias("payer"),
         pl.when(decile.is_between(1, 10)).then(decile).alias("poverty_decile"),  # else NUMBER_INVALID, ignored
+        _map_words(pl.col("sector_raw"), vocab.SECTOR_WORDS).alias("employer_sector"),  # else SECTOR_UNKNOWN
+        _count_expr(pl.col("size_raw")).alias("employer_size"),  # else EMPLOYEES_INVALID
     )
     df = _resolve_regions(df, villages, scope, all_codes or set())
     df = _derive(df, ecosystems)
@@ -230,6 +247,10 @@ def _findings(df: pl.DataFrame, raw: RawRoster) -> pl.DataFrame:
          s("income_raw"), ""),
         (s("decile_raw").is_not_null() & ~s("poverty_decile").is_between(1, 10).fill_null(False),
          col("poverty_decile"), "NUMBER_INVALID", s("decile_raw"), ""),
+        (s("sector_raw").is_not_null() & s("employer_sector").is_null(), col("employer_sector"), "SECTOR_UNKNOWN",
+         s("sector_raw"), ""),
+        (s("size_raw").is_not_null() & s("employer_size").is_null(), col("employer_size"), "EMPLOYEES_INVALID",
+         s("size_raw"), ""),
         (s("segment_raw").is_not_null() & s("segment_given").is_null(), col("segment"), "VALUE_UNKNOWN",
          s("segment_raw"), ""),
         (s("ecosystem_raw").is_not_null() & s("ecosystem_given").is_null(), col("ecosystem"), "VALUE_UNKNOWN",

@@ -31,6 +31,20 @@ PAYER_WORDS = {"mandiri": "mandiri", "sendiri": "mandiri", "pribadi": "mandiri",
                "pemkot": "apbd_kabkota", "apbdes": "apbdes", "apb desa": "apbdes", "add": "apbdes",
                "dana desa": "apbdes", "alokasi dana desa": "apbdes", "csr": "other",
                "lainnya": "other", "other": "other"}  # fmt: skip
+# The employer's industry as the PP 7/2025 JKK relief names it (codes of ucj.contributions.rules.SECTORS;
+# the industry list is from news [S]); "other": an employer outside those industries.
+SECTOR_WORDS = {
+    **dict.fromkeys(("textile", "tekstil", "garmen", "garment", "konveksi", "pakaian jadi", "tekstil dan pakaian jadi",
+                     "tekstil pakaian jadi", "industri tekstil", "industri garmen"), "textile"),
+    **dict.fromkeys(("footwear", "alas kaki", "sepatu", "industri alas kaki", "industri sepatu"), "footwear"),
+    **dict.fromkeys(("leather", "kulit", "barang dari kulit", "kulit dan barang dari kulit", "industri kulit"),
+                    "leather"),
+    **dict.fromkeys(("furniture", "furnitur", "mebel", "meubel", "industri furnitur", "industri mebel"), "furniture"),
+    **dict.fromkeys(("food", "makanan", "minuman", "makanan dan minuman", "makanan minuman", "mamin",
+                     "industri makanan", "industri makanan dan minuman"), "food"),
+    **dict.fromkeys(("toys", "mainan", "mainan anak", "industri mainan", "industri mainan anak"), "toys"),
+    **dict.fromkeys(("other", "lainnya", "lain lain", "lain"), "other"),
+}
 
 # Ordered: the first pattern that matches a position/occupation wins ("Ketua BPD" is bpd, not rt).
 _ROLE_PATTERNS: list[tuple[str, str]] = [
