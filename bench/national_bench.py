@@ -15,14 +15,21 @@ Timed (each beside its baseline):
   the participants, and one Polars ``group_by(kecamatan, segment, ecosystem, payer).len()`` of the same rows
   in memory;
 * province dashboard: ``coverage.services.coverage_json(P, by="kabkota")`` (what ``GET /api/v1/coverage``
-  returns) for the province P with most participants, cold (new version) and warm — baseline: ``COUNT(*)`` of
-  P's participants by the desa-code range (``in_region``);
+  returns) for the province P with most participants, cold (the version record deleted: a new version nobody
+  prepared, what a drill-down meets right after a change) and warm — baseline: ``COUNT(*)`` of P's
+  participants by the desa-code range (``in_region``). ``UCJ_COVERAGE_PRECOMPUTE=worker`` is set so a data
+  change queues the preparation of all 552 default answers instead of running it inline (no worker runs here);
+  so ``rebuild_facts`` is timed without it (the run of 2026-11-30 still prepared inline: see bench/README.md);
 * budget plan: ``planning.services.run(Spec(region=P, …))`` — a plan takes a province or a kab/kota
   (``check_region``: level ≤ 2), there is no national plan, so the largest province stands in — baseline: the
   cold coverage answer the plan starts from;
 * index-bound reads: a NIK lookup and a first page of a village's participants, with their plans.
 
     .venv/bin/python bench/national_bench.py [--rows 20000000] [--slice 2000000] [--load-budget 480]
+        [--repeat 3] [--keep] [--database NAME]
+
+``--keep`` leaves the database; ``--database NAME`` measures the dashboard, plan and reads on such a kept (or
+otherwise loaded) database, skipping load and rebuild, and drops it at the end unless ``--keep``.
 
 Writes bench/out/national-postgresql.json. Not part of the test suite.
 """
@@ -58,13 +65,18 @@ def main() -> None:
     ap.add_argument("--load-budget", type=float, default=480.0)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the database (default: drop it)")
+    ap.add_argument("--database", help="measure on this existing, loaded database (skips load and rebuild)")
     args = ap.parse_args()
 
     import psycopg
 
-    name = f"ucj_national_{os.getpid()}"
-    with psycopg.connect(PG_BASE, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
+    name = args.database or f"ucj_national_{os.getpid()}"
+    if not args.database:
+        with psycopg.connect(PG_BASE, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+    # A data change queues the preparation of the default answers for the worker (none runs here) instead of
+    # preparing all 552 province and kab/kota answers inline: "cold" below is one answer computed on demand.
+    os.environ.setdefault("UCJ_COVERAGE_PRECOMPUTE", "worker")
     os.environ["DJANGO_SETTINGS_MODULE"] = "ucj.settings"
     os.environ["UCJ_DATA_DIR"] = tempfile.mkdtemp(prefix="ucj-national-")
     os.environ["DATABASE_URL"] = PG_BASE.rsplit("/", 1)[0] + "/" + name
@@ -75,7 +87,8 @@ def main() -> None:
     finally:
         out["load_end"] = os.getloadavg()
         OUT.mkdir(exist_ok=True)
-        (OUT / "national-postgresql.json").write_text(json.dumps(out, indent=2, default=str))
+        suffix = "-reuse" if args.database else ""
+        (OUT / f"national-postgresql{suffix}.json").write_text(json.dumps(out, indent=2, default=str))
         if not args.keep:
             from django.db import connections
 
@@ -99,6 +112,9 @@ def run(args: argparse.Namespace, out: dict[str, Any]) -> None:
     from ucj.regions.models import Region
     from ucj.regions.services import load_regions
 
+    if args.database:
+        measure(args, out, None)
+        return
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
     out["migrate_s"] = time.perf_counter() - t
@@ -142,11 +158,25 @@ def run(args: argparse.Namespace, out: dict[str, Any]) -> None:
         cur.execute("ANALYZE registry_participant")
     out["analyze_s"] = time.perf_counter() - t
 
+    measure(args, out, frame)
+
+
+def measure(args: argparse.Namespace, out: dict[str, Any], frame: Any) -> None:
+    import polars as pl
+    from django.db import connection
+
     from ucj.coverage.services import bump_version, coverage, coverage_json, latest_month, rebuild_facts
     from ucj.planning import services as planning
     from ucj.planning.scenario import Spec
-    from ucj.regions.models import in_region
+    from ucj.regions.models import Region, in_region
     from ucj.registry.models import Participant
+
+    if frame is None:  # --database: the province with most participants, a NIK and a village from SQL
+        with connection.cursor() as cur:
+            cur.execute("SELECT left(desa_id, 2), COUNT(*) FROM registry_participant GROUP BY 1 ORDER BY 2 DESC")
+            counts = cur.fetchall()
+            cur.execute("SELECT nik, desa_id FROM registry_participant WHERE id = %s", [sum(n for _, n in counts) // 2])
+            sample = cur.fetchone()
 
     def count_all() -> int:
         with connection.cursor() as cur:
@@ -157,17 +187,25 @@ def run(args: argparse.Namespace, out: dict[str, Any]) -> None:
         return frame.group_by(pl.col("desa_id").str.slice(0, 8), "segment", "ecosystem", "payer").len().height
 
     out["baseline_count_s"], _ = timed(count_all, args.repeat)
-    out["baseline_polars_group_by_s"], _ = timed(polars_groups, args.repeat)
-    log(f"baselines: COUNT(*) {out['baseline_count_s']:.2f} s,"
-        f" Polars group_by {out['baseline_polars_group_by_s']:.2f} s")
+    out["baseline_polars_group_by_s"], _ = timed(polars_groups, args.repeat) if frame is not None else (None, 0)
+    log(f"baselines: COUNT(*) {out['baseline_count_s']:.2f} s, Polars group_by {out['baseline_polars_group_by_s']} s")
 
+    loaded = frame.height if frame is not None else 0
+    if args.database:
+        with connection.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM coverage_coveragefact")
+            out["facts_present"] = cur.fetchone()[0]
     t = time.perf_counter()
-    facts = rebuild_facts()
-    out["rebuild_facts"] = {"s": time.perf_counter() - t, "facts": facts}
-    log(f"rebuild_facts: {facts:,} facts in {out['rebuild_facts']['s']:.1f} s")
-
-    by_province = frame.group_by(pl.col("desa_id").str.slice(0, 2).alias("p")).len().sort("len", descending=True)
-    province, people_p = by_province.row(0)
+    if frame is not None:
+        facts = rebuild_facts()
+        out["rebuild_facts"] = {"s": time.perf_counter() - t, "facts": facts}
+        log(f"rebuild_facts: {facts:,} facts in {out['rebuild_facts']['s']:.1f} s")
+        by_province = frame.group_by(pl.col("desa_id").str.slice(0, 2).alias("p")).len().sort("len", descending=True)
+        province, people_p = by_province.row(0)
+        nik, desa = frame["nik"][loaded // 2], frame["desa_id"][loaded // 2]
+    else:
+        province, people_p = counts[0]
+        nik, desa = sample
     villages_p = Region.objects.filter(level=4, code__startswith=f"{province}.").count()
     out["province"] = {"code": province, "participants": people_p, "villages": villages_p}
     as_of = latest_month()
@@ -198,8 +236,6 @@ def run(args: argparse.Namespace, out: dict[str, Any]) -> None:
     log(f"plan {province}: cold {out['plan_cold_s']:.1f} s, warm data {out['plan_warm_s']:.1f} s,"
         f" funded {result.get('funded')}")
 
-    nik = frame["nik"][loaded // 2]
-    desa = frame["desa_id"][loaded // 2]
     reads = {
         "nik lookup": ("SELECT id FROM registry_participant WHERE nik = %s", [nik]),
         "village page (50)": ("SELECT id, nik, name FROM registry_participant WHERE desa_id >= %s AND desa_id < %s "
