@@ -46,13 +46,7 @@ def conflicts(
          "batch": c.batch_id, "row": c.row}
         for c in qs[:1000]
     ]  # fmt: skip
-    if as_json:
-        emit_json(rows)
-        return
-    for r in rows:
-        console.print(f"#{r['id']} {r['nik']} {r['desa']} {r['status']} batch {r['batch']} row {r['row']}")
-    if not rows:
-        console.print("Tidak ada konflik / no conflicts")
+    _show(rows, "{id} {nik} {desa}", "Tidak ada konflik / no conflicts", as_json)
 
 
 @app.command("conflict")
@@ -77,10 +71,7 @@ def conflict(
         done = decide_conflict(found, decision, actor=user)
     except DecisionRefused as err:
         fail(str(err), as_json=as_json)
-    if as_json:
-        emit_json({"id": done.pk, "status": done.status})
-    else:
-        console.print(f"Konflik / conflict #{done.pk}: {done.status}")
+    _decided("Konflik / conflict", done, as_json)
 
 
 @app.command("transfers")
@@ -100,13 +91,7 @@ def transfers(
          "row": t.row}
         for t in qs[:1000]
     ]  # fmt: skip
-    if as_json:
-        emit_json(rows)
-        return
-    for r in rows:
-        console.print(f"#{r['id']} {r['from']} → {r['to']} {r['status']} batch {r['batch']} row {r['row']}")
-    if not rows:
-        console.print("Tidak ada permintaan / no requests")
+    _show(rows, "{id} {from} → {to}", "Tidak ada permintaan / no requests", as_json)
 
 
 @app.command("transfer")
@@ -133,7 +118,22 @@ def transfer(
         done = decide_transfer(found, decision == "approve", actor=user, note=note)
     except TransferRefused as err:
         fail(str(err), as_json=as_json)
+    _decided("Permintaan / request", done, as_json)
+
+
+def _show(rows: list[dict[str, Any]], head: str, empty: str, as_json: bool) -> None:
+    """A listing as JSON, or one line a row (``head`` formats its first fields) with status, batch and row."""
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        console.print("#" + head.format(**r) + f" {r['status']} batch {r['batch']} row {r['row']}")
+    if not rows:
+        console.print(empty)
+
+
+def _decided(label: str, done: Any, as_json: bool) -> None:
     if as_json:
         emit_json({"id": done.pk, "status": done.status})
     else:
-        console.print(f"Permintaan / request #{done.pk}: {done.status}")
+        console.print(f"{label} #{done.pk}: {done.status}")
