@@ -16,10 +16,11 @@ import datetime as dt
 import io
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from importlib import resources
+from typing import Any
 
 SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
 PAYERS = ("mandiri", "employer", "apbn", "apbd_provinsi", "apbd_kabkota", "apbdes", "other")
@@ -265,6 +266,20 @@ def rule_to_row(rule: Rule) -> dict[str, str]:
         else:
             out[f.name] = value.isoformat() if isinstance(value, dt.date) else str(value)
     return out
+
+
+def shipped_upserts(codes: set[str]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(key, values) of the shipped rules of families ``codes``, as a data migration writes them with
+    ``update_or_create(**key, defaults=values)``: key (code, variant, valid_from), NULL for blank numbers and
+    '' for blank texts."""
+    for rule in shipped_rules():
+        if rule.code not in codes:
+            continue
+        row = {k: (v or None) for k, v in rule_to_row(rule).items()}
+        key = {"code": rule.code, "variant": rule.variant, "valid_from": rule.valid_from}
+        values = {k: v for k, v in row.items() if k not in key}
+        values.update({k: values[k] or "" for k in ("segments", "programs", "excluded_payers", "source", "note")})
+        yield key, values
 
 
 # ---------------------------------------------------------------- looking rules up

@@ -17,17 +17,11 @@ CHANGED = {"PU.JKK", "PU.JKM", "BPU.BAND", "BPU.JKK", "BPU.JKM", "JAKON.TIER", "
 
 
 def forward(apps, schema_editor):
-    from ucj.contributions.rules import rule_to_row, shipped_rules
+    from ucj.contributions.rules import shipped_upserts
 
     Rule = apps.get_model("contributions", "ContributionRule")
     Rule.objects.filter(code="PU.JKK.JKP").delete()
-    for rule in shipped_rules():
-        if rule.code not in CHANGED:
-            continue
-        row = {k: (v or None) for k, v in rule_to_row(rule).items()}
-        key = {"code": rule.code, "variant": rule.variant, "valid_from": rule.valid_from}
-        values = {k: v for k, v in row.items() if k not in key}
-        values.update({k: values[k] or "" for k in ("segments", "programs", "excluded_payers", "source", "note")})
+    for key, values in shipped_upserts(CHANGED):
         Rule.objects.update_or_create(**key, defaults=values)
 
 
