@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "ucj.contributions",
     "ucj.coverage",
     "ucj.planning",
+    "ucj.commitments",
+    "ucj.targeting",
+    "ucj.reports",
     "ucj.web",
 ]
 

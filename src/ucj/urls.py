@@ -16,6 +16,9 @@ urlpatterns = [
     path("cakupan/", include("ucj.coverage.urls")),
     path("iuran/", include("ucj.contributions.urls")),
     path("rencana/", include("ucj.planning.urls")),
+    path("komitmen/", include("ucj.commitments.urls")),
+    path("sasaran/", include("ucj.targeting.urls")),
+    path("laporan/", include("ucj.reports.urls")),
     path("api/v1/", api.urls),
     # The language can be chosen on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

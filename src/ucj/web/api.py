@@ -15,6 +15,7 @@ from ninja.openapi import docs as ninja_docs
 
 from ucj import __version__
 from ucj.accounts.api_auth import API_AUTH
+from ucj.commitments.api import router as commitments_router
 from ucj.contributions.api import router as contributions_router
 from ucj.contributions.bills_api import router as bills_router
 from ucj.coverage.api import router as coverage_router
@@ -22,6 +23,8 @@ from ucj.dbbusy import MESSAGE, is_busy_error, retry_after
 from ucj.planning.api import router as planning_router
 from ucj.registry.api import router as registry_router
 from ucj.registry.trust_api import router as trust_router
+from ucj.reports.api import router as reports_router
+from ucj.targeting.api import router as targeting_router
 
 
 class LocalSwagger(Swagger):
@@ -52,6 +55,9 @@ api.add_router("/", contributions_router)
 api.add_router("/", bills_router)
 api.add_router("/", planning_router)
 api.add_router("/", trust_router)
+api.add_router("/", commitments_router)
+api.add_router("/", targeting_router)
+api.add_router("/", reports_router)
 
 
 @api.exception_handler(Http404)

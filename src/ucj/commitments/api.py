@@ -1,0 +1,5 @@
+"""REST endpoints of commitments."""
+
+from ninja import Router
+
+router = Router(tags=["komitmen / commitments"])

@@ -1,0 +1,5 @@
+"""REST endpoints of reports."""
+
+from ninja import Router
+
+router = Router(tags=["laporan / reports"])

@@ -1,0 +1,5 @@
+"""REST endpoints of targeting."""
+
+from ninja import Router
+
+router = Router(tags=["sasaran / targeting"])
