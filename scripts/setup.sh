@@ -40,3 +40,17 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   .venv/bin/python -m pip install -q -c requirements.lock -e ".${extra}"
   echo "$want" > "$stamp"
 fi
+
+# PDF reports (WeasyPrint) need Pango and a font from Debian; install them if missing and we may.
+if ! .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    pkgs="libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && apt-get install -y -qq $pkgs >/dev/null || true
+    elif command -v sudo >/dev/null 2>&1; then
+      sudo -n apt-get update -qq && sudo -n apt-get install -y -qq $pkgs >/dev/null || true
+    fi
+  fi
+  .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1 \
+    || echo "!! WeasyPrint cannot load Pango: install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core (PDF reports)" >&2
+fi
