@@ -326,8 +326,10 @@ UCJ_TOKEN_DAYS = int(os.environ.get("UCJ_TOKEN_DAYS", "90"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"pii": {"()": "ucj.accounts.logfilter.PersonalDataFilter"}},
+    "filters": {"pii": {"()": "ucj.accounts.logfilter.PersonalDataFilter"},
+                "client_errors": {"()": "ucj.accounts.logfilter.ClientErrorFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["pii"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"ucj": {"level": os.environ.get("UCJ_LOG_LEVEL", "INFO")}},
+    "loggers": {"ucj": {"level": os.environ.get("UCJ_LOG_LEVEL", "INFO")},
+                "django.request": {"filters": ["client_errors"]}},  # 403/404 without tracebacks
 }

@@ -26,3 +26,5 @@ urlpatterns = [
 ]
 
 handler500 = "ucj.web.views.server_error"  # a busy database: 503 with Retry-After (ucj.dbbusy)
+handler403 = "ucj.web.views.forbidden"  # branded, in the user's language, with a way back
+handler404 = "ucj.web.views.not_found"

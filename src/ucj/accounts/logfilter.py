@@ -23,3 +23,14 @@ class PersonalDataFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = _NIK.sub(r"\1********\2", record.stack_info)
         return True
+
+
+class ClientErrorFilter(logging.Filter):
+    """On ``django.request``: an ordinary 403 (a role refused, ``PermissionDenied``) or 404 (a record outside the
+    user's regions) is one line, without the traceback Django attaches to it — those are answers, not faults.
+    5xx records keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) in (403, 404):
+            record.exc_info, record.exc_text = None, None
+        return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -141,8 +142,11 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     values = ",".join(request.GET.getlist("ids"))  # ?ids=3&ids=5 (the form's checkboxes) or ?ids=3,5
     ids = [int(i) for i in values.split(",") if i.strip().isdigit()]
+    if not ids:  # nothing ticked (the button is disabled then; without script it can still be sent)
+        messages.warning(request, _("Centang paling sedikit satu skenario untuk dibandingkan."))
+        return redirect("planning:plans")
     found = {s.pk: s for s in services.visible(request.user).filter(pk__in=ids)}
-    if not ids or len(found) != len(set(ids)):
+    if len(found) != len(set(ids)):
         raise Http404("Skenario tidak ditemukan / scenario not found")
     rows = services.compare([found[i] for i in dict.fromkeys(ids)])
     chart = {"names": [r["name"] for r in rows], "funded": [r["funded"] for r in rows],

@@ -198,7 +198,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     messages_ = [(issue, mask_text(issue.message(lang), views)) for issue in issues]
     partial = request.headers.get("HX-Request") == "true"  # htmx polling asks only for the status block
     template = "registry/_import_status.html" if partial else "registry/import.html"
-    return render(request, template, {"batch": batch, "issues": issues, "issue_rows": messages_})
+    # The rejected rows carry full NIKs (a workbook to fix and upload again): offered only to roles whose
+    # export policy shows them (import_rejected refuses the others).
+    can_fix = views_for(request.user, batch.region_id, "export").full_nik
+    can_retry = scope_for(request.user).can(REGISTRY_WRITE_ROLES, batch.region_id) or batch.user_id == request.user.pk
+    return render(request, template, {"batch": batch, "issues": issues, "issue_rows": messages_,
+                                      "can_fix_rejected": can_fix, "can_retry": can_retry})  # fmt: skip
 
 
 def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
