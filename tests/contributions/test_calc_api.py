@@ -83,7 +83,7 @@ def test_segments(client: Client, params: dict[str, str], total: int) -> None:
 @pytest.mark.parametrize(("params", "words"), [
     ({"segment": "PU", "wage": "5000000", "month": "2027-03"}, ["PU.JP.CEILING", "Tidak ada aturan", "no "]),
     ({"segment": "PU", "wage": "5000000", "month": "03-2024"}, ["month", "YYYY-MM", "TTTT-BB"]),
-    ({"segment": "PU", "wage": "abc"}, ["wage", "bukan bilangan bulat", "not a whole number"]),
+    ({"segment": "PU", "wage": "abc"}, ["wage", "bukan angka rupiah", "not an amount of rupiah"]),
     ({"segment": "PU", "wage": "5000000", "risk_class": "x"}, ["risk_class"]),
     ({"segment": "PU", "wage": "5000000", "risk_class": "8"}, ["risk_class", "1-5"]),
     ({"segment": "PU", "wage": "5000000", "jkp": "mungkin"}, ["jkp"]),

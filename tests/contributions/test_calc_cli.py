@@ -106,7 +106,7 @@ def test_missing_band_warning_is_printed(cli: Callable[..., Result]) -> None:
     (("--segment", "PU", "--wage", "5000000", "--month", "2027-03"), ["PU.JP.CEILING", "2027-03", "no"]),
     (("--segment", "PU", "--wage", "5000000", "--month", "2024-3"), ["month", "YYYY-MM"]),
     (("--segment", "PU", "--wage", "5000000", "--month", "maret"), ["month", "bukan bulan"]),
-    (("--segment", "PU", "--wage", "lima juta", "--month", "2024-03"), ["wage", "not a whole number"]),
+    (("--segment", "PU", "--wage", "lima juta", "--month", "2024-03"), ["wage", "not an amount of rupiah"]),
     (("--segment", "PU", "--month", "2024-03"), ["wage", "required"]),
     (("--segment", "XX", "--wage", "5000000"), ["segment", "unknown"]),
     (("--segment", "PU", "--wage", "5000000", "--risk-class", "9"), ["risk_class", "1-5"]),

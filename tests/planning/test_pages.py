@@ -165,3 +165,11 @@ def test_the_answer_shows_renewals_new_workers_and_the_lapse_rate(make_user: Cal
     assert "Peserta lanjutan: 2 pekerja, Rp 403.200" in page
     assert "Laju berhenti 10,0 % setahun (isian skenario): 16 pekerja diperkirakan berhenti" in page
     assert response.context["result"]["renewals"]["cost"] == 2 * UNIT_COST
+
+
+@pytest.mark.parametrize("budget", ["20.160.000", "Rp 20.160.000,-", "20,16 juta", "20160000"])
+def test_the_budget_takes_indonesian_number_forms(make_user: Callable[..., Any], budget: str) -> None:
+    """One parser for every money field (ucj.amounts): 20,16 juta = Rp 20.160.000 = 100 workers × Rp 201.600."""
+    response = login(make_user, "provinsi", "16").post("/rencana/", {**FORM, "budget": budget, "run": "1"})
+    assert response.status_code == 200 and response.context["form"].errors == {}
+    assert response.context["form"].cleaned_data["budget"] == 20_160_000

@@ -84,8 +84,8 @@ def _flag(value: str, name: str) -> bool:
 
 TRUE, FALSE = {"1", "true", "on", "yes", "ya"}, {"", "0", "false", "off", "no", "tidak"}
 # Numbers and flags are taken as text and checked here so that a bad value answers 400 with a bilingual message
-# (whole rupiah: 5000000 or 5.000.000).
-WHOLE = "whole number (5000000 or 5.000.000)"
+# (rupiah through ucj.amounts: 5000000, 5.000.000, Rp 5.000.000,- or 5 juta).
+WHOLE = "rupiah: 5000000, 5.000.000, Rp 5.000.000,- or 5 juta"
 
 
 @router.get("/contributions/calc", response={200: BreakdownOut, 400: Detail})

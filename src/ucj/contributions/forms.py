@@ -15,9 +15,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ucj.amounts import AmountError, parse_rupiah
 from ucj.contributions.calculator import BPU_PROGRAMS, PU_PROGRAMS, CalcError, Inputs
 from ucj.contributions.rules import PAYERS, REQUIRED, SECTORS
 from ucj.registry.models import Payer, Segment
+from ucj.web.fields import RupiahField
 
 #: Short forms accepted for a payer (``apbd`` alone means the kabupaten/kota budget, the usual case).
 PAYER_ALIASES = {"apbd": "apbd_kabkota", "apbdesa": "apbdes", "pemberi_kerja": "employer"}
@@ -43,7 +45,7 @@ def parse_month(text: str | None) -> dt.date:
 
 
 def parse_whole(value: object, name: str) -> int | None:
-    """A whole number of rupiah (or months); ``None`` or blank → ``None``."""
+    """A whole count (months, employees, a risk class); ``None`` or blank → ``None``. Rupiah: parse_amount."""
     if value is None or isinstance(value, int):
         return value
     text = str(value).strip().replace(" ", "")
@@ -52,6 +54,14 @@ def parse_whole(value: object, name: str) -> int | None:
     if not _WHOLE.match(text):
         raise CalcError(f"{name}: '{value}' bukan bilangan bulat ≥ 0 / is not a whole number ≥ 0")
     return int(text.replace(".", ""))
+
+
+def parse_amount(value: object, name: str) -> int | None:
+    """An amount of rupiah as people type it (``1.500.000``, ``Rp 1.500.000,-``, ``1,5 juta``); blank → None."""
+    try:
+        return parse_rupiah(value)
+    except AmountError as err:
+        raise CalcError(f"{name}: {err}") from None
 
 
 def parse_payer(value: str | None) -> str:
@@ -82,7 +92,7 @@ def build_inputs(
 
     ``income`` is the BPU word for the same field as ``wage``; giving both with different values is an error.
     """
-    wage_value, income_value = parse_whole(wage, "wage"), parse_whole(income, "income")
+    wage_value, income_value = parse_amount(wage, "wage"), parse_amount(income, "income")
     if wage_value is not None and income_value is not None and wage_value != income_value:
         raise CalcError("wage/income: isi salah satu saja (penghasilan BPU = upah) / give one of them "
                         "(the BPU income is the wage field)")  # fmt: skip
@@ -102,7 +112,7 @@ def build_inputs(
         programs=parse_programs(programs),
         payer=parse_payer(payer),
         sector=sector_value,
-        contract_value=parse_whole(contract_value, "contract_value"),
+        contract_value=parse_amount(contract_value, "contract_value"),
         contract_months=parse_whole(contract_months, "contract_months"),
         pre_placement=bool(pre_placement),
         employees=parse_whole(employees, "employees"),
@@ -147,7 +157,7 @@ class CalcForm(forms.Form):
 
     segment = forms.ChoiceField(label=_("Segmen"), choices=Segment.choices, initial="PU")
     month = forms.CharField(label=_("Bulan iuran"), required=False, widget=MonthInput(attrs={"placeholder": "2024-03"}))
-    wage = forms.IntegerField(label=_("Upah / penghasilan per bulan (Rp)"), required=False, min_value=0)
+    wage = RupiahField(label=_("Upah / penghasilan per bulan (Rp)"), required=False, min_value=0)
     risk_class = forms.TypedChoiceField(label=_("Kelas risiko JKK"), choices=RISK_CHOICES, coerce=int, initial="1")
     jkp = forms.BooleanField(label=_("Peserta JKP"), required=False)
     programs = forms.MultipleChoiceField(label=_("Program"), required=False, choices=PROGRAM_CHOICES,
@@ -159,7 +169,7 @@ class CalcForm(forms.Form):
                                    min_value=0)
     region = forms.CharField(label=_("Kode kab/kota peserta (cek upah minimum)"), required=False, max_length=13,
                              widget=forms.TextInput(attrs={"placeholder": "16.71"}))
-    contract_value = forms.IntegerField(label=_("Nilai kontrak (Rp, JAKON)"), required=False, min_value=0)
+    contract_value = RupiahField(label=_("Nilai kontrak (Rp, JAKON)"), required=False, min_value=0)
     contract_months = forms.IntegerField(label=_("Lama perjanjian kerja (bulan, PMI)"), required=False, min_value=1)
     no_pre_placement = forms.BooleanField(label=_("Tanpa perlindungan sebelum bekerja (PMI)"), required=False)
 

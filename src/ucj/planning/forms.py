@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ucj.planning.groups import GROUPS
 from ucj.planning.scenario import Spec, forbidden
+from ucj.web.fields import RupiahField
 
 QUESTIONS = [("max_coverage", _("Pekerja terbanyak dengan anggaran ini")),
              ("min_budget", _("Anggaran minimum untuk mencapai target"))]  # fmt: skip
@@ -17,18 +18,6 @@ FLOORS = [("none", _("Tanpa batas bawah")), ("target", _("Tiap kab/kota mencapai
 MONTHS = [(m, f"{m:02d}") for m in range(1, 13)]
 APBDES_SOURCES = [("add", _("ADD (alokasi dana desa)")), ("dana_desa", _("Dana Desa (hanya pekerja PKTD)")),
                   ("pad_desa", _("PAD desa"))]  # fmt: skip
-
-
-class RupiahField(forms.CharField):
-    """An amount in rupiah as offices type it: ``20.000.000.000``, ``20000000000`` or ``Rp 20.000.000.000``."""
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = (super().to_python(value) or "").replace("Rp", "").replace(".", "").replace(" ", "").replace(",", "")
-        if not text:
-            return None
-        if not text.isdigit():
-            raise forms.ValidationError(_("Tulis jumlah rupiah dengan angka, mis. 20.000.000.000."))
-        return int(text)
 
 
 class ScenarioForm(forms.Form):
