@@ -46,6 +46,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "employer_size": ("jumlah pekerja", "jumlah karyawan", "jumlah tenaga kerja", "jml pekerja", "jml karyawan",
                       "jumlah pekerja perusahaan", "jumlah karyawan perusahaan", "employer size", "employees",
                       "number of employees"),
+    # The ecosystem unit (issue 13 §4): a market, UMKM group, cooperative, fishermen's or farmers' group.
+    "unit_name": ("pasar", "nama pasar", "kelompok", "nama kelompok", "unit", "nama unit", "unit ekosistem",
+                  "kelompok usaha", "nama kelompok usaha", "koperasi", "nama koperasi", "kelompok nelayan",
+                  "kelompok tani", "market", "group"),
 }  # fmt: skip
 
 FIELD_LABELS = {
@@ -55,7 +59,7 @@ FIELD_LABELS = {
     "address": "Alamat", "segment": "Segmen", "ecosystem": "Ekosistem", "payer": "Pembayar iuran",
     "programs": "Program", "kpj": "No. KPJ", "coverage_start": "TMT kepesertaan",
     "paid_through": "Iuran dibayar sampai", "poverty_decile": "Desil", "employer_sector": "Sektor usaha",
-    "employer_size": "Jumlah pekerja",
+    "employer_size": "Jumlah pekerja", "unit_name": "Pasar/kelompok",
 }  # fmt: skip
 
 

@@ -119,6 +119,11 @@ class Participant(models.Model):
         _("sektor usaha pemberi kerja"), max_length=12, null=True, blank=True, choices=EmployerSector.choices
     )
     employer_size = models.PositiveIntegerField(_("jumlah pekerja pemberi kerja"), null=True, blank=True)
+    # The ecosystem unit the roster names (a market, UMKM group, fishermen's group...; issue 13 §4), matched to
+    # ucj.commitments.EcosystemUnit by village and folded name so each unit shows workers known vs covered.
+    unit_name = models.CharField(  # noqa: DJ001 (NULL = not given; a blank roster cell keeps the stored value)
+        _("unit ekosistem (pasar/kelompok)"), max_length=120, null=True, blank=True
+    )
     kpj = models.CharField(_("nomor KPJ"), max_length=20, blank=True, default="", db_default="")
     phone = models.CharField(_("no. HP"), max_length=20, blank=True, default="", db_default="")
     address = models.CharField(_("alamat"), max_length=250, blank=True, default="", db_default="")

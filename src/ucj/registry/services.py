@@ -406,7 +406,7 @@ def _fail(batch: ImportBatch | None, code: str, message: str) -> None:
 AUDITED_FIELDS = (
     "name", "birth_date", "sex", "desa_id", "occupation", "village_role", "ecosystem", "segment", "payer", "jkk",
     "jkm", "jht", "jp", "jkp", "income", "risk_class", "poverty_decile", "kpj", "phone", "address", "coverage_start",
-    "paid_through", "employer_sector", "employer_size",
+    "paid_through", "employer_sector", "employer_size", "unit_name",
 )  # fmt: skip
 
 

@@ -35,7 +35,7 @@ from ucj.registry.models import Participant
 DATA_COLUMNS = (
     "name", "birth_date", "sex", "desa_id", "occupation", "village_role", "ecosystem", "segment", "payer",
     "jkk", "jkm", "jht", "jp", "jkp", "income", "risk_class", "poverty_decile", "kpj", "phone", "address",
-    "coverage_start", "paid_through", "employer_sector", "employer_size",
+    "coverage_start", "paid_through", "employer_sector", "employer_size", "unit_name",
 )  # fmt: skip
 #: Text columns stored as '' rather than NULL.
 _BLANK_TEXT = ("sex", "occupation", "village_role", "payer", "kpj", "phone", "address")
@@ -44,7 +44,7 @@ _BLANK_TEXT = ("sex", "occupation", "village_role", "payer", "kpj", "phone", "ad
 _DEFAULTED = ("segment", "ecosystem", "jkk", "jkm", "jht", "jp", "jkp")
 #: Nullable columns without a model default.
 _NULLABLE = ("birth_date", "income", "risk_class", "poverty_decile", "coverage_start", "paid_through",
-             "employer_sector", "employer_size")
+             "employer_sector", "employer_size", "unit_name")
 _INSERT_COLUMNS = ("nik", *DATA_COLUMNS, "source_batch_id", "source_row")  # timestamps: database defaults
 _STAGE = "ucj_stage_participant"
 _STAGE_NEW = "ucj_stage_new_participant"
@@ -92,7 +92,7 @@ def _blank_to_null(ok: pl.DataFrame) -> dict[str, pl.Expr]:
 def written_frame(ok: pl.DataFrame) -> pl.DataFrame:
     """The validated rows as participant columns (NULL = keep the stored value on update)."""
     derived = _blank_to_null(ok)
-    absent = {"risk_class": pl.Int16, "employer_sector": pl.String, "employer_size": pl.Int64}
+    absent = {"risk_class": pl.Int16, "employer_sector": pl.String, "employer_size": pl.Int64, "unit_name": pl.String}
     missing = [pl.lit(None, dtype=t).alias(c) for c, t in absent.items() if c not in ok.columns]
     return ok.with_columns(missing).select(
         "nik",

@@ -21,7 +21,7 @@ from ucj.registry.regionmatch import resolve_villages
 
 #: The stored length of each free-text field (Participant's max_length; a test keeps them equal). A longer
 #: value is a row finding, never a database error (PostgreSQL refuses it, SQLite would keep it whole).
-TEXT_LIMITS = {"name": 200, "occupation": 120, "address": 250, "kpj": 20, "phone": 20}
+TEXT_LIMITS = {"name": 200, "occupation": 120, "address": 250, "kpj": 20, "phone": 20, "unit_name": 120}
 
 _FIELD_OF = {"occupation": "position"}  # frame column -> roster field, where they differ
 
@@ -126,6 +126,7 @@ def validate_roster(
         f("kpj").alias("kpj"),
         f("phone").str.replace_all(r"[^0-9+]", "").alias("phone"),
         f("address").alias("address"),
+        f("unit_name").alias("unit_name"),
         f("coverage_start").alias("start_raw"),
         f("paid_through").alias("paid_raw"),
         f("poverty_decile").alias("decile_raw"),
