@@ -95,8 +95,9 @@ def test_same_name_in_several_places_is_ambiguous_and_lists_candidates(
 
 
 def test_unknown_name_suggests_close_candidates(index: VillageIndex, all_codes: set[str]) -> None:
-    result = index.resolve(None, "Sukarammi", "Sekayu", None, all_codes)
-    assert (result.code, result.error, result.value) == (None, "REGION_UNKNOWN", "Sukarammi, Kec. Sekayu")
+    # two letters off (one letter off is read with a warning: REGION_NAME_NEAR, below)
+    result = index.resolve(None, "Sukarammii", "Sekayu", None, all_codes)
+    assert (result.code, result.error, result.value) == (None, "REGION_UNKNOWN", "Sukarammii, Kec. Sekayu")
     assert result.extra == "Sukarami, Kec. Sekayu, Kabupaten Musi Banyuasin (16.06.01.2001)"
 
 
@@ -173,3 +174,34 @@ def test_resolve_villages_adds_one_result_per_combination(villages: pl.DataFrame
     assert out["desa_code"].to_list() == [TIGA_PULUH_LIMA_ILIR, TIGA_PULUH_LIMA_ILIR, None, None]
     assert out["region_error"].to_list() == [None, None, "REGION_AMBIGUOUS", "REGION_NOT_VILLAGE"]
     assert out["region_value"].to_list() == ["", "", "Sukamaju", "16.71.01"]
+
+
+# --- a village name one letter off (issue 16 item 3) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("a", "b", "near"), [
+    ("sukarame", "sukarami", True), ("sukarmi", "sukarami", True), ("sukaraami", "sukarami", True),
+    ("sukarami", "sukarami", False), ("sukamaju", "sukarami", False), ("", "a", True), ("ab", "ba", False),
+])  # fmt: skip
+def test_one_edit_apart(a: str, b: str, near: bool) -> None:
+    from ucj.registry.regionmatch import one_edit_apart
+
+    assert one_edit_apart(a, b) is near and one_edit_apart(b, a) is near
+
+
+def test_one_letter_off_in_the_operators_desa_is_read_with_a_warning(villages: pl.DataFrame) -> None:
+    index = VillageIndex(villages, SUKARAMI_SEKAYU)  # a village operator's upload
+    got = index.resolve(None, "Sukarame", None, None, set())
+    assert (got.code, got.error, got.value) == (SUKARAMI_SEKAYU, "REGION_NAME_NEAR", "Sukarame")
+    assert got.extra == "Sukarami, Kec. Sekayu, Kabupaten Musi Banyuasin (16.06.01.2001)"
+
+
+def test_one_letter_off_with_the_kecamatan_named_is_read_too(index: VillageIndex) -> None:
+    got = index.resolve(None, "Sukaramy", "Sekayu", None, set())
+    assert (got.code, got.error) == (SUKARAMI_SEKAYU, "REGION_NAME_NEAR")
+
+
+def test_across_a_province_it_is_only_suggested(index: VillageIndex) -> None:
+    got = index.resolve(None, "Sukaramy", None, "Musi Banyuasin", set())
+    assert got.code is None and got.error == "REGION_UNKNOWN"
+    assert "Sukarami, Kec. Sekayu" in got.extra  # the rejection names the candidate

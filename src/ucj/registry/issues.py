@@ -186,6 +186,12 @@ _TYPES = [
         "Village '{value}' exists in several places: {extra}. Fill the district or village code column.",
     ),
     IssueType(
+        "REGION_NAME_NEAR",
+        "warning",
+        "Desa/kelurahan '{value}' tidak ada; dibaca sebagai {extra} (beda satu huruf). Periksa ejaannya.",
+        "Village '{value}' does not exist; read as {extra} (one letter differs). Please check the spelling.",
+    ),
+    IssueType(
         "REGION_OUTSIDE",
         "error",
         "Desa {value} berada di luar wilayah unggahan {extra}.",
@@ -233,6 +239,14 @@ _TYPES = [
         "error",
         "Berkas melampaui batas memori atau waktu pembacaan ({value}). Bagi daftar menjadi beberapa berkas.",
         "Reading the file exceeded the memory or time limit ({value}). Split the roster into several files.",
+    ),
+    IssueType(
+        "FOOTER_ROWS_SKIPPED",
+        "info",
+        "{value} baris di bawah tabel dibaca sebagai baris jumlah atau tanda tangan (baris {extra}); tidak dihitung "
+        "sebagai peserta.",
+        "{value} rows under the table were read as totals or signature rows (rows {extra}); they are not counted "
+        "as participants.",
     ),
     IssueType(
         "ENCODING_MIXED",

@@ -432,7 +432,73 @@ def _finish(raw: RawRoster, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
         [pl.col(c).str.replace_all("\x00", "", literal=True).str.strip_chars().str.slice(0, limits.max_cell_chars)
          .replace("", None) for c in cells]
     ).filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cells]))  # fmt: skip
+    frame, footer = _drop_footer(frame, cells, raw.columns.used.get("nik"))
     if frame.height == 0:
         raise RosterFileError("FILE_NO_ROWS")
+    if footer:
+        raw.notes.append(Finding(row=footer[0], column="", code="FOOTER_ROWS_SKIPPED", value=str(len(footer)),
+                                 extra=_row_ranges(footer)))  # fmt: skip
     raw.frame = frame
     return raw
+
+
+# --- footer and signature rows ----------------------------------------------------------------------------
+#
+# Village rosters end with a totals row and a signature block under the table ("Jumlah … 25 orang",
+# "Sukarami, 3 Januari 2025", "Mengetahui,", "Kepala Desa Sukarami", "( H. Ahmad )", "NIP …"). Those are not
+# people: counting them as rows (and rejecting them for a missing NIK) made the outcome wrong. The rule:
+#
+# * a totals row: a cell starts with "jumlah", "total" or "sub total" and the NIK cell has fewer than
+#   FOOTER_NIK_DIGITS digits — anywhere in the table (subtotals per dusun too);
+# * the signature block: after the last row whose NIK cell has at least FOOTER_NIK_DIGITS digits, from the first
+#   row that holds a signature word (``_SIGNATURE``) or a place-and-date line, to the end — but only when that
+#   trailing part holds a signature word at all. Rows of that part before it (a person without a NIK written
+#   under the table) stay data and are rejected as before.
+#
+# Nothing is silently lost: the rows left out are reported as one informational finding (FOOTER_ROWS_SKIPPED,
+# with their row numbers), and they are neither counted nor rejected.
+
+#: A NIK attempt has at least this many digits (a damaged "1.60601E+15" has 6; a footer's NIP is after the block).
+FOOTER_NIK_DIGITS = 6
+_TOTAL = r"^(jumlah|total|sub\s?total)\b"
+_SIGNATURE = (r"^(mengetahui|diketahui|menyetujui|disetujui|kepala desa|kades\b|lurah\b|camat\b|sekretaris desa|"
+              r"ttd\b|tanda tangan|nip\b|nip\.|dibuat oleh|yang membuat|an\. kepala|a\.n\.)")  # fmt: skip
+_PLACE_DATE = (r"^[a-z .'-]+,\s*\d{1,2}(\s+[a-z]+\s+|[-/.]\d{1,2}[-/.])\d{2,4}$")
+
+
+def _drop_footer(frame: pl.DataFrame, cells: list[str], nik_index: int | None) -> tuple[pl.DataFrame, list[int]]:
+    """``frame`` without its totals rows and signature block (rule above), and the row numbers left out."""
+    if nik_index is None or f"c{nik_index}" not in frame.columns or frame.height == 0:
+        return frame, []
+    folded = [pl.col(c).str.to_lowercase() for c in cells]
+    flags = frame.select(
+        pl.col("_row"),
+        (pl.col(f"c{nik_index}").str.count_matches(r"\d").fill_null(0) >= FOOTER_NIK_DIGITS).alias("nik"),
+        pl.any_horizontal([f.str.contains(_TOTAL) for f in folded]).fill_null(False).alias("total"),
+        pl.any_horizontal([f.str.contains(_SIGNATURE) for f in folded]).fill_null(False).alias("sign"),
+        pl.any_horizontal([f.str.contains(_PLACE_DATE) for f in folded]).fill_null(False).alias("dated"),
+    ).with_row_index("i")
+    with_nik = flags.filter(pl.col("nik"))["i"]
+    tail = flags.filter(pl.col("i") > (with_nik.max() if with_nik.len() else -1))
+    start = tail.filter(pl.col("sign") | pl.col("dated"))["i"].min() if tail["sign"].any() else None
+    footer = pl.col("total") & ~pl.col("nik")
+    if start is not None:
+        footer = footer | (pl.col("i") >= start)
+    left = flags.filter(footer)["_row"].to_list()
+    if not left:
+        return frame, []
+    return frame.filter(~pl.col("_row").is_in(left)), [int(r) for r in left]
+
+
+def _row_ranges(rows: list[int]) -> str:
+    """``[15, 18, 19, 20]`` → ``"15, 18–20"``."""
+    parts: list[str] = []
+    start = prev = rows[0]
+    for r in [*rows[1:], None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        parts.append(str(start) if start == prev else f"{start}–{prev}")
+        if r is not None:
+            start = prev = r
+    return ", ".join(parts)

@@ -80,16 +80,48 @@ class VillageIndex:
         if len(candidates) > 1:
             shown = "; ".join(self.describe(c) for c in sorted(candidates)[:5])
             return Resolution(None, "REGION_AMBIGUOUS", label, shown)
-        return Resolution(None, "REGION_UNKNOWN", label, self._closest(key, kec) or "-")
+        near = self._one_letter_off(key, kec, kab)
+        if near is not None:
+            return Resolution(near, "REGION_NAME_NEAR", label, self.describe(near))
+        return Resolution(None, "REGION_UNKNOWN", label, self._closest(key, kec, kab) or "-")
 
-    def _closest(self, key: str, kec: str | None) -> str:
+    def _one_letter_off(self, key: str, kec: str | None, kab: str | None) -> str | None:
+        """The one village (in the scope, and the kecamatan/kab/kota the row names) whose name key is one letter
+        away from ``key`` ("sukarame" → Sukarami: a typo, not another village), or None when none or several
+        are. Accepted with a warning that names the village read, so the uploader can check it. Only within a
+        kecamatan (the row's, or an upload scope of a kecamatan or desa): across a province, names one letter
+        apart are often different villages, and the row is rejected with the closest candidates instead."""
+        if not kec and not (self.scope and level_of(self.scope) >= 3):
+            return None
+        found = [
+            code for code, row in self.rows.items()
+            if (not kec or row["kec_key"] == name_key(kec)) and (not kab or row["kab_key"] == name_key(kab))
+            and one_edit_apart(key, row["name_key"])
+        ]  # fmt: skip
+        return found[0] if len(found) == 1 else None
+
+    def _closest(self, key: str, kec: str | None, kab: str | None = None) -> str:
         pool = list(self.rows)
-        if kec:
-            in_kec = [c for c in pool if self.rows[c]["kec_key"] == name_key(kec)]
-            pool = in_kec or pool
+        # Near the kecamatan the row names, else its kab/kota (when such a region exists), else anywhere.
+        level, name = ("kec_key", kec) if kec else ("kab_key", kab)
+        if name:
+            inside = [c for c in pool if self.rows[c][level] == name_key(name)]
+            pool = inside or pool
         keys = {self.rows[c]["name_key"]: c for c in pool}
         near = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.75)
         return "; ".join(self.describe(keys[k]) for k in near)
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with exactly one letter changed, added or removed (Levenshtein distance 1)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]  # one substitution
+    return a[i:] == b[i + 1 :]  # one insertion into the shorter
 
 
 def resolve_villages(
