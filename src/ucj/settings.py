@@ -322,6 +322,17 @@ UCJ_BPJS_FULL_NIK_EXPORTS = os.environ.get("UCJ_BPJS_FULL_NIK_EXPORTS", "1") not
 UCJ_PREPAY_MONTHS = int(os.environ.get("UCJ_PREPAY_MONTHS", "12"))
 # API tokens expire this many days after they are issued (0: never; not recommended).
 UCJ_TOKEN_DAYS = int(os.environ.get("UCJ_TOKEN_DAYS", "90"))
+# Targeting (issue 14, docs/targeting.md): working age of candidates, inclusive (BPS working age from 15; the
+# upper bound for new BPU participants is not confirmed in a regulation text, so it is a setting), and the columns
+# of the collective registration file for BPJS ("Header=field" separated by "|"; branches differ).
+UCJ_TARGET_MIN_AGE = int(os.environ.get("UCJ_TARGET_MIN_AGE", "15"))
+UCJ_TARGET_MAX_AGE = int(os.environ.get("UCJ_TARGET_MAX_AGE", "65"))
+UCJ_TARGETING_SUBMISSION_COLUMNS = os.environ.get(
+    "UCJ_TARGETING_SUBMISSION_COLUMNS",
+    "NIK=nik|NAMA LENGKAP=name|TANGGAL LAHIR=birth_date|JENIS KELAMIN=sex|PEKERJAAN=occupation|"
+    "KODE DESA=desa|DESA/KELURAHAN=desa_name|KECAMATAN=kecamatan|KABUPATEN/KOTA=kabkota|PROGRAM=programs|"
+    "SEGMEN=segment|NO KPJ=kpj",
+)
 
 LOGGING = {
     "version": 1,
