@@ -42,9 +42,9 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
 fi
 
 # PDF reports (WeasyPrint) need Pango and a font from Debian; install them if missing and we may.
-if ! .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1; then
+if ! .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1 || ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q libharfbuzz-subset; then
   if command -v apt-get >/dev/null 2>&1; then
-    pkgs="libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+    pkgs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
     if [ "$(id -u)" = 0 ]; then
       apt-get update -qq && apt-get install -y -qq $pkgs >/dev/null || true
     elif command -v sudo >/dev/null 2>&1; then
