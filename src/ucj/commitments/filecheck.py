@@ -7,10 +7,10 @@ as one Polars expression (numbers, dates, words) and the cross-checks run on the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 

@@ -33,6 +33,8 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+import polars as pl
+
 LEVELS = ("baik", "sedang", "kurang")
 POINTS = {"baik": 2, "sedang": 1, "kurang": 0}
 SCORES = ("regulation", "budget", "villages", "rt_rw", "units", "coverage", "actions")
@@ -122,6 +124,12 @@ def unit_covered(workers: int, known: int, covered: int, t: Thresholds) -> bool:
     else the workers the registry knows) are active participants."""
     base = workers or known
     return base > 0 and covered * 100 >= t.unit_covered_share * base
+
+
+def unit_covered_expr(t: Thresholds) -> pl.Expr:
+    """:func:`unit_covered` over columns ``workers``, ``known`` and ``covered`` (one expression for every unit)."""
+    base = pl.when(pl.col("workers") > 0).then(pl.col("workers")).otherwise(pl.col("known"))
+    return (base > 0) & (pl.col("covered") * 100 >= t.unit_covered_share * base)
 
 
 def _grade(value: float | None, good: float, fair: float) -> str | None:
