@@ -24,7 +24,8 @@ def world(db: Any) -> dict[str, Any]:
 
 def test_pure_core_fully_protected_and_kelurahan() -> None:
     positions = pl.DataFrame(
-        [("16.01.01.2001", 1, 2, 1, 1, 1, None, None, None), ("16.01.01.1001", None, None, None, 2, 1, None, None, None),
+        [("16.01.01.2001", 1, 2, 1, 1, 1, None, None, None),
+         ("16.01.01.1001", None, None, None, 2, 1, None, None, None),
          ("16.01.01.2002", 1, 1, 1, 1, 1, 1, 1, None)],
         schema=core.POSITIONS_SCHEMA, orient="row",
     )  # fmt: skip

@@ -961,7 +961,8 @@ def _unit_sums(units: pl.DataFrame, level: str) -> dict[str, dict[str, Any]]:
             pl.col("known").sum(), pl.col("covered").sum().alias("covered_workers")]  # fmt: skip
     out = {r.pop("_code"): {**r, "by_kind": {}} for r in keyed.group_by("_code").agg(aggs).iter_rows(named=True)}
     for r in keyed.group_by("_code", "kind").agg(aggs).iter_rows(named=True):
-        out[r.pop("_code")]["by_kind"][r.pop("kind")] = {k: int(v or 0) for k, v in r.items()}
+        code, kind = r.pop("_code"), r.pop("kind")
+        out[code]["by_kind"][kind] = {k: int(v or 0) for k, v in r.items()}
     for entry in out.values():
         for key in ("total", "covered", "workers", "known", "covered_workers"):
             entry[key] = int(entry[key] or 0)
