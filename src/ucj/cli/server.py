@@ -144,6 +144,9 @@ def worker() -> None:
         console.print(f"Impor yang terhenti ditandai gagal / interrupted imports marked failed: "
                       f"{', '.join(f'#{pk}' for pk in failed)}")  # fmt: skip
     purge_stale_uploads()
+    from ucj.reports.tasks import ensure_scheduled
+
+    ensure_scheduled()  # the monthly reports' job (issue 15 §5; UCJ_MONTHLY_REPORTS=0 switches it off)
     _exit_with_parent()
     call_command("db_worker", interval=0.5, startup_delay=False)
 
