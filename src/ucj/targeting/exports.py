@@ -14,10 +14,10 @@ def frame_xlsx(sheets: dict[str, pl.DataFrame], notes: dict[str, list[tuple[str,
     head = book.style(bold=True, fill="#DCEBF7", wrap=True)
     for name, frame in sheets.items():
         sheet = book.add_sheet(name)
-        sheet.write_row(0, list(frame.columns), head)
         sheet.freeze_panes(1)
         for i in range(frame.width):
             sheet.set_column(i, i, 18)
+        sheet.write_row(0, list(frame.columns), head)
         if frame.height:
             sheet.write_frame(1, frame.with_columns(pl.col(pl.List(pl.String)).list.join(", ")))
     for name, rows in (notes or {}).items():

@@ -35,7 +35,9 @@ class AgeRule:
 
 def age_expr(birth: pl.Expr, as_of: dt.date) -> pl.Expr:
     """Whole years of age on ``as_of`` (birthdays counted on the day)."""
-    before_birthday = (birth.dt.month() * 100 + birth.dt.day()) > (as_of.month * 100 + as_of.day)
+    # month() and day() are Int8: widen before month × 100 overflows.
+    day_of_year = birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)
+    before_birthday = day_of_year > (as_of.month * 100 + as_of.day)
     return pl.lit(as_of.year) - birth.dt.year() - before_birthday.cast(pl.Int32)
 
 

@@ -237,6 +237,17 @@ def _region(code: str | None) -> str | None:
     return clean
 
 
+def _region_or_404(code: str) -> str:
+    """A known region code, else 404 (reading: an unknown region is like one outside the scope)."""
+    try:
+        found = _region(code)
+    except TargetingRefused as err:
+        raise Http404 from err
+    if found is None:
+        raise Http404
+    return found
+
+
 def _reachable(scope: Scope, region: str) -> None:
     """404 unless ``region`` lies inside the caller's regions or contains one of them."""
     if scope.everywhere or scope.covers(region) or any(contains(region, c) for c in scope.regions):
@@ -287,7 +298,7 @@ def _outside(rows: pl.DataFrame, findings: pl.DataFrame, scope: Scope, roles: fr
     added = out.select(pl.col(row_col).alias("row"), pl.lit(header).alias("column"), pl.lit(code).alias("code"),
                        (pl.col(code_col) if code == "REGION_OUTSIDE" else pl.lit("")).alias("value"),
                        pl.lit(", ".join(scope.regions)).alias("extra"))  # fmt: skip
-    rows = rows.with_columns((pl.col("rejected") | pl.col(code_col).is_in(foreign)).alias("rejected"))
+    rows = rows.with_columns((pl.col("rejected") | pl.col(code_col).is_in(foreign).fill_null(False)).alias("rejected"))
     return rows, pl.concat([findings, added.cast(findings.schema)])
 
 
@@ -629,8 +640,7 @@ def candidates(user: Any, region: str, *, max_decile: int | None = None, groups:
     (``listing``: never a full NIK; ``export``: full for full roles — the CLI and workbooks). 404 outside the
     caller's regions."""
     scope = _scope(user)
-    code = _region(region)
-    assert code is not None
+    code = _region_or_404(region)
     _reachable(scope, code)
     as_of = as_of or timezone.localdate()
     outcome = _outcome(scope, code, max_decile=max_decile, groups=groups, as_of=as_of)
@@ -668,8 +678,7 @@ def create_worklist(user: Any, region: str, *, max_decile: int | None = None, gr
     "identified", in priority order; people already enrolled in their kab/kota are left as they are. Returns
     ``{"created": n, "already": m}``."""
     scope = _scope(user)
-    code = _region(region)
-    assert code is not None
+    code = _region_or_404(region)
     _require(scope, WORKLIST_ROLES, code, "membuat daftar kerja")
     as_of = as_of or timezone.localdate()
     frame = _outcome(scope, code, max_decile=max_decile, groups=groups, as_of=as_of).frame
@@ -762,8 +771,7 @@ def worklist(user: Any, desa: str, *, status: str | None = None, context: str = 
     status, reason, kpj, status_at and ``next`` (the statuses the caller may choose next, empty for people who
     only read), masked as ``user`` may see it in ``context``. 404 outside the caller's regions."""
     scope = _scope(user)
-    code = _region(desa)
-    assert code is not None
+    code = _region_or_404(desa)
     if not scope.covers(code):
         raise Http404
     qs = Enrolment.objects.filter(desa_id=code).order_by("priority", "id")
@@ -850,8 +858,7 @@ def submission_file(user: Any, region: str, *, ids: Sequence[int] | None = None,
     them); they move to "submitted". Columns: setting ``UCJ_TARGETING_SUBMISSION_COLUMNS``; xlsx or csv. Needs full
     NIKs (BPJS registers by NIK): callers without a full export view are refused."""
     scope = _scope(user)
-    code = _region(region)
-    assert code is not None
+    code = _region_or_404(region)
     _require(scope, PIPELINE_ROLES, code, "membuat berkas pendaftaran")
     if fmt not in ("xlsx", "csv"):
         raise TransitionRefused("Format: xlsx atau csv / format: xlsx or csv")
@@ -925,8 +932,7 @@ def funnel(user_or_scope: Any, region: str, as_of: dt.date | None = None, by: st
 
     404 when ``region`` is outside the caller's regions. Holds no personal data."""
     scope = _scope(user_or_scope)
-    code = _region(region)
-    assert code is not None
+    code = _region_or_404(region)
     _reachable(scope, code)
     if by is not None and by not in _LEVEL_LENGTH:
         raise ValueError("by: kabkota, kecamatan or desa")
