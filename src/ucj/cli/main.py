@@ -17,6 +17,8 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 import typer
 
 from ucj.cli import bills, contributions, coverage, demo, imports, plan, regions, review, rules, server, users
+from ucj.cli import reports as report_cli
+from ucj.cli import targeting as targeting_cli
 
 app = typer.Typer(
     name="ucj",
@@ -36,6 +38,10 @@ app.add_typer(rules.app, name="rules")
 app.add_typer(coverage.app, name="coverage")
 app.add_typer(plan.app, name="plan")
 app.add_typer(review.app, name="review")
+app.add_typer(report_cli.app, name="report")
+imports.app.command("list")(targeting_cli.import_list)
+imports.app.command("bpjs")(targeting_cli.import_bpjs)
+app.command("target")(targeting_cli.target)
 app.command("demo")(demo.demo)
 app.command("serve")(server.serve)
 app.command("worker")(server.worker)

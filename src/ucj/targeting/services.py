@@ -789,7 +789,7 @@ def worklist(user: Any, desa: str, *, status: str | None = None, context: str = 
 def worklist_xlsx(user: Any, desa: str, *, request: HttpRequest | None = None) -> bytes:
     """The village's worklist as a workbook (export context: full NIKs for full roles; audited)."""
     frame = worklist(user, desa, context="export")
-    labels = dict(Status.choices)
+    labels = {value: str(label) for value, label in Status.choices}
     shown = frame.select(
         pl.col("priority").alias("No"), pl.col("nik").alias("NIK"), pl.col("name").alias("Nama"),
         pl.col("desa").alias("Kode desa"), pl.col("decile").alias("Desil"), pl.col("village_role").alias("Peran desa"),
