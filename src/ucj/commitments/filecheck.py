@@ -231,7 +231,7 @@ _DESA = ("kode desa", "kode desa kelurahan", "kode kelurahan", "kd desa", "villa
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("instrument", "Regulasi", (
-        _c("region", "Kode Wilayah", *_REGION, kind="region", example="16.01"),
+        _c("region", "Kode Wilayah", *_REGION, kind="region", example="16.06"),
         _c("kind", "Jenis", "jenis regulasi", "jenis instrumen", "jenis peraturan", "bentuk", kind="words",
            required=True, words=INSTRUMENT_WORDS, example="Perbup"),
         _c("number", "Nomor", "nomor regulasi", "no", "nomor peraturan", "number", max_len=80, example="12 Tahun 2025"),
@@ -248,7 +248,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         _c("note", "Catatan", "keterangan", "note", max_len=500),
     ), key=("region", "kind", "number"), note="Kosongkan Kode Wilayah untuk regulasi nasional (administrator)."),
     Kind("budget", "Anggaran", (
-        _c("region", "Kode Wilayah", *_REGION, kind="region", required=True, example="16.01"),
+        _c("region", "Kode Wilayah", *_REGION, kind="region", required=True, example="16.06"),
         _c("year", "Tahun", "tahun anggaran", "ta", "year", kind="year", required=True, example="2025"),
         _c("payer", "Pembayar", "pembayar iuran", "sumber anggaran", "payer", kind="words", required=True,
            words=BUDGET_PAYER_WORDS, example="APBD kabupaten"),
@@ -261,9 +261,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         _c("note", "Catatan", "keterangan", "note", max_len=500),
     ), key=("region", "year", "payer", "source")),
     Kind("institution", "Kelembagaan Desa", (
-        _c("desa", "Kode Desa", *_DESA, kind="desa", required=True, example="16.01.01.2001"),
+        _c("desa", "Kode Desa", *_DESA, kind="desa", required=True, example="16.06.01.2001"),
         _c("name", "Nama Desa", "nama desa", "desa", "nama desa kelurahan", "desa kelurahan", "kelurahan",
-           "village", max_len=120, example="Contoh Desa"),
+           "village", max_len=120, example="Sukarami"),
         _c("kepala_desa", "Kepala Desa", "kades", "jumlah kepala desa", kind="count", column_required=True,
            example="1"),
         _c("perangkat_desa", "Perangkat Desa", "jumlah perangkat desa", "perangkat", "aparatur desa", kind="count",
@@ -284,14 +284,14 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
            example="Pasar Contoh"),
         _c("subtype", "Tipe", "tipe pasar", "jenis pasar", "subtype", kind="words", words=SUBTYPE_WORDS,
            example="tradisional"),
-        _c("desa", "Kode Desa", *_DESA, kind="desa", required=True, example="16.01.01.2001"),
+        _c("desa", "Kode Desa", *_DESA, kind="desa", required=True, example="16.06.01.2001"),
         _c("manager", "Pengelola", "pengelola", "ketua", "ketua kelompok", "manager", example="UPTD Pasar"),
         _c("workers", "Jumlah Pekerja", "jumlah pedagang", "jumlah anggota", "jumlah pekerja", "pedagang",
            "anggota", "workers", kind="count", example="250"),
         _c("note", "Catatan", "keterangan", "note", max_len=500),
     ), key=("desa", "kind", "name")),
     Kind("partner", "Mitra", (
-        _c("region", "Kode Wilayah", *_REGION, kind="region", required=True, example="16.01"),
+        _c("region", "Kode Wilayah", *_REGION, kind="region", required=True, example="16.06"),
         _c("name", "Nama Mitra", "nama mitra", "mitra", "partner", required=True, example="Bank Contoh"),
         _c("kind", "Jenis Mitra", "jenis mitra", "kategori mitra", kind="words", required=True, words=PARTNER_WORDS,
            example="bank"),
@@ -317,7 +317,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         _c("meeting_date", "Tanggal Rapat", "tanggal rapat", kind="date", example="2024-12-13"),
         _c("meeting_title", "Judul Rapat", "judul rapat", "rapat", max_len=300, example="Pertemuan kelembagaan desa"),
         _c("owner", "Kode Wilayah Penanggung Jawab", "kode wilayah penanggung jawab", "penanggung jawab", "kode pj",
-           "kode wilayah", "owner", kind="region", required=True, example="16.01"),
+           "kode wilayah", "owner", kind="region", required=True, example="16.06"),
         _c("decision", "Tindak Lanjut", "tindak lanjut", "keputusan", "rencana tindak lanjut", "rtl", "decision",
            required=True, max_len=2000, example="Menetapkan Perbup perlindungan aparat desa"),
         _c("due_date", "Tenggat", "tenggat", "batas waktu", "target waktu", "due date", kind="date",
@@ -434,7 +434,7 @@ def check_sheet(kind: Kind, sheet: str, headers: list[str], cells: pl.DataFrame,
     for row in values:
         found += [f for f in _cross(kind, row, index, may_write, sheet, headers, used)
                   if f.code != "VALUE_MISSING" or (f.row, f.column) not in failed]  # one finding per bad cell
-        key = tuple(str(row.get(k) or "").lower() for k in kind.key)
+        key = row_key(kind, row)
         if row["_row"] not in bad_rows and key in seen:
             found.append(Finding(row["_row"], "", "DUPLICATE_ROW", str(seen[key]), sheet=sheet))
         seen.setdefault(key, row["_row"])
@@ -497,6 +497,15 @@ def _parse(frame: pl.DataFrame, col: Column, today: dt.date) -> tuple[pl.DataFra
         frame = frame.with_columns(c(raw).fill_null("").alias(value), code.alias(err),
                                    pl.when(too_long).then(pl.lit(str(col.max_len))).alias(extra))  # fmt: skip
     return frame, pl.col(err)
+
+
+def row_key(kind: Kind, row: dict[str, Any]) -> tuple[str, ...]:
+    """What identifies a row (two rows of a file with one key are refused): ``kind.key``, folded; an instrument
+    without a number is known by its title."""
+    key = tuple(fold(row.get(k)) if isinstance(row.get(k), str) else str(row.get(k) or "") for k in kind.key)
+    if kind.name == "instrument" and not row.get("number"):
+        key += ("title:" + fold(row.get("title")),)
+    return key
 
 
 def parse_groups(text: str, words: dict[str, str]) -> list[str] | None:
