@@ -17,6 +17,7 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 import typer
 
 from ucj.cli import bills, contributions, coverage, demo, imports, plan, regions, review, rules, server, users
+from ucj.cli import commitments as commitments_cli
 from ucj.cli import reports as report_cli
 from ucj.cli import targeting as targeting_cli
 
@@ -42,6 +43,8 @@ app.add_typer(report_cli.app, name="report")
 imports.app.command("list")(targeting_cli.import_list)
 imports.app.command("bpjs")(targeting_cli.import_bpjs)
 app.command("target")(targeting_cli.target)
+app.add_typer(commitments_cli.app, name="commitments")
+app.command("scorecard")(commitments_cli.scorecard)
 app.command("demo")(demo.demo)
 app.command("serve")(server.serve)
 app.command("worker")(server.worker)
