@@ -72,6 +72,9 @@ def load_demo() -> DemoSummary:
 
     summary.facts = rebuild_facts()
     summary.plans = _load_plans()
+    from ucj.targeting.demo import load_targeting_demo
+
+    summary.story += "; " + load_targeting_demo()
     return summary
 
 
