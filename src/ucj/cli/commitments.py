@@ -151,7 +151,8 @@ def scorecard(
 
 def _print(result: dict[str, Any]) -> None:
     top = result["region"]
-    console.print(f"[bold]{top['code']} {escape(top['name'])}[/] — {result['year']} (per {result['as_of']})")
+    console.print(f"[bold]{top['code']} {escape(top['name'])}[/] — {result['year']} (per {result['as_of']}): "
+                  f"status {top['status']}, skor/score {top['score'] if top['score'] is not None else '—'}")
     table = Table("Kode", "Wilayah", "Status", "Skor", "Regulasi", "Anggaran (realisasi)", "Desa penuh", "RT/RW aktif",
                   "Unit", "Cakupan/target", "Terlambat")  # fmt: skip
     for row in [top, *result["children"]]:
