@@ -1,0 +1,110 @@
+"""Report speed (issue 15 §6): the province's monthly report on a registry of 1,000,000 participants, against a
+baseline measured in the same run.
+
+Database: a fresh SQLite (default) or PostgreSQL (``--postgres``) database with the Sumsel regions and the kab/kota
+boundaries of ``../shared/geo`` (so the map is a real choropleth), ``--rows`` participants (coverage mostly in 2024,
+as in the demo), the demo story (denominators, targets, the BPJS feed) and the coverage facts
+(``coverage_bench.fill``).
+
+Every case starts cold: the coverage version is bumped first (every cached answer is gone, as right after a data
+change), so the time includes computing the dashboard's answer.
+
+* baseline: the dashboard's services alone — ``coverage("16")`` cold (what ``/cakupan/`` computes first);
+* the report's data: ``services.build_monthly`` (the dashboard's answer + arrangement + plans, bills, map);
+* the province's PDF and xlsx end to end (``services.make``: data, layout, WeasyPrint);
+* the kab/kota (16.06, by kecamatan) PDF; the development-indicator sheet (two definitions × each year);
+* the province's PDF once more on the same version (warm cache: layout and PDF only).
+
+Goal: the province PDF under 10 s.
+
+    .venv/bin/python bench/report_bench.py [--rows 1000000] [--postgres] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchdb import drop_database, setup_database, timed
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT / "src"))
+GOAL_S = 10.0
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    import coverage_bench
+
+    db_name = setup_database(args.postgres, "reportbench")
+    try:
+        for label, secs in coverage_bench.fill(args.rows).items():
+            print(f"  {label}: {secs:.1f} s", file=sys.stderr)
+        from django.db import connection
+
+        from ucj.coverage.services import bump_version, coverage
+        from ucj.regions.services import load_boundaries
+        from ucj.reports import services
+
+        geo = SHARED / "geo" / "sumsel_kabkota.geojson"
+        if geo.exists():
+            load_boundaries(geo.read_bytes(), source="shared/geo")
+        month = dt.date(2024, 12, 1)
+
+        def cold(fn: Any) -> Any:
+            def measured() -> Any:
+                bump_version()
+                return fn()
+
+            return measured
+
+        base, _ = timed(cold(lambda: coverage("16", None, month)), args.repeat)
+        cases = {
+            "province: report data (build_monthly)": cold(lambda: services.build_monthly("16", month, "id")),
+            "province: PDF end to end": cold(lambda: services.make("monthly", "16", month, "pdf", "id")),
+            "province: xlsx end to end": cold(lambda: services.make("monthly", "16", month, "xlsx", "id")),
+            "kabupaten 16.06: PDF end to end": cold(lambda: services.make("monthly", "16.06", month, "pdf", "id")),
+            "province: indicator sheet (xlsx)": cold(lambda: services.make("indicator", "16", month, "xlsx", "id")),
+            "province: PDF, warm cache": lambda: services.make("monthly", "16", month, "pdf", "id"),
+        }
+        rows = []
+        for label, fn in cases.items():
+            secs, result = timed(fn, args.repeat)
+            size = len(result) if isinstance(result, bytes) else None
+            rows.append({"case": label, "seconds": secs, "ratio": secs / base, "bytes": size})
+            print(f"  {label}: {secs:.2f} s", file=sys.stderr)
+        vendor = connection.vendor
+    finally:
+        drop_database(db_name)
+    pdf = next(r for r in rows if r["case"] == "province: PDF end to end")
+    print(f"\nReports, {vendor}, {args.rows:,} participants + demo story, December 2024 (cold cache unless noted, "
+          f"median of {args.repeat}); baseline: the dashboard's services alone, coverage('16') cold "
+          f"{base:.2f} s\n")  # fmt: skip
+    print(f"{'case':40} {'seconds':>8} {'× base':>7} {'bytes':>10}")
+    for r in rows:
+        print(f"{r['case']:40} {r['seconds']:>8.2f} {r['ratio']:>7.1f} {r['bytes'] or 0:>10,}")
+    verdict = "met" if pdf["seconds"] < GOAL_S else "MISSED"
+    print(f"\nGoal: province PDF < {GOAL_S:.0f} s — {verdict} ({pdf['seconds']:.2f} s)")
+    return {"vendor": vendor, "rows": args.rows, "baseline_s": base, "goal_s": GOAL_S, "cases": rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="participants")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case (median)")
+    args = parser.parse_args()
+    result = run(args)
+    OUT.mkdir(exist_ok=True)
+    name = f"report-{result['vendor']}.json"
+    (OUT / name).write_text(json.dumps(result, indent=2))
+    print(f"written: bench/out/{name}")
+
+
+if __name__ == "__main__":
+    main()
