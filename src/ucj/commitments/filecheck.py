@@ -126,6 +126,8 @@ INSTRUMENT_WORDS = {
                     "instruksi"),
     **dict.fromkeys(("keputusan", "kepgub", "kepbup", "sk", "surat keputusan", "keputusan gubernur",
                      "keputusan bupati", "keputusan walikota"), "keputusan"),
+    **dict.fromkeys(("permen", "permendagri", "peraturan menteri", "peraturan menteri dalam negeri",
+                     "permenaker"), "permen"),
 }  # fmt: skip
 INSTRUMENT_STATUS_WORDS = {
     **dict.fromkeys(("rencana", "direncanakan", "planned", "plan"), "rencana"),
@@ -334,7 +336,7 @@ PAYER_LEVELS = {"apbd_provinsi": 1, "apbd_kabkota": 2, "bantuan_keuangan": 2, "a
 INSTRUMENT_LEVELS: dict[str, frozenset[int] | None] = {
     "pergub": frozenset({1}), "perbup": frozenset({2}), "perwali": frozenset({2}), "perda": frozenset({1, 2}),
     "perdes": frozenset({4}), "perkades": frozenset({4}),
-    "surat_edaran": None, "instruksi": None, "keputusan": None,
+    "surat_edaran": None, "instruksi": None, "keputusan": None, "permen": frozenset(),
 }  # fmt: skip
 LEVEL_WORDS = {1: ("provinsi", "province"), 2: ("kabupaten/kota", "regency/city"), 3: ("kecamatan", "district"),
                4: ("desa/kelurahan", "village")}  # fmt: skip

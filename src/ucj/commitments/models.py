@@ -28,6 +28,7 @@ class InstrumentKind(models.TextChoices):
     SURAT_EDARAN = "surat_edaran", _("Surat Edaran")
     INSTRUKSI = "instruksi", _("Instruksi")
     KEPUTUSAN = "keputusan", _("Keputusan")
+    PERMEN = "permen", _("Peraturan Menteri (Permendagri, ...)")
 
 
 class InstrumentStatus(models.TextChoices):

@@ -75,6 +75,9 @@ def load_demo() -> DemoSummary:
     from ucj.targeting.demo import load_targeting_demo
 
     summary.story += "; " + load_targeting_demo()
+    from ucj.commitments.demo import load_commitments_demo
+
+    summary.story += "; " + load_commitments_demo()
     return summary
 
 

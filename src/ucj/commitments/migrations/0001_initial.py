@@ -95,6 +95,7 @@ class Migration(migrations.Migration):
                             ("surat_edaran", "Surat Edaran"),
                             ("instruksi", "Instruksi"),
                             ("keputusan", "Keputusan"),
+                            ("permen", "Peraturan Menteri (Permendagri, ...)"),
                         ],
                         max_length=15,
                         verbose_name="jenis",
