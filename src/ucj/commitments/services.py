@@ -839,6 +839,14 @@ def unit_rows(user: Any, region: str, as_of: dt.date | None = None) -> list[dict
 
 # ---------------------------------------------------------------- the scorecard
 
+def default_year() -> int:
+    """The year a scorecard opens on: that of the coverage dashboard's month (the latest month with data), so the
+    registry's active people, the coverage rate and the budget year describe the same time (the demo's 2024)."""
+    from ucj.coverage.services import latest_month
+
+    return latest_month().year
+
+
 def thresholds() -> rule.Thresholds:
     """The scorecard thresholds: the defaults of :class:`ucj.commitments.scorecard.Thresholds`, overridden by the
     ``UCJ_SCORECARD`` setting (a dict) when present."""
