@@ -23,7 +23,7 @@ from ucj.accounts.scoping import scope_for
 from ucj.commitments import scorecard as rule
 from ucj.commitments import services
 from ucj.commitments.institutions import LEVEL_SEGMENTS, ROLES
-from ucj.commitments.models import MandatedGroup
+from ucj.commitments.models import BudgetPayer, MandatedGroup
 from ucj.coverage.views import default_region, region_or_404
 from ucj.regions.codes import level_of
 from ucj.regions.models import Level, Region
@@ -44,6 +44,7 @@ ROLE_LABELS = {
     "rw": gettext_lazy("Ketua RW"),
 }
 GROUP_LABELS = dict(MandatedGroup.choices)
+LEVEL_LABELS = {"baik": gettext_lazy("baik"), "sedang": gettext_lazy("sedang"), "kurang": gettext_lazy("kurang")}
 #: Years offered: a few closed budget years, this one and the next.
 YEARS_BACK, YEARS_AHEAD = 3, 1
 
@@ -115,7 +116,9 @@ def breadcrumb(request: HttpRequest, where: Place, url_name: str) -> list[dict[s
 
 def region_choices(user: Any, kind: str, *, deepest: int = 2) -> list[tuple[str, str]]:
     """Regions a user may pick in a form for rows of ``kind``: those down to level ``deepest`` inside their
-    regions, plus their own regions (a village operator's desa), where :func:`services.can_edit` allows it."""
+    regions, plus their own regions (a village operator's desa), where :func:`services.can_edit` allows it (for a
+    budget line: for one payer at least — a village operator keeps the APBDes line)."""
+    payers = BudgetPayer.values if kind == "budget" else [None]
     scope = scope_for(user)
     if scope.everywhere:
         qs = Region.objects.filter(level__lte=deepest)
@@ -123,7 +126,8 @@ def region_choices(user: Any, kind: str, *, deepest: int = 2) -> list[tuple[str,
         own = list(scope.regions)
         qs = Region.objects.filter(code__in=own) | Region.objects.filter(level__lte=deepest, parent_id__in=own)
     regions = [(r.code, f"{r.code} {r.name}") for r in qs.order_by("code")[:1000]]
-    return [(code, label) for code, label in regions if services.can_edit(user, kind, code)]
+    return [(code, label) for code, label in regions
+            if any(services.can_edit(user, kind, code, payer=p) for p in payers)]  # fmt: skip
 
 
 # --- the scorecard arranged --------------------------------------------------------------------------------
@@ -216,7 +220,7 @@ def _cells(entry: dict[str, Any]) -> list[Any]:
              ((role.get("positions"), role.get("registered"), role.get("active")) if role["exists"]
               else (None, None, None))]  # fmt: skip
     return [r.get("code"), r.get("name"), r.get("score"), r["status_label"],
-            *[levels.get(name) for name in rule.SCORES],
+            *[LEVEL_LABELS.get(levels.get(name) or "", "—") for name in rule.SCORES],
             r["regulation_text"], budget.get("allocated"), budget.get("realised"),
             budget.get("absorption_pct"), budget.get("workers_funded"), budget.get("gap"),
             villages.get("total"), villages.get("fully_protected"), villages.get("pct"), r["perangkat_pct"],
@@ -233,7 +237,8 @@ def scorecard_xlsx(card: dict[str, Any], year: int) -> bytes:
     sheet = book.add_sheet(_("Skor komitmen")[:31])
     role_heads = [f"{ROLE_LABELS[role]}: {what}" for role in ROLES
                   for what in (_("jabatan"), _("terdaftar"), _("aktif"))]  # fmt: skip
-    headers = [_("Kode"), _("Wilayah"), _("Skor"), _("Status"), *[score_label(n) for n in rule.SCORES],
+    levels = [_("Nilai: %(score)s") % {"score": score_label(n)} for n in rule.SCORES]
+    headers = [_("Kode"), _("Wilayah"), _("Skor"), _("Status"), *levels,
                _("Regulasi"), _("Pagu (Rp)"), _("Realisasi (Rp)"), _("Serapan (%)"), _("Pekerja didanai"),
                _("Kekurangan pekerja"), _("Desa"), _("Desa terlindungi penuh"), _("Desa terlindungi penuh (%)"),
                _("Kepala & perangkat desa aktif (%)"), _("RT/RW aktif (%)"), *role_heads, _("Unit ekosistem"),
