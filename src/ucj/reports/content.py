@@ -218,7 +218,7 @@ def build(inputs: Inputs, lang: str, tr: Tr) -> Report:
     if inputs.scorecard is not None:
         sections.append(scorecard(inputs.scorecard, tr))
     if inputs.funnel is not None:
-        sections.append(funnel(inputs.funnel, tr))
+        sections.append(funnel(inputs.funnel, lang, tr))
     sections.append(sources(inputs, lang, tr))
     return Report(title=title, region=top["region"], region_name=top["name"], month=month, lang=lang,
                   synthetic=inputs.synthetic, data_version=inputs.data_version, generated=inputs.data_time,
@@ -375,10 +375,13 @@ def scorecard(data: dict[str, Any], tr: Tr) -> Section:
                                                                             data)])  # fmt: skip
 
 
-def funnel(data: dict[str, Any], tr: Tr) -> Section:
-    """The enrolment funnel (``ucj.targeting.services.funnel``) as a table."""
-    return Section("pendaftaran", tr("Corong pendaftaran"), tables=[generic_table("corong", tr("Corong pendaftaran"),
-                                                                                  data)])  # fmt: skip
+def funnel(data: dict[str, Any], lang: str, tr: Tr) -> Section:
+    """The enrolment funnel (``ucj.targeting.services.funnel``) as a table, with the median days to active."""
+    paragraphs = []
+    if data.get("median_days") is not None:
+        paragraphs.append(tr("Median hari dari teridentifikasi sampai aktif") + f": {number(data['median_days'], lang, 1)}")
+    return Section("pendaftaran", tr("Corong pendaftaran"), paragraphs=paragraphs,
+                   tables=[generic_table("corong", tr("Corong pendaftaran"), data)])  # fmt: skip
 
 
 def generic_table(key: str, title: str, data: dict[str, Any]) -> Table:

@@ -1,11 +1,16 @@
-"""The sections other packages provide when they exist: the commitments scorecard (issue 13) and the enrolment
-funnel (issue 14). Their answers are turned into one table each (pure arrangement; the figures are theirs)."""
+"""The sections other packages provide: the commitments scorecard (issue 13, ``ucj.commitments.services
+.scorecard``) and the enrolment funnel (issue 14, ``ucj.targeting.services.funnel``). Their answers are arranged
+into tables here — the figures are theirs. A package that is missing (or answers with nothing) leaves its
+section out of the report."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from ucj.accounts.models import Role
 from ucj.accounts.scoping import Scope
@@ -18,36 +23,83 @@ def region_scope(code: str) -> Scope:
     return Scope(grants=((Role.PROVINSI, code),))
 
 
-def _kind(key: str, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return content.TEXT
-    if isinstance(value, float):
-        return content.PCT if any(w in key for w in ("rate", "pct", "percent", "share")) else content.DEC1
-    return content.RP if any(w in key for w in ("amount", "budget", "cost", "rupiah")) else content.INT
-
-
-def _rows(answer: Any) -> list[dict[str, Any]]:
-    """The first list of records in a service answer (a list, or a dict holding one)."""
-    if isinstance(answer, list):
-        return [r if isinstance(r, dict) else {"value": r} for r in answer]
-    if isinstance(answer, dict):
-        for key in ("rows", "lines", "stages", "items", "children"):
-            if isinstance(answer.get(key), list):
-                return _rows(answer[key])
-        for value in answer.values():
-            if isinstance(value, list) and value and isinstance(value[0], dict):
-                return _rows(value)
-    return []
+def child_level(code: str) -> str:
+    return "kabkota" if code.count(".") == 0 else "kecamatan"
 
 
 def as_table(name: str, service: Callable[..., Any], code: str, month: dt.date) -> dict[str, Any] | None:
-    """``{"columns", "rows"}`` from the service's answer for the region (None when it has no rows)."""
-    scope = region_scope(code)
-    answer = service(scope, code, month.year) if name == "scorecard" else service(scope, code, as_of=month)
-    rows = _rows(answer)
-    if not rows:
+    """``{"columns", "rows", "total"}`` (see :func:`ucj.reports.content.generic_table`) from the service's answer
+    for the region, or None when it has nothing to show."""
+    if name == "scorecard":
+        return scorecard_table(service(region_scope(code), code, month.year, child_level(code)))
+    end = month.replace(day=calendar.monthrange(month.year, month.month)[1])  # the funnel as of the month's end
+    return funnel_table(service(region_scope(code), code, as_of=end, by=child_level(code)))
+
+
+def _col(label: str, kind: str = content.TEXT) -> dict[str, str]:
+    return {"label": label, "kind": kind}
+
+
+def _regulation(entry: dict[str, Any]) -> str:
+    regulation = entry.get("regulation") or {}
+    if regulation.get("in_force"):
+        return _("berlaku")
+    return _("draf") if regulation.get("own_draft") else "—"
+
+
+def _scorecard_row(e: dict[str, Any]) -> list[Any]:
+    from ucj.commitments.scorecard import STATUS_LABELS
+
+    budget, units, cov = e.get("budget") or {}, e.get("ecosystem_units") or {}, e.get("coverage") or {}
+    villages = e.get("villages") or {}
+    rt_rw = [e.get("institutions", {}).get(r) or {} for r in ("rt", "rw")]
+    positions, active = sum(r.get("positions", 0) for r in rt_rw), sum(r.get("active", 0) for r in rt_rw)
+    total = villages.get("total") if isinstance(villages, dict) else None
+    full = villages.get("fully_protected") if isinstance(villages, dict) else None
+    status = STATUS_LABELS.get(e.get("status", ""), (e.get("status", ""), ""))[0]
+    return [e.get("code"), e.get("name"), _(status) if status else "", e.get("score"), _regulation(e),
+            budget.get("allocated"), budget.get("absorption_pct"), budget.get("workers_funded"),
+            round(100 * full / total, 2) if total else None, active if positions else None,
+            positions or None, units.get("covered"), units.get("total"), cov.get("rate"), cov.get("target"),
+            e.get("overdue_actions")]  # fmt: skip
+
+
+def scorecard_table(answer: dict[str, Any]) -> dict[str, Any] | None:
+    """One row per region (the region first, then its children ranked by score): status, score, regulation,
+    budget allocated and realised, workers funded, villages fully protected, RT/RW active of positions, ecosystem
+    units covered, coverage against target, overdue follow-up actions."""
+    entries = [answer["region"], *answer.get("children", [])] if answer.get("region") else []
+    if not entries:
         return None
-    keys = [k for k in rows[0] if not isinstance(rows[0][k], dict | list)]
-    columns = [{"label": k, "kind": _kind(k, next((r.get(k) for r in rows if r.get(k) is not None), None))}
-               for k in keys]  # fmt: skip
-    return {"columns": columns, "rows": [[r.get(k) for k in keys] for r in rows]}
+    columns = [_col(_("Kode")), _col(_("Wilayah")), _col(_("Status")), _col(_("Skor"), content.DEC1),
+               _col(_("Regulasi")), _col(_("Anggaran dialokasikan"), content.RP),
+               _col(_("Realisasi anggaran (%)"), content.PCT), _col(_("Pekerja didanai"), content.INT),
+               _col(_("Desa terlindungi penuh (%)"), content.PCT), _col(_("RT/RW aktif"), content.INT),
+               _col(_("Jabatan RT/RW"), content.INT), _col(_("Unit ekosistem tercakup"), content.INT),
+               _col(_("Unit ekosistem"), content.INT), _col(_("Cakupan (%)"), content.PCT),
+               _col(_("Target (%)"), content.PCT), _col(_("Tindak lanjut terlambat"), content.INT)]  # fmt: skip
+    return {"columns": columns, "rows": [_scorecard_row(e) for e in entries]}
+
+
+def funnel_table(answer: dict[str, Any]) -> dict[str, Any] | None:
+    """Per stage (identified → contacted → submitted → registered → active): people there now, people who reached
+    it, and the conversion from the stage before; None when nobody is in a worklist."""
+    from ucj.targeting.models import Status
+
+    if not answer.get("total"):
+        return None
+    stages, reached, conversion = answer["stages"], answer["reached"], answer.get("conversion", {})
+    rows = []
+    for key in stages:
+        rate = conversion.get(key)
+        rows.append([str(Status(key).label), stages[key], reached.get(key),
+                     round(100 * rate, 2) if rate is not None else None])  # fmt: skip
+    closed = answer.get("closed") or {}
+    if any(closed.values()):  # closed people (declined, not found, moved, deceased): so the rows add up to the total
+        rows.append([_("Ditutup") + " (" + ", ".join(str(Status(k).label).lower() for k in closed) + ")",
+                     sum(closed.values()), None, None])  # fmt: skip
+    overall = conversion.get("overall")
+    columns = [_col(_("Tahap")), _col(_("Saat ini"), content.INT), _col(_("Mencapai tahap ini"), content.INT),
+               _col(_("Konversi dari tahap sebelumnya (%)"), content.PCT)]  # fmt: skip
+    total = [_("Jumlah"), answer["total"], None, round(100 * overall, 2) if overall is not None else None]
+    return {"columns": columns, "rows": rows, "total": total, "median_days": answer.get("median_days_to_active")}
