@@ -7,6 +7,7 @@ switches on secure cookies and HSTS (see README, "Production").
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -333,6 +334,10 @@ UCJ_TARGETING_SUBMISSION_COLUMNS = os.environ.get(
     "KODE DESA=desa|DESA/KELURAHAN=desa_name|KECAMATAN=kecamatan|KABUPATEN/KOTA=kabkota|PROGRAM=programs|"
     "SEGMEN=segment|NO KPJ=kpj",
 )
+# Commitments (issue 13, docs/commitments.md): the largest instrument document (PDF) accepted, and overrides of the
+# scorecard's thresholds as JSON (e.g. {"status_green": 80}; keys of ucj.commitments.scorecard.Thresholds).
+UCJ_MAX_DOCUMENT_MB = int(os.environ.get("UCJ_MAX_DOCUMENT_MB", "20"))
+UCJ_SCORECARD = json.loads(os.environ.get("UCJ_SCORECARD", "{}") or "{}")
 
 LOGGING = {
     "version": 1,

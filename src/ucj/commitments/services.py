@@ -485,7 +485,7 @@ def instrument_document(user: Any, pk: int) -> tuple[Path, str]:
 
 def max_document_bytes() -> int:
     """``UCJ_MAX_DOCUMENT_MB`` (default 20 MB): the largest instrument document accepted."""
-    return int(getattr(settings, "UCJ_MAX_DOCUMENT_MB", 20)) * 1024 * 1024
+    return int(settings.UCJ_MAX_DOCUMENT_MB) * 1024 * 1024
 
 
 PDF_MAGIC = b"%PDF-"
