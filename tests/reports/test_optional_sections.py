@@ -58,4 +58,4 @@ def test_the_report_includes_what_the_services_answer(sumsel: None) -> None:
     assert "komitmen" in keys  # the scorecard answers for every kab/kota, data or not
     assert "pendaftaran" not in keys  # nobody in a worklist: no funnel section, no placeholder
     table = next(s for s in report.sections if s.key == "komitmen").tables[0]
-    assert [r[0] for r in table.rows][0] == "16" and len(table.rows) == 18
+    assert table.rows[0][0] == "16" and len(table.rows) == 18

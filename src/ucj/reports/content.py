@@ -379,7 +379,8 @@ def funnel(data: dict[str, Any], lang: str, tr: Tr) -> Section:
     """The enrolment funnel (``ucj.targeting.services.funnel``) as a table, with the median days to active."""
     paragraphs = []
     if data.get("median_days") is not None:
-        paragraphs.append(tr("Median hari dari teridentifikasi sampai aktif") + f": {number(data['median_days'], lang, 1)}")
+        days = number(data["median_days"], lang, 1)
+        paragraphs.append(tr("Median hari dari teridentifikasi sampai aktif") + f": {days}")
     return Section("pendaftaran", tr("Corong pendaftaran"), paragraphs=paragraphs,
                    tables=[generic_table("corong", tr("Corong pendaftaran"), data)])  # fmt: skip
 

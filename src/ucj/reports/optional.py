@@ -59,7 +59,7 @@ def _scorecard_row(e: dict[str, Any]) -> list[Any]:
     status = STATUS_LABELS.get(e.get("status", ""), (e.get("status", ""), ""))[0]
     return [e.get("code"), e.get("name"), _(status) if status else "", e.get("score"), _regulation(e),
             budget.get("allocated"), budget.get("absorption_pct"), budget.get("workers_funded"),
-            round(100 * full / total, 2) if total else None, active if positions else None,
+            round(100 * (full or 0) / total, 2) if total else None, active if positions else None,
             positions or None, units.get("covered"), units.get("total"), cov.get("rate"), cov.get("target"),
             e.get("overdue_actions")]  # fmt: skip
 
