@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ucj.accounts.models import Role
@@ -56,8 +57,9 @@ def _scorecard_row(e: dict[str, Any]) -> list[Any]:
     positions, active = sum(r.get("positions", 0) for r in rt_rw), sum(r.get("active", 0) for r in rt_rw)
     total = villages.get("total") if isinstance(villages, dict) else None
     full = villages.get("fully_protected") if isinstance(villages, dict) else None
-    status = STATUS_LABELS.get(e.get("status", ""), (e.get("status", ""), ""))[0]
-    return [e.get("code"), e.get("name"), _(status) if status else "", e.get("score"), _regulation(e),
+    labels = STATUS_LABELS.get(e.get("status", ""), (e.get("status", ""), e.get("status", "")))
+    status = labels[1] if (get_language() or "id").startswith("en") else labels[0]  # its labels carry both
+    return [e.get("code"), e.get("name"), status, e.get("score"), _regulation(e),
             budget.get("allocated"), budget.get("absorption_pct"), budget.get("workers_funded"),
             round(100 * (full or 0) / total, 2) if total else None, active if positions else None,
             positions or None, units.get("covered"), units.get("total"), cov.get("rate"), cov.get("target"),
