@@ -26,11 +26,7 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     import recognise a NIK that was damaged by Excel and is still unchanged (see ucj.registry.reimport).
     Columns a previous round trip added are left out, so each row carries exactly one origin.
     """
-    headers = list((batch.columns or {}).get("headers") or [])
-    rows = list(batch.rejected_rows.order_by("row").values_list("row", "cells", "reasons"))
-    width = max([len(headers)] + [len(c) for _, c, _ in rows]) if rows or headers else 0
-    headers += [f"Kolom {i + 1}" for i in range(len(headers), width)]
-    keep = [i for i, h in enumerate(headers) if fold_header(h) not in _ADDED]
+    headers, keep, rows = rejected_table(batch)
     book = Book()  # text stays text (ucj.xlsx)
     sheet = book.add_sheet("Ditolak")
     text = book.style(num_format="@")
@@ -41,7 +37,7 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     sheet.freeze_panes(1, 0)
     sheet.write_row(0, [*(headers[i] for i in keep), REASON_HEADER, ROW_HEADER, BATCH_HEADER], bold)
     columns: dict[str, Any] = {
-        f"c{c}": pl.Series([_text(cells, i) for _, cells, _ in rows], dtype=pl.String) for c, i in enumerate(keep)
+        f"c{c}": pl.Series([cell_text(cells, i) for _, cells, _ in rows], dtype=pl.String) for c, i in enumerate(keep)
     }
     columns["reason"] = pl.Series([reasons for _, _, reasons in rows], dtype=pl.String)
     columns["row"] = pl.Series([source_row for source_row, _, _ in rows], dtype=pl.Int64)
@@ -50,6 +46,20 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     return book.to_bytes()
 
 
-def _text(cells: list[Any], i: int) -> str:
+def rejected_table(batch: ImportBatch, limit: int | None = None) -> tuple[list[str], list[int], list[Any]]:
+    """The rejected rows of ``batch`` (the first ``limit``): every header (a row longer than the header row
+    gets "Kolom N"), the positions of the columns to give back (those an earlier round trip added are left out,
+    so each row carries exactly one origin), and ``(row, cells, reasons)`` in row order. The workbook and the
+    fix-in-the-browser page both build on it."""
+    headers = list((batch.columns or {}).get("headers") or [])
+    rows = list(batch.rejected_rows.order_by("row").values_list("row", "cells", "reasons")[:limit])
+    width = max([len(headers)] + [len(c) for _, c, _ in rows]) if rows or headers else 0
+    headers += [f"Kolom {i + 1}" for i in range(len(headers), width)]
+    keep = [i for i, h in enumerate(headers) if fold_header(h) not in _ADDED]
+    return headers, keep, rows
+
+
+def cell_text(cells: list[Any], i: int) -> str:
+    """A stored cell as text ("" for none)."""
     value = cells[i] if i < len(cells) else None
     return "" if value is None else str(value)

@@ -45,6 +45,10 @@ class SearchForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Berkas daftar (.xlsx, .xls, .csv)"))
     region = forms.ChoiceField(label=_("Wilayah berkas"), required=False)
+    #: Ticked on the page: the outcome is shown (a dry run) and nothing is stored until "save". A post without it
+    #: (scripts, older clients) is imported at once, as before.
+    preview = forms.BooleanField(label=_("Periksa dulu: tampilkan hasilnya sebelum disimpan"), required=False,
+                                 initial=True)  # fmt: skip
 
     def __init__(self, *args: Any, region_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,6 +76,10 @@ class ConfirmRepeatForm(forms.Form):
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     again = forms.BooleanField(label=_("Impor tetap, walaupun berkas yang sama sudah pernah diimpor"), required=True)
+
+    def __init__(self, *args: Any, repeat: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["again"].required = repeat  # after a preview of a new file, "save" alone confirms
 
 
 class ParticipantForm(forms.ModelForm):
@@ -105,3 +113,34 @@ class ParticipantForm(forms.ModelForm):
         if value is not None and not 1 <= value <= 10:
             raise forms.ValidationError(_("Desil harus 1 sampai 10."))
         return value
+
+
+class AddWorkerForm(forms.Form):
+    """One worker typed in the browser. The fields are text as a roster row would hold them: the import's
+    validation (ucj.registry.services.add_participant) decides what they mean and says what is wrong."""
+
+    nik = forms.CharField(label=_("NIK (16 angka)"), max_length=20)
+    name = forms.CharField(label=_("Nama sesuai KTP"), max_length=200)
+    birth_date = forms.DateField(label=_("Tanggal lahir"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # fmt: skip
+    sex = forms.ChoiceField(label=_("Jenis kelamin"), required=False,
+                            choices=[("", "—"), ("L", _("Laki-laki")), ("P", _("Perempuan"))])  # fmt: skip
+    position = forms.CharField(label=_("Jabatan/pekerjaan"), max_length=120, required=False)
+    village_code = forms.CharField(label=_("Kode desa/kelurahan"), max_length=13)
+    segment = forms.ChoiceField(label=_("Segmen"), required=False, choices=[("", _("Dari jabatan/aturan desa")),
+                                                                         *Segment.choices])  # fmt: skip
+    income = forms.CharField(label=_("Penghasilan/upah per bulan (Rp)"), max_length=40, required=False)
+    phone = forms.CharField(label=_("No. HP"), max_length=20, required=False)
+    address = forms.CharField(label=_("Alamat"), max_length=250, required=False)
+    kpj = forms.CharField(label=_("No. KPJ"), max_length=20, required=False)
+
+    def __init__(self, *args: Any, villages: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if villages and len(villages) == 1:  # the operator's one desa: used, not asked
+            self.fields["village_code"].initial = villages[0][0]
+            self.fields["village_code"].widget = forms.HiddenInput()
+        self.fixed_village = villages[0][1] if villages and len(villages) == 1 else ""
+
+    def roster_values(self) -> dict[str, Any]:
+        """The cleaned fields under their roster field names (ucj.registry.columns)."""
+        return {name: self.cleaned_data.get(name) for name in self.fields}

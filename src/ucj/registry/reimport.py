@@ -79,7 +79,7 @@ def keep_excel_damage(raw: RawRoster, checked: Validated, user: Any) -> Validate
     for batch_id, row, cells in RejectedRow.objects.filter(damaged, batch_id__in=list(batches)).values_list(
         "batch_id", "row", "cells"
     ):
-        index = _nik_index(batches[batch_id])
+        index = column_index(batches[batch_id], "nik")
         if index is not None and index < len(cells) and cells[index]:
             originals.append((batch_id, row, str(cells[index]).strip()))
     if not originals:
@@ -100,9 +100,10 @@ def keep_excel_damage(raw: RawRoster, checked: Validated, user: Any) -> Validate
     return Validated(rows=rows, findings=pl.concat([checked.findings, added.cast(checked.findings.schema)]))
 
 
-def _nik_index(batch: ImportBatch) -> int | None:
-    """The position of the NIK column in the batch's stored cells (its header as the file wrote it)."""
+def column_index(batch: ImportBatch, field: str) -> int | None:
+    """The position of a canonical field's column (``nik``, ``name``, …) in the batch's stored cells (its header
+    as the file wrote it), or None."""
     columns = batch.columns or {}
-    header = (columns.get("used") or {}).get("nik")
+    header = (columns.get("used") or {}).get(field)
     headers = list(columns.get("headers") or [])
     return headers.index(header) if header in headers else None

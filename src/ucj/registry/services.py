@@ -63,6 +63,8 @@ class ImportReport:
     findings: list[Finding] = field(default_factory=list)
     #: Rows written (accepted or updated) whose value of a field came from the region's village-role defaults.
     defaults_applied: dict[str, int] = field(default_factory=dict)
+    #: The name cell of each row that has a finding (personal data: pages mask it per role, never in as_json).
+    row_names: dict[int, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -142,6 +144,7 @@ def import_roster(
         _set_progress(batch, "validating", 20)
         checked = keep_excel_damage(raw, _validate(raw, scope, user), user)
         _count(report, checked)
+        report.row_names = row_names(raw, {f.row for f in report.findings})
         if dry_run:
             _dry_run_counts(report, checked, raw, user, request)
         else:
@@ -154,6 +157,65 @@ def import_roster(
         _fail(batch, "INTERNAL", type(exc).__name__)
         raise
     tell("done", 100)
+    return report
+
+
+def row_names(raw: RawRoster, rows: set[int]) -> dict[int, str]:
+    """The name cell of each of ``rows`` (findings show whose row it is beside the row number)."""
+    if not rows or "name" not in raw.columns.used:
+        return {}
+    picked = raw.frame.filter(pl.col("_row").is_in(sorted(rows))).select("_row", raw.field("name"))
+    return {int(r): n for r, n in picked.iter_rows() if n}
+
+
+#: The file name of a batch made by the one-worker form (``ImportBatch.kind == "form"``).
+FORM_FILE_NAME = "Formulir: tambah satu pekerja"
+
+
+def form_roster(values: dict[str, Any]) -> bytes:
+    """A one-row roster (CSV) of a form's fields, under the first recognised header of each field
+    (:data:`ucj.registry.columns.ALIASES`), so a form entry is read and checked exactly like a spreadsheet row."""
+    import csv
+    import io
+
+    from ucj.registry.columns import ALIASES
+
+    fields = [name for name, value in values.items() if value not in (None, "")]
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow([ALIASES[name][0] for name in fields])
+    writer.writerow([_form_text(values[name]) for name in fields])
+    return out.getvalue().encode()
+
+
+def _form_text(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def add_participant(values: dict[str, Any], *, user: Any, desa: str, request: Any = None) -> ImportReport:
+    """Add (or, for a NIK already registered in the user's regions, update) one worker from the web form.
+
+    The entry is a one-row roster (:func:`form_roster`) run through :func:`import_roster`: the same NIK checks,
+    write scope, ``NIK_CONFLICT``/``NIK_NOT_AVAILABLE`` rules, facts delta and audit as an upload — never a second
+    implementation. Its batch has ``kind="form"`` (the person's page says "from the form"). A rejected entry
+    stores nothing (no batch, no conflict queued): the form shows the findings and keeps what was typed.
+    Raises :class:`ImportRefused` when ``user`` may not write in ``desa``.
+    """
+    data = form_roster(values)
+    report: ImportReport | None = None
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                kind="form", file_name=FORM_FILE_NAME, sha256=hashlib.sha256(data).hexdigest(), file_size=len(data),
+                user=user if getattr(user, "pk", None) else None, region_id=desa, status=ImportBatch.Status.RUNNING,
+            )  # fmt: skip
+            report = import_roster(data, FORM_FILE_NAME, user=user, region=desa, batch=batch, request=request)
+            if report.rejected:
+                raise _Rollback
+    except _Rollback:
+        assert report is not None
+        report.batch_id = None
+    assert report is not None
     return report
 
 

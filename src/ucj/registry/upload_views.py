@@ -15,14 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ucj.accounts import audit
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for
 from ucj.regions.models import Region
+from ucj.registry.entry_views import HELD_KEY, preview_limit, show_preview
 from ucj.registry.forms import ConfirmRepeatForm, UploadForm, too_large_message
 from ucj.registry.jobs import hold_upload, queue_roster_import, retry_import, take_held_upload
 from ucj.registry.reimport import batches_visible_to, earlier_import
 from ucj.registry.services import ImportRefused
 
-#: The session key of an upload waiting for "import anyway" (name, region and token of the held file).
-HELD_KEY = "registry_held_upload"
-
+#: The session key of an upload waiting for a confirmation ("save" after the preview, or "import anyway").
 
 def _upload_regions(request: HttpRequest) -> list[tuple[str, str]]:
     scope = scope_for(request.user)
@@ -32,6 +31,13 @@ def _upload_regions(request: HttpRequest) -> list[tuple[str, str]]:
         codes = [c for r, c in scope.grants if r in REGISTRY_WRITE_ROLES and c]
         qs = Region.objects.filter(code__in=codes)
     return [(r.code, f"{r.code} {r.name}") for r in qs.order_by("code")[:600]]
+
+
+def _upload_form(request: HttpRequest) -> UploadForm:
+    """The upload form; a user who writes for one region has it chosen (an operator's one desa)."""
+    choices = _upload_regions(request)
+    only = choices[0][0] if len(choices) == 1 and not scope_for(request.user).everywhere else ""
+    return UploadForm(request.POST or None, request.FILES or None, region_choices=choices, initial={"region": only})
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,16 +54,18 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         form = UploadForm(region_choices=_upload_regions(request))
         return render(request, "registry/upload.html", {"form": form, "upload_error": too_large_message(),
                       "max_upload_mb": settings.UCJ_MAX_UPLOAD_MB}, status=413)  # fmt: skip
-    form = UploadForm(request.POST or None, request.FILES or None, region_choices=_upload_regions(request))
+    form = _upload_form(request)
     if request.method == "POST" and form.is_valid():
         region = form.cleaned_data["region"] or None
         if region and not scope.can(REGISTRY_WRITE_ROLES, region):
             raise PermissionDenied
         upload = form.cleaned_data["file"]
         data = upload.read()
+        if form.cleaned_data["preview"] and len(data) <= preview_limit():
+            return show_preview(request, data, upload.name, region)  # the outcome first, then "save"
         earlier = earlier_import(hashlib.sha256(data).hexdigest(), request.user)
         if earlier is not None:
-            _drop_held(request)
+            drop_held(request)
             token = hold_upload(data)
             request.session[HELD_KEY] = {"token": token, "name": upload.name[:255], "region": region}
             confirm = ConfirmRepeatForm(initial={"token": token})
@@ -71,9 +79,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 def _confirm_repeat(request: HttpRequest) -> HttpResponse:
     held = request.session.get(HELD_KEY) or {}
-    confirm = ConfirmRepeatForm(request.POST)
+    confirm = ConfirmRepeatForm(request.POST, repeat=held.get("repeat", True))
     if "cancel" in request.POST or not held or request.POST.get("token") != held.get("token"):
-        _drop_held(request)
+        drop_held(request)
         if "cancel" not in request.POST:
             messages.error(request, _("Unggahan itu sudah tidak tersedia; unggah berkasnya lagi."))
         return redirect("registry:upload")
@@ -105,7 +113,7 @@ def earlier_import_for_token(request: HttpRequest, held: dict[str, str]) -> obje
         return None
 
 
-def _drop_held(request: HttpRequest) -> None:
+def drop_held(request: HttpRequest) -> None:
     held = request.session.pop(HELD_KEY, None) or {}
     if held.get("token"):
         take_held_upload(held["token"])  # deletes the held file

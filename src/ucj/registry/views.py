@@ -20,11 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ucj.accounts import audit
 from ucj.accounts.models import AuditEvent
-from ucj.accounts.policy import apply_record, mask_text
+from ucj.accounts.policy import apply_record
 from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import FULL_NIK_ROLES, REGISTRY_WRITE_ROLES, Scope, get_visible_or_404, scope_for, visible
 from ucj.regions.models import Region, in_region
 from ucj.registry.exports import rejected_rows_xlsx
+from ucj.registry.findings import batch_row_names, shown_findings
 from ucj.registry.forms import FilterForm, ParticipantForm, SearchForm
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.search import RATE_LIMITED, refusal_for, run_search, search_filter
@@ -194,8 +195,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lang = "en" if (get_language() or "id").startswith("en") else "id"
     # Findings quote cell values (a malformed NIK, ...): masked for roles without full view of the region.
     # ... and birth dates: shown as the role's record policy allows (viewers: the year only).
+    # ... and the person's name beside the row number, masked the same way (viewers: initials).
     views = views_for(request.user, batch.region_id, "record")
-    messages_ = [(issue, mask_text(issue.message(lang), views)) for issue in issues]
+    names = batch_row_names(batch, {issue.row for issue in issues})
+    messages_ = shown_findings(issues, names, views, lang)
     partial = request.headers.get("HX-Request") == "true"  # htmx polling asks only for the status block
     template = "registry/_import_status.html" if partial else "registry/import.html"
     # The rejected rows carry full NIKs (a workbook to fix and upload again): offered only to roles whose
