@@ -26,6 +26,8 @@ from ucj.regions.codes import common_ancestor
 from ucj.regions.models import Region
 
 FEED_KEY = ("region", "month", "segment", "ecosystem", "payer")
+#: Findings kept with a loaded feed (its counts stay exact; a feed has a few hundred rows).
+STORED_FINDINGS = 1000
 
 
 class FeedRefused(Exception):
@@ -133,7 +135,8 @@ def import_feed(
         FeedRow.objects.filter(pk__in=earlier).delete()
         batch = FeedBatch.objects.create(
             file_name=file_name[:255], sha256=report.sha256, user=user if getattr(user, "pk", None) else None,
-            rows=report.rows, accepted=report.accepted, rejected=0,
+            rows=report.rows, accepted=report.accepted, rejected=0, months=report.months,
+            findings=[f.as_dict() for f in report.findings[:STORED_FINDINGS]],
         )  # fmt: skip
         FeedRow.objects.bulk_create(
             [FeedRow(batch=batch, region_id=r, month=m, segment=s, ecosystem=e, payer=p, active=a)

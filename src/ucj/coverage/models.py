@@ -78,12 +78,21 @@ class FeedBatch(models.Model):
     accepted = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     synthetic = models.BooleanField(default=False)
+    #: The months the file gave ("YYYY-MM") and its findings (warnings: a loaded feed has no rejected row), as
+    #: the imports page and the feed page list them (issue 16 item 2). Counts per region: no personal data.
+    months = models.JSONField(default=list, blank=True)
+    findings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Feed {self.pk} {self.file_name}"
+
+    @property
+    def last_month(self) -> str:
+        """The latest month the file gave ("YYYY-MM"), or ""."""
+        return max(self.months) if self.months else ""
 
 
 class FeedRow(models.Model):

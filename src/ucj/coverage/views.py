@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from ucj import months
 from ucj.accounts.scoping import Scope, scope_for
 from ucj.coverage.facts import month_from_number, month_number
+from ucj.coverage.feed_views import feed_source
 from ucj.coverage.indicator import screen_year, target_for, target_in_force, target_percent
 from ucj.coverage.models import Definition
 from ucj.coverage.services import BY_LEVEL, FIRST_MONTH, coverage, latest_month
@@ -328,6 +329,9 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "child_level": Level(child_level).label if child_level <= 4 else "",
         "export_url": f"{reverse('api:coverage_export')}?{params.query(**api)}", "region_level": Level(level).label,
         "trend_rows": trend_rows, "plannable": level <= 2, "data_time": data_time(result),
+        # which feed file and month the figure comes from (issue 16 item 2), when the feed is its source
+        "feed_source": feed_source(params.code, months.parse_month(result["as_of"]))
+        if top["source"] in ("feed", "feed+registry") else None,
     }  # fmt: skip
 
 

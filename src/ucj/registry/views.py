@@ -22,7 +22,15 @@ from ucj.accounts import audit
 from ucj.accounts.models import AuditEvent
 from ucj.accounts.policy import apply_record
 from ucj.accounts.privacy import views_for
-from ucj.accounts.scoping import FULL_NIK_ROLES, REGISTRY_WRITE_ROLES, Scope, get_visible_or_404, scope_for, visible
+from ucj.accounts.scoping import (
+    COVERAGE_WRITE_ROLES,
+    FULL_NIK_ROLES,
+    REGISTRY_WRITE_ROLES,
+    Scope,
+    get_visible_or_404,
+    scope_for,
+    visible,
+)
 from ucj.regions.models import Region, in_region
 from ucj.registry.exports import rejected_rows_xlsx
 from ucj.registry.findings import batch_row_names, shown_findings
@@ -178,8 +186,13 @@ def _visible_batches(request: HttpRequest) -> QuerySet[ImportBatch]:
 
 
 def import_list(request: HttpRequest) -> HttpResponse:
+    from ucj.coverage.feed_views import LISTED
+    from ucj.coverage.models import FeedBatch
+
     page = Paginator(_visible_batches(request), 25).get_page(request.GET.get("page"))
-    return render(request, "registry/imports.html", {"page": page})
+    can_feed = scope_for(request.user).can(COVERAGE_WRITE_ROLES)
+    feeds = FeedBatch.objects.select_related("user")[:LISTED]  # aggregate counts: no personal data
+    return render(request, "registry/imports.html", {"page": page, "feeds": feeds, "can_feed": can_feed})
 
 
 def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
