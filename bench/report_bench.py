@@ -14,7 +14,11 @@ data change (the worker prepares the dashboards' answers before publishing them,
 * the report's data: ``services.build_monthly`` (the dashboard's answer + arrangement + plans, bills, map,
   commitments scorecard and enrolment funnel when those packages exist);
 * the province's PDF and xlsx end to end (``services.make``: data, layout, WeasyPrint), cold and published;
-* the kab/kota (16.06, by kecamatan) PDF; the development-indicator sheet (two definitions × each year).
+* the kab/kota (16.06, by kecamatan) PDF; the development-indicator sheet (two definitions × each year);
+* the province's PDF without the commitments scorecard section (the report before issue 13 landed);
+* where the time goes: the commitments scorecard alone (``ucj.commitments.services.scorecard``, province by
+  kab/kota), which the report includes since issue 13 landed, and the layout + PDF alone (``pdf.render_pdf`` of
+  a report already built).
 
 Goal: the province PDF under 10 s.
 
@@ -52,11 +56,28 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         from ucj.coverage.services import bump_version, coverage
         from ucj.regions.services import load_boundaries
         from ucj.reports import services
+        from ucj.reports.pdf import render_pdf
 
         geo = SHARED / "geo" / "sumsel_kabkota.geojson"
         if geo.exists():
             load_boundaries(geo.read_bytes(), source="shared/geo")
         month = dt.date(2024, 12, 1)
+        built = services.build_monthly("16", month, "id")
+
+        def without_scorecard() -> Any:
+            """The report as it was before issue 13 landed: the scorecard service absent."""
+            real = services._optional
+            services._optional = lambda module, name: None if "commitments" in module else real(module, name)
+            try:
+                return services.make("monthly", "16", month, "pdf", "id")
+            finally:
+                services._optional = real
+
+        def scorecard_alone() -> Any:
+            from ucj.reports.optional import region_scope
+
+            found = services._optional("ucj.commitments.services", "scorecard")
+            return found(region_scope("16"), "16", month.year, "kabkota") if found else None
 
         def cold(fn: Any) -> Any:
             def measured() -> Any:
@@ -72,6 +93,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "province: xlsx end to end": cold(lambda: services.make("monthly", "16", month, "xlsx", "id")),
             "kabupaten 16.06: PDF end to end": cold(lambda: services.make("monthly", "16.06", month, "pdf", "id")),
             "province: indicator sheet (xlsx)": cold(lambda: services.make("indicator", "16", month, "xlsx", "id")),
+            "province: PDF end to end, without the scorecard": cold(without_scorecard),
+            "  part: commitments scorecard alone": scorecard_alone,
+            "  part: layout + PDF alone (report built)": lambda: render_pdf(built),
             # last: a prepared, published version, the state after every data change
             "province: PDF, published version": lambda: services.make("monthly", "16", month, "pdf", "id"),
         }

@@ -66,6 +66,10 @@ def test_the_pdf_shows_the_dashboards_figures_and_the_archive_keeps_its_bytes(
     assert first["Content-Type"] == "application/pdf" and data.startswith(b"%PDF")
     assert hashlib.sha256(data).hexdigest() == report.sha256
     text = pdf_text(data)
+    from pypdf import PdfReader
+
+    catalog = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in catalog and catalog["/Lang"] == "id"  # tagged
     # The dashboard's numbers (hand-computed in test_dashboard_page), formatted the Indonesian way.
     assert (top["covered"], top["rate"], target["gap"], target["pace_needed"]) == (490, 32.67, 260, 22)
     expected = [

@@ -372,7 +372,7 @@ def budget(inputs: Inputs, tr: Tr) -> Section:
 def scorecard(data: dict[str, Any], tr: Tr) -> Section:
     """The commitments scorecard (``ucj.commitments.services.scorecard``) as a table: one row per line it gives."""
     return Section("komitmen", tr("Komitmen daerah"), tables=[generic_table("komitmen", tr("Kartu skor komitmen"),
-                                                                            data)])  # fmt: skip
+                                                                            data)], wide=True)  # fmt: skip
 
 
 def funnel(data: dict[str, Any], lang: str, tr: Tr) -> Section:

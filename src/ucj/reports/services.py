@@ -12,7 +12,8 @@ import datetime as dt
 import hashlib
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -188,14 +189,36 @@ def _section_data(module: str, name: str, code: str, month: dt.date) -> dict[str
         return None
 
 
+_shared: dict[tuple[str, dt.date, str, str], content.Report] | None = None
+
+
+@contextmanager
+def shared_builds() -> Iterator[None]:
+    """Inside this block a report built once (region, month, language, data version) is reused: the PDF and the
+    xlsx of the monthly pack share one gathering. Only there: plans and bills change without a new coverage
+    version, so a report issued later is always gathered afresh."""
+    global _shared
+    _shared = {}
+    try:
+        yield
+    finally:
+        _shared = None
+
+
 def build_monthly(code: str, month: dt.date, lang: str, progress: Progress | None = None) -> content.Report:
     """The monthly report of a region as data, in ``lang``."""
     step = progress or (lambda stage, pct: None)
+    key = (code, month, lang, current_version())
+    if _shared is not None and key in _shared:
+        return _shared[key]
     with translation.override(lang):
         step(gettext("mengumpulkan angka"), 10)
         inputs = gather(code, month, lang)
         step(gettext("menyusun bagian"), 40)
-        return content.build(inputs, lang, gettext)
+        report = content.build(inputs, lang, gettext)
+    if _shared is not None:
+        _shared[key] = report
+    return report
 
 
 def render(report: content.Report, fmt: str, progress: Progress | None = None) -> bytes:

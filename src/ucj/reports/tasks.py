@@ -58,16 +58,17 @@ def issue_pack(month: dt.date) -> list[int]:
     """Issue ``month``'s report (PDF and xlsx, Indonesian) for every province and each of its kab/kota, rendered
     here (this runs in the worker already); returns the issued report ids."""
     from ucj.regions.models import Region
-    from ucj.reports.services import issue
+    from ucj.reports.services import issue, shared_builds
 
     issued = []
-    for code in Region.objects.filter(level__in=(1, 2)).order_by("code").values_list("code", flat=True):
-        for fmt in ("pdf", "xlsx"):
-            try:
-                report = issue(None, code, month, fmt=fmt, lang="id", background=False, scheduled=True)
-                issued.append(report.pk)
-            except Exception:  # one region's failure (recorded on its row) must not stop the others
-                log.exception("scheduled report %s %s failed", code, fmt)
+    with shared_builds():  # the PDF and the xlsx of a region share one gathering of its figures
+        for code in Region.objects.filter(level__in=(1, 2)).order_by("code").values_list("code", flat=True):
+            for fmt in ("pdf", "xlsx"):
+                try:
+                    report = issue(None, code, month, fmt=fmt, lang="id", background=False, scheduled=True)
+                    issued.append(report.pk)
+                except Exception:  # one region's failure (recorded on its row) must not stop the others
+                    log.exception("scheduled report %s %s failed", code, fmt)
     return issued
 
 
