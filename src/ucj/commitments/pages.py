@@ -114,6 +114,14 @@ def breadcrumb(request: HttpRequest, where: Place, url_name: str) -> list[dict[s
             for c in codes]  # fmt: skip
 
 
+def may_add(user: Any, kind: str) -> bool:
+    """Whether the user may add rows of ``kind`` somewhere (their regions, any payer): shows the "add" buttons."""
+    scope = scope_for(user)
+    payers = BudgetPayer.values if kind == "budget" else [None]
+    return scope.everywhere or any(services.can_edit(user, kind, code, payer=p) for code in scope.regions
+                                   for p in payers)  # fmt: skip
+
+
 def region_choices(user: Any, kind: str, *, deepest: int = 2) -> list[tuple[str, str]]:
     """Regions a user may pick in a form for rows of ``kind``: those down to level ``deepest`` inside their
     regions, plus their own regions (a village operator's desa), where :func:`services.can_edit` allows it (for a

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ucj.commitments import loaders, pages, services
+from ucj.commitments import loaders, pages
 from ucj.commitments.filecheck import CommitmentFileError, Finding
 from ucj.commitments.forms import UploadForm
 from ucj.registry.forms import too_large_message
@@ -46,7 +46,7 @@ def _finding(finding: Finding, lang: str) -> dict[str, Any]:
 
 def may_load(user: Any) -> bool:
     """Whether the user may load a commitments file at all (each row is still checked against their regions)."""
-    return any(services.can_edit(user, kind, None) for kind in LOADABLE)
+    return any(pages.may_add(user, kind) for kind in LOADABLE)
 
 
 @require_http_methods(["GET", "POST"])

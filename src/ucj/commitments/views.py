@@ -136,7 +136,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
             for row in services.visible_instruments(request.user, where.code).select_related("region")]  # fmt: skip
     return render(request, "commitments/instruments.html", {
         **_list_context(request, where, "commitments:instruments"), "rows": rows,
-        "can_add": bool(pages.region_choices(request.user, "instrument", deepest=4)),
+        "can_add": pages.may_add(request.user, "instrument"),
     })  # fmt: skip
 
 
@@ -217,7 +217,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
     totals["absorption_pct"] = pages.share(totals["realised"], totals["allocated"])
     return render(request, "commitments/budgets.html", {
         **_list_context(request, where, "commitments:budgets"), "rows": rows, "totals": totals,
-        "can_add": bool(pages.region_choices(request.user, "budget", deepest=4)),
+        "can_add": pages.may_add(request.user, "budget"),
     })  # fmt: skip
 
 
@@ -275,7 +275,7 @@ def institutions(request: HttpRequest) -> HttpResponse:
         **_list_context(request, where, "commitments:institutions"), "top": top, "rows": rows,
         "is_desa": where.by is None, "can_edit_top": where.by is None and services.can_edit(
             request.user, "institution", where.code),
-        "can_upload": bool(pages.region_choices(request.user, "institution", deepest=4)),
+        "can_upload": pages.may_add(request.user, "institution"),
     })  # fmt: skip
 
 
@@ -320,8 +320,8 @@ def units(request: HttpRequest) -> HttpResponse:
                 for p in services.visible_partners(request.user, where.code).select_related("unit")]  # fmt: skip
     return render(request, "commitments/units.html", {
         **_list_context(request, where, "commitments:units"), "rows": rows, "partners": partners,
-        "can_add_unit": bool(pages.region_choices(request.user, "unit", deepest=4)),
-        "can_add_partner": bool(pages.region_choices(request.user, "partner", deepest=2)),
+        "can_add_unit": pages.may_add(request.user, "unit"),
+        "can_add_partner": pages.may_add(request.user, "partner"),
     })  # fmt: skip
 
 
@@ -339,7 +339,8 @@ def _unit_save(request: HttpRequest, pk: int | None) -> Callable[[Any], Any]:
 @require_http_methods(["GET", "POST"])
 def unit_new(request: HttpRequest) -> HttpResponse:
     where = _where(request)
-    _choices_or_403(pages.region_choices(request.user, "unit", deepest=4))
+    if not pages.may_add(request.user, "unit"):
+        raise PermissionDenied
     form = forms.UnitForm(request.POST or None, initial={"desa": where.code if where.by is None else ""})
     back = _back("commitments:units", where.code)
     return _form_page(request, form, title=_("Tambah unit ekosistem"), save=_unit_save(request, None), done=back,
@@ -399,8 +400,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
         **_list_context(request, where, "commitments:meetings"), "actions": actions,
         "meetings": services.visible_meetings(request.user, where.code).select_related("region")[:200],
         "overdue": sum(x["overdue"] for x in actions),
-        "can_add_meeting": bool(pages.region_choices(request.user, "meeting", deepest=2)),
-        "can_add_action": bool(pages.region_choices(request.user, "action", deepest=4)),
+        "can_add_meeting": pages.may_add(request.user, "meeting"),
+        "can_add_action": pages.may_add(request.user, "action"),
     })  # fmt: skip
 
 
