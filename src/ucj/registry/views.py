@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ucj.accounts import audit
-from ucj.accounts.models import AuditEvent
 from ucj.accounts.policy import apply_record
 from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import (
@@ -35,6 +34,7 @@ from ucj.regions.models import Region, in_region
 from ucj.registry.exports import rejected_rows_xlsx
 from ucj.registry.findings import batch_row_names, shown_findings
 from ucj.registry.forms import FilterForm, ParticipantForm, SearchForm
+from ucj.registry.history import changes_of, payments_of, status_by_month
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.search import RATE_LIMITED, refusal_for, run_search, search_filter
 from ucj.registry.services import AUDITED_FIELDS, update_participant
@@ -125,23 +125,22 @@ def _record_view(p: Participant, scope: Scope) -> dict[str, Any]:
 
 
 def participant_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    p = _get_participant(request, public_id)
+    p = _get_participant(request, public_id, "source_batch__user")
     scope = scope_for(request.user)
     full = scope.sees_full_nik(p.desa_id)
     if full:
         audit.record("participant_view", request=request, object_type="participant", object_id=p.public_hex,
                      region_code=p.desa_id)  # fmt: skip
-    history = (
-        AuditEvent.objects.filter(object_type="participant", object_id=p.public_hex, action="participant_update")
-        if full
-        else AuditEvent.objects.none()
-    )
+    # The change history quotes personal values (before/after): only with the audited full view. Payments and the
+    # status by month are shown to every role that sees the person (amounts only with the full view: a PU
+    # contribution reveals the wage).
+    payments = payments_of(p)
     return render(
         request,
         "registry/detail.html",
         {"p": p, "v": _record_view(p, scope), "full": full,
          "active": is_active(p.paid_through, timezone.localdate(), settings.UCJ_LAPSE_MONTHS),
-         "history": history[:20] if full else [],
+         "history": changes_of(p) if full else [], "payments": payments, "status_months": status_by_month(payments),
          "can_edit": scope.can(REGISTRY_WRITE_ROLES, p.desa_id)},
     )  # fmt: skip
 
@@ -166,8 +165,8 @@ def participant_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "registry/edit.html", {"p": p, "form": form})
 
 
-def _get_participant(request: HttpRequest, public_id: str) -> Participant:
-    qs = Participant.objects.by_public_id(public_id).select_related("desa")
+def _get_participant(request: HttpRequest, public_id: str, *related: str) -> Participant:
+    qs = Participant.objects.by_public_id(public_id).select_related("desa", *related)
     result: Participant = get_visible_or_404(qs, request.user)
     return result
 
