@@ -4,15 +4,19 @@ them. No figures are computed here."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from typing import Any
 
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 
 from ucj.accounts.policy import mask_text
 from ucj.accounts.privacy import views_for
-from ucj.accounts.scoping import Scope
+from ucj.accounts.scoping import Scope, scope_for
 from ucj.regions.codes import level_of, normalize_code
 from ucj.regions.models import Region
 from ucj.registry.issues import Finding
@@ -150,3 +154,48 @@ def bpjs_count_rows(counts: dict[str, Any]) -> list[tuple[str, int]]:
 def disagreement_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Disagreements of a BPJS file (already masked by the service) with their field in words."""
     return [{**d, "field_label": str(FIELD_LABELS.get(d.get("field", ""), d.get("field", "")))} for d in items]
+
+
+# --- the dashboard card ---------------------------------------------------------------------------------
+
+#: How long a candidate count is kept; its key changes with every list, BPJS file, registry change and day.
+CANDIDATE_COUNT_SECONDS = 3600
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def dashboard_figures(user: Any, region: str) -> dict[str, Any]:
+    """The funnel card beside the gap: candidates identified (people of the lists not actively protected),
+    people in village worklists, and people who reached "registered" (or beyond) this quarter — all from
+    :mod:`ucj.targeting.services`, for the villages of ``region`` the user reaches."""
+    from ucj.targeting import services
+
+    today = timezone.localdate()
+    start = quarter_start(today)
+    now = services.funnel(user, region)
+    before = services.funnel(user, region, as_of=start - dt.timedelta(days=1))
+    registered = now["reached"]["registered"] - before["reached"]["registered"]
+    return {"candidates": candidate_count(user, region, today), "in_worklists": now["total"],
+            "registered_quarter": max(0, registered), "quarter_start": start}  # fmt: skip
+
+
+def candidate_count(user: Any, region: str, today: dt.date) -> int:
+    """How many candidates ``region`` holds for ``user`` (:func:`ucj.targeting.services.candidates`), cached
+    until a list, a BPJS file, the registry (the coverage version), a deceased mark or the day changes."""
+    from ucj.coverage.services import current_version
+    from ucj.targeting import services
+    from ucj.targeting.models import BpjsFile, Enrolment, ListSource, Status
+
+    scope = scope_for(user)
+    lists = ListSource.objects.aggregate(n=Count("id"), at=Max("loaded_at"))
+    stamp = (region, scope.everywhere, scope.grants, lists["n"], str(lists["at"]),
+             BpjsFile.objects.aggregate(m=Max("id"))["m"], current_version(), today.isoformat(),
+             Enrolment.objects.filter(status=Status.DECEASED).count())  # fmt: skip
+    key = "ucj:targeting:candidates:" + hashlib.sha256(repr(stamp).encode()).hexdigest()[:32]
+    count = cache.get(key)
+    if count is None:
+        count = services.candidates(user, region, as_of=today).count
+        cache.set(key, count, CANDIDATE_COUNT_SECONDS)
+    return int(count)

@@ -1,6 +1,7 @@
 """``{% targeting_card region target %}``: the enrolment funnel on the coverage dashboard, beside the gap to the
 target ("352.000 masih harus dijangkau" next to the candidates identified, the people in village worklists and
-those registered this quarter). Every figure comes from :func:`ucj.targeting.services.funnel`."""
+those registered this quarter). Every figure comes from :mod:`ucj.targeting.services`, through
+:func:`ucj.targeting.pages.dashboard_figures`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from ucj.targeting import services
+from ucj.targeting.pages import dashboard_figures
 
 register = template.Library()
 
@@ -21,7 +22,6 @@ def targeting_card(context: template.Context, region: str | None,
     request = context.get("request")
     if not region or request is None:
         return {"show": False}
-    result = services.funnel(request.user, region)
     gap = (target or {}).get("gap")
-    return {"show": True, "f": result, "gap": gap, "region": region,
+    return {"show": True, "f": dashboard_figures(request.user, region), "gap": gap, "region": region,
             "url": f"{reverse('targeting:funnel')}?region={region}"}  # fmt: skip
