@@ -86,7 +86,8 @@ def test_kabkota_adds_a_regulation_with_its_pdf_and_the_scorecard_changes(page: 
     page.wait_for_url("**/komitmen/?**")
     assert page.inner_text("#top-score").strip() == "50"
     assert "Perlu perhatian" in page.inner_text("#card-status .value")
-    assert page.inner_text("#card-regulation .value").startswith("berlaku (Kepala desa, Perangkat desa")
+    assert page.inner_text("#card-regulation .value").strip() == "berlaku"
+    assert "Kepala desa, Perangkat desa, Ketua RT, Ketua RW" in page.inner_text("#regulation-groups")
     assert "Penganggaran" in page.inner_text("#card-status .reasons")  # what still holds the status back
     shoot(page, "commitments-scorecard.png")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling

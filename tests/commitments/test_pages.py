@@ -84,9 +84,10 @@ def test_province_scorecard_ranks_kabkota_with_the_rule(world: Any, client_for: 
     assert len(rows) == 17 and rows[0]["code"] == MUBA and rows[0]["rank"] == 1
     muba = row_text(response, f'data-code="{MUBA}"')
     assert muba.startswith("1 Kabupaten Musi Banyuasin Perlu perhatian")
-    assert " 50 berlaku (" in muba and "16.000.000 0,0% 65 / —" in muba and "2 / 242 (0,8%)" in muba
-    assert "Penganggaran: Belum ada alokasi anggaran" not in muba  # Muba has an allocation
-    assert "Realisasi 0% dari yang diharapkan sampai saat ini" in muba
+    assert " 50 berlaku Anggota BPD, Kepala desa," in muba and "16.000.000 0,0% 65 / —" in muba
+    assert "2 / 242 (0,8%)" in muba
+    assert "Penganggaran (kurang): Realisasi 0% dari yang diharapkan sampai saat ini" in muba  # none paid yet
+    assert "Cakupan terhadap target (tanpa data, tidak dinilai)" in muba
     palembang = row_text(response, f'data-code="{PALEMBANG}"')
     assert "Tertinggal" in palembang and "rencana/draf" in palembang
     page = text(response)

@@ -45,6 +45,7 @@ ROLE_LABELS = {
 }
 GROUP_LABELS = dict(MandatedGroup.choices)
 LEVEL_LABELS = {"baik": gettext_lazy("baik"), "sedang": gettext_lazy("sedang"), "kurang": gettext_lazy("kurang")}
+NOT_JUDGED = gettext_lazy("tanpa data, tidak dinilai")
 #: Years offered: a few closed budget years, this one and the next.
 YEARS_BACK, YEARS_AHEAD = 3, 1
 
@@ -162,10 +163,14 @@ def row(entry: dict[str, Any]) -> dict[str, Any]:
         cells = [roles[n] for n in names if roles.get(n)]
         return share(sum(c["active"] for c in cells), sum(c["positions"] for c in cells)) if cells else None
 
-    reasons = [{**r, "text": bilingual(r.get("id", ""), r.get("en", "")), "label": score_label(r.get("score", ""))}
+    reasons = [{**r, "text": bilingual(r.get("id", ""), r.get("en", "")), "label": score_label(r.get("score", "")),
+                "level_label": LEVEL_LABELS.get(r.get("level") or "", NOT_JUDGED)}
                for r in entry.get("status_reasons") or []]  # fmt: skip
     return {**entry, "status_label": status_label(entry.get("status", "")), "reasons": reasons,
             "regulation_text": regulation_text(entry.get("regulation") or {}),
+            "regulation_word": regulation_word(entry.get("regulation") or {}),
+            "regulation_groups": ", ".join(str(GROUP_LABELS.get(g, g))
+                                           for g in (entry.get("regulation") or {}).get("groups") or []),
             "rt_rw_pct": active_share(("rt", "rw")), "perangkat_pct": active_share(("kepala_desa", "perangkat_desa")),
             "role_rows": [{"role": r, "label": str(ROLE_LABELS[r]), **(roles.get(r) or {}),
                            "exists": roles.get(r) is not None} for r in ROLES]}  # fmt: skip
@@ -179,16 +184,22 @@ def ranked(children: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def regulation_text(regulation: dict[str, Any]) -> str:
-    """One line for a region's regulation: in force (with its groups), in draft, only above it, or none."""
+def regulation_word(regulation: dict[str, Any]) -> str:
+    """A region's regulation in a word or two: in force, in draft, only above it, or none."""
     if regulation.get("in_force"):
-        groups = ", ".join(str(GROUP_LABELS.get(g, g)) for g in regulation.get("groups") or [])
-        return _("berlaku") + (f" ({groups})" if groups else "")
+        return _("berlaku")
     if regulation.get("own_draft"):
         return _("rencana/draf")
     if regulation.get("above_in_force"):
         return _("hanya regulasi wilayah di atasnya")
     return _("belum ada")
+
+
+def regulation_text(regulation: dict[str, Any]) -> str:
+    """The word and, when in force, the groups it mandates: ``berlaku (Ketua RT, Ketua RW)``."""
+    groups = ", ".join(str(GROUP_LABELS.get(g, g)) for g in regulation.get("groups") or [])
+    word = regulation_word(regulation)
+    return f"{word} ({groups})" if regulation.get("in_force") and groups else word
 
 
 def rule_rows() -> list[dict[str, Any]]:
