@@ -50,6 +50,7 @@ def test_upload_outcome_download_and_scope(page: Any, tmp_path: Path) -> None:
     page.goto(page.base + "/registri/impor/unggah/")
     page.set_input_files("#id_file", str(roster))
     page.click("main button[type=submit]")  # not the header's logout button
+    page.click("text=Simpan impor")  # the outcome is previewed first (issue 16 item 3)
     page.wait_for_selector("text=ditolak")
     assert "/registri/impor/" in page.url
     cards = dict(zip(page.locator(".card .label").all_inner_texts(), page.locator(".card .value").all_inner_texts(),
@@ -57,7 +58,8 @@ def test_upload_outcome_download_and_scope(page: Any, tmp_path: Path) -> None:
     assert (cards["baris"], cards["diterima (baru)"], cards["ditolak"]) == ("3", "2", "1")
     body = page.inner_text("main")
     assert "NIK_EXCEL_FLOAT" in body and "rusak oleh Excel" in body
-    assert "Sekretaris Desa" not in body and "Joko" not in body  # the outcome lists findings, not people
+    assert "Sekretaris Desa" not in body and "Siti Aminah" not in body  # the outcome lists findings, not people
+    assert "Joko" in body  # ... with the name of the rejected row beside its number (issue 16 item 3)
     with page.expect_download() as download:
         page.click("text=Unduh baris ditolak")
     assert download.value.suggested_filename.endswith(".xlsx")
