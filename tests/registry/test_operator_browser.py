@@ -32,6 +32,7 @@ def users(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     prepare_database(monkeypatch)
     create_user("operator", role="desa", region="16.06.01.2001", password=PASSWORD)
     create_user("pemantau", role="viewer", region="16", password=PASSWORD)
+    create_user("petugas-bpjs", role="bpjs", region="16", password=PASSWORD)
     return str(live_server.url)
 
 
@@ -124,5 +125,30 @@ def test_viewer_meets_no_dead_button(tab: Any) -> None:
     tab.problems = [p for p in tab.problems if "status of 403" not in p]  # logged by the browser, as it should)
     assert response.status == 403 and "Anda tidak berhak membuka halaman ini" in tab.inner_text("main")
     assert tab.locator("html").get_attribute("lang") == "id" and tab.locator("main a[href='/']").count() >= 1
+    fits(tab)
+    assert tab.problems == []
+
+
+FEED = ("Kode Wilayah,Kabupaten/Kota,Bulan,Segmen,Ekosistem,Pembayar,Peserta Aktif\n"
+        "16.06,Musi Banyuasin,2024-12,PU,,,12.345\n16.71,Kota Palembang,2024-12,BPU,,,2.000\n")
+
+
+def test_bpjs_officer_loads_the_feed(tab: Any, tmp_path: Path) -> None:
+    feed = tmp_path / "umpan-kepesertaan-bpjs-ketenagakerjaan-sumsel-desember-2024.csv"
+    feed.write_text(FEED)
+    login(tab, "petugas-bpjs")
+    tab.goto(tab.base + "/registri/impor/")
+    tab.click("text=Muat umpan BPJS")
+    tab.set_input_files("#id_file", str(feed))
+    tab.click("main button[type=submit]")
+    tab.wait_for_selector("text=Periksa umpan sebelum disimpan")
+    assert tab.locator("#feed-counts .value").all_inner_texts() == ["2", "2", "0", "0"]
+    fits(tab)
+    tab.click("text=Simpan umpan")
+    tab.wait_for_selector("text=Umpan dimuat")
+    assert "2024-12" in tab.inner_text("main")
+    fits(tab)
+    tab.goto(tab.base + "/cakupan/?region=16&as_of=2024-12")
+    assert "umpan BPJS s.d. Desember 2024, dimuat" in tab.inner_text("main")
     fits(tab)
     assert tab.problems == []
