@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ucj.amounts import AmountError, format_rupiah, parse_rupiah
+from ucj.amounts import AmountError, format_rupiah, parse_rupiah, terbilang
 
 
 @pytest.mark.parametrize(("typed", "rupiah"), [
@@ -57,3 +57,15 @@ def test_what_is_not_an_amount_is_refused_in_both_languages(typed: object) -> No
 
 def test_format() -> None:
     assert format_rupiah(1_500_000) == "1.500.000" and format_rupiah(0) == "0"
+
+
+@pytest.mark.parametrize(("amount", "words"), [
+    (0, "nol"), (7, "tujuh"), (11, "sebelas"), (15, "lima belas"), (20, "dua puluh"), (99, "sembilan puluh sembilan"),
+    (100, "seratus"), (115, "seratus lima belas"), (999, "sembilan ratus sembilan puluh sembilan"),
+    (1_000, "seribu"), (1_100, "seribu seratus"), (16_800, "enam belas ribu delapan ratus"),
+    (1_500_000, "satu juta lima ratus ribu"), (201_600, "dua ratus satu ribu enam ratus"),
+    (20_000_000_000, "dua puluh miliar"), (1_000_001, "satu juta satu"),
+    (2_000_000_000_000, "dua triliun"),
+])  # fmt: skip
+def test_terbilang(amount: int, words: str) -> None:
+    assert terbilang(amount) == words

@@ -91,3 +91,38 @@ def parse_rupiah(value: object) -> int | None:
 def format_rupiah(amount: int) -> str:
     """``1500000`` → ``1.500.000`` (Indonesian thousands separators; the pages' ``intcomma`` does the same)."""
     return f"{amount:,}".replace(",", ".")
+
+
+_ONES = ["", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas"]
+_GROUPS = [(10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"), (10**3, "ribu")]
+
+
+def _below_thousand(n: int) -> str:
+    if n < 12:
+        return _ONES[n]
+    if n < 20:
+        return f"{_ONES[n - 10]} belas"
+    if n < 100:
+        return f"{_ONES[n // 10]} puluh {_ONES[n % 10]}".strip()
+    hundreds = "seratus" if n // 100 == 1 else f"{_ONES[n // 100]} ratus"
+    return f"{hundreds} {_below_thousand(n % 100)}".strip()
+
+
+def terbilang(amount: int) -> str:
+    """An amount in Indonesian words, as written on a kwitansi: ``1500000`` → ``satu juta lima ratus ribu``.
+
+    ``1000`` is *seribu*, ``100`` *seratus*, ``11`` *sebelas* (PUEBI, number words).
+    """
+    if amount < 0:
+        raise AmountError(f"{amount}: jumlah tidak boleh negatif / the amount must not be negative")
+    if amount == 0:
+        return "nol"
+    words: list[str] = []
+    rest = amount
+    for size, name in _GROUPS:
+        count, rest = divmod(rest, size)
+        if count:
+            words.append("seribu" if size == 1000 and count == 1 else f"{terbilang(count)} {name}")
+    if rest:
+        words.append(_below_thousand(rest))
+    return " ".join(words)

@@ -193,7 +193,7 @@ def test_paying_through_the_form(bills: dict[str, Bill], desa_user: Any) -> None
     assert client.post(f"{detail(bill)}bayar/", data).status_code == 403  # no token: refused
     assert Bill.objects.get(pk=bill.pk).status == Bill.Status.OPEN
     response = client.post(f"{detail(bill)}bayar/", {**data, "csrfmiddlewaretoken": token}, follow=True)
-    assert response.redirect_chain == [(detail(bill), 302)]
+    assert response.redirect_chain == [(f"{detail(bill)}#payment-{Payment.objects.get().pk}", 302)]
     page = text(response)
     assert "Pembayaran dicatat" in page and "Lunas" in page and "Catat pembayaran" not in page
     assert Bill.objects.get(pk=bill.pk).status == Bill.Status.PAID
@@ -204,15 +204,15 @@ def test_paying_through_the_form(bills: dict[str, Bill], desa_user: Any) -> None
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"paid_on": "2024-03-20", "amount": "1000"}, "tidak sama dengan tagihan"),
-    ({"paid_on": "kemarin", "amount": "16800"}, "Periksa isian pembayaran"),
+    ({"paid_on": "kemarin", "amount": "16800"}, "Masukkan tanggal yang valid"),
 ])  # fmt: skip
-def test_a_refused_payment_is_a_message(
+def test_a_refused_payment_is_an_error_on_the_form(
     bills: dict[str, Bill], desa_user: Any, data: dict[str, str], message: str
 ) -> None:
     bill = bills["own"]
     client, token = csrf_client(desa_user, detail(bill))
     response = client.post(f"{detail(bill)}bayar/", {**data, "csrfmiddlewaretoken": token}, follow=True)
-    assert response.status_code == 200 and message in text(response)
+    assert response.status_code == 200 and message in text(response) and response.redirect_chain == []
     assert Bill.objects.get(pk=bill.pk).status == Bill.Status.OPEN and not Payment.objects.exists()
 
 

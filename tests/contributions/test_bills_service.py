@@ -112,10 +112,23 @@ def test_notes_count_who_was_left_out(desa: Desa, desa_user: Any) -> None:
     assert "sudah dibayar" in notes["ALREADY_PAID"]["message"] and "already paid" in notes["ALREADY_PAID"]["message"]
 
 
-def test_an_empty_bill(db: Any, desa_user: Any) -> None:
-    bill = create_bill(desa_user, "apbdes", SUKARAMI, MARCH)
-    assert (bill.participants, bill.months, bill.total, bill.notes) == (0, 0, 0, [])
-    assert not BillLine.objects.filter(bill=bill).exists()
+def test_an_empty_bill_is_refused_with_the_reason(db: Any, desa_user: Any) -> None:
+    """Issue 16 item 5: no bill with nobody on it (the service refuses, so pages, API and CLI agree)."""
+    with pytest.raises(BillRefused, match=r"^Tidak ada peserta yang dapat ditagih \(apbdes, 16.06.01.2001, 2024-03\): "
+                       r"tidak ada peserta dengan pembayar ini di wilayah ini / nobody can be billed .*no participant"):
+        create_bill(desa_user, "apbdes", SUKARAMI, MARCH)
+    assert not Bill.objects.exists()
+
+
+def test_a_bill_whose_participants_are_all_left_out_is_refused_saying_why(db: Any, desa_user: Any) -> None:
+    person(6, "Nurhayati", paid_through=MARCH_END)
+    person(7, "Tukang Bangunan", segment="JAKON")
+    with pytest.raises(BillRefused) as err:
+        create_bill(desa_user, "apbdes", SUKARAMI, MARCH)
+    indonesian, english = str(err.value).split(" / ", 1)  # one language per half: pages show one
+    assert "1 peserta JAKON dan PMI dibayar per proyek" in indonesian and "1 peserta sudah dibayar untuk" in indonesian
+    assert "1 participant(s) already paid for this month" in english and "sudah" not in english
+    assert not Bill.objects.exists()
 
 
 def test_kabupaten_officer_bills_a_desa_of_the_kabupaten(desa: Desa, kab_user: Any) -> None:
@@ -160,8 +173,10 @@ def test_bad_requests_are_refused_bilingually(
 
 
 def test_region_levels_that_fit_the_payer_are_accepted(desa: Desa, admin_user: Any) -> None:
-    assert create_bill(admin_user, "apbd_kabkota", "16.06", MARCH).participants == 0  # nobody has that payer
-    assert create_bill(admin_user, "apbd_provinsi", "16", MARCH).participants == 0
+    person(20, "Kader Posyandu", payer="apbd_kabkota")
+    person(21, "Penyuluh", payer="apbd_provinsi")
+    assert create_bill(admin_user, "apbd_kabkota", "16.06", MARCH).participants == 1
+    assert create_bill(admin_user, "apbd_provinsi", "16", MARCH).participants == 1
     assert create_bill(admin_user, "mandiri", SUKARAMI, MARCH).participants == 1  # any level for other payers
     assert create_bill(admin_user, "apbdes", "1606012001", MARCH).region_id == SUKARAMI  # undotted code
 
@@ -178,7 +193,9 @@ def test_outside_the_scope_or_without_a_billing_role_is_refused(
 
 def test_visible_bills_follow_the_scope(desa: Desa, admin_user: Any, make_user: Callable[..., Any]) -> None:
     own = create_bill(admin_user, "apbdes", SUKARAMI, MARCH)
+    person(20, "Kader Posyandu", payer="apbd_kabkota")
     kab = create_bill(admin_user, "apbd_kabkota", "16.06", MARCH)
+    person(23, "Warga Prabumulih", desa=PRABUMULIH)
     other = create_bill(admin_user, "apbdes", PRABUMULIH, MARCH)
     seen = {
         ("desa", SUKARAMI): {own},  # not the kabupaten's bill: it covers other villages too

@@ -15,12 +15,14 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, Subquery
+from django.db.models import Count, Q, Subquery, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
 from ucj.accounts import audit
+from ucj.accounts.models import Role
 from ucj.accounts.scoping import BILLING_ROLES, scope_for
+from ucj.amounts import format_rupiah
 from ucj.bulk import insert_frame, read_frame
 from ucj.contributions.billing import INPUT_SCHEMA, PROGRAM_COLUMNS, compute_bill, month_end, payer_refusal
 from ucj.contributions.duedates import MonthDue, Overdue, due_date, overdue
@@ -44,6 +46,42 @@ class BillRefused(ValueError):
 
 class BillForbidden(BillRefused):
     """Refused because the user may not bill or record payments in that region (the API answers 403)."""
+
+
+class BillExists(BillRefused):
+    """A bill for the same payer, region and month already holds a payment: it is kept, never replaced.
+    ``bill_id`` lets pages link to it."""
+
+    def __init__(self, message: str, bill_id: int) -> None:
+        super().__init__(message)
+        self.bill_id = bill_id
+
+
+#: The payers each role bills (the bill page offers only these). A government bills its own budget and the
+#: budgets below it (APBD provinsi, APBD kab/kota, APBDes from ADD: shared/domain.md §2, §6 "APBDes sources");
+#: BPJS Ketenagakerjaan bills every payer (it collects from self-paying workers and employers and invoices the
+#: governments).
+ROLE_PAYERS: dict[str, tuple[str, ...]] = {
+    Role.PROVINSI: (Payer.APBD_PROVINSI, Payer.APBD_KABKOTA, Payer.APBDES, Payer.OTHER),
+    Role.KABKOTA: (Payer.APBD_KABKOTA, Payer.APBDES, Payer.OTHER),
+    Role.DESA: (Payer.APBDES, Payer.OTHER),
+    Role.BPJS: tuple(Payer.values),
+}
+
+
+def payers_for(user: Any) -> list[str]:
+    """The payers ``user`` bills, in the order of :class:`Payer` (every payer for an admin)."""
+    scope = scope_for(user)
+    if scope.everywhere:
+        return list(Payer.values)
+    held = {p for role, _ in scope.grants if role in BILLING_ROLES for p in ROLE_PAYERS.get(role, ())}
+    return [p for p in Payer.values if p in held]
+
+
+def _halves(message: str) -> tuple[str, str]:
+    """The Indonesian and English halves of a bilingual ``"id / en"`` message (the same text when it has one)."""
+    indonesian, _sep, english = message.partition(" / ")
+    return indonesian, english or indonesian
 
 
 @dataclass(frozen=True)
@@ -107,12 +145,20 @@ def create_bill(user: Any, payer: str, region: str, month: dt.date, request: Htt
     """Compute and store the bill (replacing an unpaid one for the same payer, region and month)."""
     req = check_request(user, payer, region, month)
     existing = Bill.objects.select_for_update().filter(payer=req.payer, region_id=req.region, month=req.month)
-    if existing.filter(status=Bill.Status.PAID).exists():
-        raise BillRefused("Tagihan bulan ini sudah lunas / this month's bill is already paid")
-    existing.delete()
+    kept = existing.filter(Q(status=Bill.Status.PAID) | Q(payments__isnull=False)).first()
+    if kept is not None:  # a payment is a record: its bill stays as it was paid
+        if kept.status == Bill.Status.PAID:
+            raise BillExists(f"Tagihan bulan ini sudah lunas (tagihan #{kept.pk}) / this month's bill is already "
+                             f"paid (bill #{kept.pk})", kept.pk)  # fmt: skip
+        raise BillExists(f"Tagihan bulan ini sudah dibayar sebagian (tagihan #{kept.pk}): catat sisanya di sana "
+                         f"/ this month's bill is partly paid (bill #{kept.pk}): record the rest there",
+                         kept.pk)  # fmt: skip
     result = compute_bill(participants_frame(req.payer, req.region), req.month, rulebook(),
                           settings.UCJ_LAPSE_MONTHS)  # fmt: skip
     lines = result.lines
+    if not lines.height:
+        raise BillRefused(_empty_reason(req, result.notes))
+    existing.delete()  # an unpaid bill of the same month is computed again
     book = rulebook()
     dues = [d for d in (due_date(book, seg, req.month) for seg in {m["segment"] for m in result.months}) if d]
     sums = {c: int(lines[c].sum()) if lines.height else 0
@@ -130,6 +176,19 @@ def create_bill(user: Any, payer: str, region: str, month: dt.date, request: Htt
     audit.record("bill.create", actor=user, request=request, object_type="bill", object_id=bill.pk,
                  region_code=req.region, summary=f"{bill}: {bill.participants} peserta, Rp {bill.total}")  # fmt: skip
     return bill
+
+
+def _empty_reason(req: BillRequest, notes: list[dict[str, Any]]) -> str:
+    """Why a bill would have nobody on it, in both languages: who was left out and why, or that no
+    participant in the region has this payer."""
+    head_id = f"Tidak ada peserta yang dapat ditagih ({req.payer}, {req.region}, {req.month:%Y-%m})"
+    head_en = f"nobody can be billed ({req.payer}, {req.region}, {req.month:%Y-%m})"
+    if not notes:
+        return f"{head_id}: tidak ada peserta dengan pembayar ini di wilayah ini / {head_en}: no participant in " \
+               "this region has this payer"  # fmt: skip
+    parts = [(n["count"], *_halves(n["message"])) for n in notes]
+    return (f"{head_id}: " + "; ".join(f"{c} peserta {i}" for c, i, _e in parts) + f" / {head_en}: "
+            + "; ".join(f"{c} participant(s) {e}" for c, _i, e in parts))  # fmt: skip
 
 
 def _month_dues(rows: list[dict[str, Any]]) -> list[MonthDue]:
@@ -173,30 +232,82 @@ def pay_bill(
     user: Any, bill: Bill, *, paid_on: dt.date, reference: str = "", amount: int | None = None,
     request: HttpRequest | None = None,
 ) -> Payment:  # fmt: skip
-    """Record that a bill was paid in full: its participants are paid through the bill month."""
+    """Record that the rest of a bill was paid: every participant not yet paid is paid through the bill month."""
+    return pay_bill_lines(user, bill, lines=None, paid_on=paid_on, reference=reference, amount=amount,
+                          request=request)  # fmt: skip
+
+
+@transaction.atomic
+def pay_bill_lines(
+    user: Any, bill: Bill, *, lines: list[int] | None, paid_on: dt.date, reference: str = "",
+    amount: int | None = None, request: HttpRequest | None = None,
+) -> Payment:  # fmt: skip
+    """Record one payment (one SP2D or transfer) of some participants of a bill: ``lines`` are ids of its lines
+    (one per participant; pages never carry a participant's key), ``None`` every line still unpaid.
+
+    A partial payment is a subset of the bill's participants, each paid in full — the arrears and the bill month
+    of its line, exactly the amount billed — never part of one participant's amount: paid-through moves only for
+    what was paid (a payment must equal what is due, as :func:`pay_participant`). ``amount``, when given, must
+    equal the sum of the chosen lines. The bill is paid (lunas) when its last line is.
+    """
     if not scope_for(user).can(BILLING_ROLES, bill.region_id):
         raise BillForbidden("Anda tidak berhak mencatat pembayaran di wilayah ini / you may not record payments here")
+    if paid_on > timezone.localdate():
+        raise BillRefused(f"Tanggal bayar {paid_on} di masa depan / the payment date {paid_on} is in the future")
     bill = Bill.objects.select_for_update().get(pk=bill.pk)
     if bill.status == Bill.Status.PAID:
         raise BillRefused("Tagihan ini sudah lunas / this bill is already paid")
-    if amount is not None and amount != bill.total:
-        raise BillRefused(
-            f"Jumlah Rp {amount:,} tidak sama dengan tagihan Rp {bill.total:,} / the amount differs "
-            "from the bill (partial payments: record them per participant)".replace(",", ".")
-        )
+    unpaid = BillLine.objects.filter(bill=bill, payment__isnull=True)
+    chosen = unpaid if lines is None else unpaid.filter(pk__in=sorted(set(lines)))
+    count, due = _count_and_sum(chosen)
+    if lines is not None and count != len(set(lines)):
+        raise BillRefused("Sebagian peserta yang dipilih tidak ada di tagihan ini atau sudah dibayar / some chosen "
+                          "participants are not on this bill or are already paid")  # fmt: skip
+    if not count:
+        raise BillRefused("Tidak ada peserta yang dipilih untuk dibayar / no participant chosen to pay")
+    if amount is not None and amount != due:
+        paid, owed = format_rupiah(amount), format_rupiah(due)
+        what_id, what_en = ("tagihan", "the bill") if lines is None else (
+            f"iuran {count} peserta yang dipilih", f"the contribution of the {count} participants chosen")  # fmt: skip
+        raise BillRefused(f"Jumlah Rp {paid} tidak sama dengan {what_id} Rp {owed} / the amount differs from "
+                          f"{what_en} (Rp {owed}, not Rp {paid})")  # fmt: skip
     end = month_end(bill.month)
-    ids = Subquery(BillLine.objects.filter(bill=bill).values("participant_id"))
+    payment = Payment.objects.create(bill=bill, paid_through=end, amount=due, paid_on=paid_on,
+                                     reference=reference[:80], recorded_by=_user(user))  # fmt: skip
+    chosen.update(payment=payment)
+    ids = Subquery(BillLine.objects.filter(payment=payment).values("participant_id"))
     moved = Participant.objects.filter(pk__in=ids).filter(Q(paid_through__isnull=True) | Q(paid_through__lt=end)) \
         .update(paid_through=end)  # fmt: skip
-    bill.status = Bill.Status.PAID
-    bill.save(update_fields=["status"])
+    whole = not BillLine.objects.filter(bill=bill, payment__isnull=True).exists()
+    if whole:
+        bill.status = Bill.Status.PAID
+        bill.save(update_fields=["status"])
     announce_change(Participant.objects.filter(pk__in=ids).values_list("desa_id", flat=True).distinct())
-    payment = Payment.objects.create(bill=bill, paid_through=end, amount=bill.total, paid_on=paid_on,
-                                     reference=reference[:80], recorded_by=_user(user))  # fmt: skip
-    audit.record("bill.pay", actor=user, request=request, object_type="bill", object_id=bill.pk,
-                 region_code=bill.region_id, summary=f"{bill}: Rp {bill.total}, {moved} peserta s.d. {end}",
-                 changes={"paid_through": [None, end.isoformat()], "participants": moved})  # fmt: skip
+    audit.record("bill.pay" if whole and lines is None else "bill.pay_part", actor=user, request=request,
+                 object_type="bill", object_id=bill.pk, region_code=bill.region_id,
+                 summary=f"{bill}: Rp {due}, {moved} peserta s.d. {end}" + ("" if whole else " (sebagian)"),
+                 changes={"paid_through": [None, end.isoformat()], "participants": moved, "payment": payment.pk,
+                          "lines": count})  # fmt: skip
     return payment
+
+
+def _count_and_sum(lines: Any) -> tuple[int, int]:
+    totals = lines.aggregate(n=Count("id"), amount=Sum("amount"))
+    return int(totals["n"] or 0), int(totals["amount"] or 0)
+
+
+def bill_payments(bill: Bill) -> list[dict[str, Any]]:
+    """A bill's payments, oldest first: date, reference (SP2D …), amount, participants paid, who recorded it."""
+    payments = Payment.objects.filter(bill=bill).select_related("recorded_by").order_by("recorded_at", "id")
+    counts = dict(BillLine.objects.filter(bill=bill, payment__isnull=False).values("payment_id")
+                  .annotate(n=Count("id")).values_list("payment_id", "n"))  # fmt: skip
+    return [{"payment": p, "participants": counts.get(p.pk, 0),
+             "recorded_by": p.recorded_by.get_username() if p.recorded_by else "—"} for p in payments]  # fmt: skip
+
+
+def bill_paid_amount(bill: Bill) -> int:
+    """What has been paid on a bill so far (equal to its total once it is paid)."""
+    return int(Payment.objects.filter(bill=bill).aggregate(s=Sum("amount"))["s"] or 0)
 
 
 @dataclass(frozen=True)

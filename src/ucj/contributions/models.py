@@ -137,6 +137,9 @@ class BillLine(models.Model):
     government = models.BigIntegerField(default=0)
     amount = models.BigIntegerField(default=0)
     lapses_if_unpaid = models.BooleanField(default=False)
+    # The payment that paid this line (a bill may be paid in parts: a subset of its participants at a time).
+    payment = models.ForeignKey("Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="lines",
+                                db_constraint=False)  # fmt: skip
 
     class Meta:
         ordering = ["bill", "id"]

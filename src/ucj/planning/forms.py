@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ucj.planning.groups import GROUPS
 from ucj.planning.scenario import Spec, forbidden
 from ucj.web.fields import RupiahField
+from ucj.web.regionpicker import RegionField
 
 QUESTIONS = [("max_coverage", _("Pekerja terbanyak dengan anggaran ini")),
              ("min_budget", _("Anggaran minimum untuk mencapai target"))]  # fmt: skip
@@ -21,7 +22,7 @@ APBDES_SOURCES = [("add", _("ADD (alokasi dana desa)")), ("dana_desa", _("Dana D
 
 
 class ScenarioForm(forms.Form):
-    region = forms.ChoiceField(label=_("Wilayah"))
+    region = RegionField(label=_("Wilayah"), max_level=2)  # plans are for a province or a kab/kota
     year = forms.IntegerField(label=_("Tahun anggaran"), min_value=2015, max_value=2100)
     question = forms.ChoiceField(label=_("Pertanyaan"), choices=QUESTIONS, widget=forms.RadioSelect)
     budget = RupiahField(label=_("Anggaran (Rp)"), required=False)

@@ -22,6 +22,7 @@ from ucj.planning.scenario import PLAN_PAYERS, ScenarioError, Spec
 from ucj.regions.codes import level_of
 from ucj.regions.models import Region
 from ucj.registry.models import Payer
+from ucj.web.regionpicker import bind_region_field
 
 
 def _regions(request: HttpRequest) -> list[tuple[str, str]]:
@@ -63,6 +64,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         regions=regions,
         initial=_initial(regions, request.GET.get("region"), request.GET.get("year")),
     )
+    bind_region_field(form, "region", scope_for(request.user))
     result = None
     if request.method == "POST" and not regions:
         raise PermissionDenied("Rencana anggaran untuk provinsi atau kab/kota / plans are for a province or kab/kota")

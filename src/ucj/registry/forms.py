@@ -11,6 +11,7 @@ from ucj.regions.codes import normalize_code
 from ucj.regions.models import Region
 from ucj.registry.models import Ecosystem, Participant, Segment
 from ucj.registry.uploads import max_upload_bytes
+from ucj.web.regionpicker import RegionField, bind_region_field
 
 STATUS_CHOICES = [("", _("Semua status")), ("aktif", _("Aktif")), ("nonaktif", _("Nonaktif"))]
 
@@ -18,7 +19,7 @@ STATUS_CHOICES = [("", _("Semua status")), ("aktif", _("Aktif")), ("nonaktif", _
 class FilterForm(forms.Form):
     """Non-personal filters of the participant list (safe in the query string)."""
 
-    region = forms.ChoiceField(label=_("Wilayah"), required=False)
+    region = RegionField(label=_("Wilayah"), required=False, max_level=4)  # a searchable tree (issue 16 item 8)
     segment = forms.ChoiceField(label=_("Segmen"), required=False, choices=[("", _("Semua segmen")), *Segment.choices])
     ecosystem = forms.ChoiceField(
         label=_("Ekosistem"), required=False, choices=[("", _("Semua ekosistem")), *Ecosystem.choices]
@@ -28,8 +29,9 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, regions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["region"]
-        assert isinstance(field, forms.ChoiceField)
+        assert isinstance(field, RegionField)
         field.choices = [("", _("Semua wilayah Anda")), *(regions or [])]
+        bind_region_field(self, "region", None)  # the list is scoped anyway; keep a desa picked in the tree
 
     def clean_region(self) -> str:
         value = self.cleaned_data.get("region") or ""

@@ -17,6 +17,7 @@ from ucj.coverage.views import dashboard_context
 from ucj.regions.models import Region
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.status import active_since
+from ucj.web import regionpicker as picker
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -86,3 +87,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     except Exception:  # the error page must never fail: Django's plain page then
         return plain(request)
     return HttpResponse(body, status=500)
+
+
+def region_options(request: HttpRequest) -> JsonResponse:
+    """``/wilayah/pilih/?parent=&q=&max_level=``: regions for the region picker, inside the user's scope
+    (:mod:`ucj.web.regionpicker`). Region names and codes are public reference data; nothing personal."""
+    raw = request.GET.get("max_level", "4")
+    max_level = min(max(int(raw), 1), 4) if raw.isdigit() else 4
+    rows = picker.region_options(scope_for(request.user), parent=request.GET.get("parent") or None,
+                                 query=request.GET.get("q", "")[:60], max_level=max_level)  # fmt: skip
+    return JsonResponse({"regions": rows})

@@ -23,3 +23,11 @@ def overdue_block(participant: Any, amounts_shown: bool = True) -> dict[str, Any
     except (RuleMissing, BillRefused) as err:  # say why (no wage, no rule in force) instead of failing the page
         return {"overdue": None, "problem": str(err), "amounts_shown": amounts_shown}
     return {"overdue": overdue, "problem": "", "amounts_shown": amounts_shown}
+
+
+@register.filter
+def rule_labels(ids: str | list[str]) -> list[tuple[str, str]]:
+    """Rule ids → ``(id, label)`` pairs: the label on screen, the id in a tooltip (issue 16 item 10)."""
+    from ucj.contributions.rulelabels import rule_labels as labels
+
+    return labels(ids)

@@ -28,3 +28,10 @@ document.addEventListener("change", function (event) {
     ucjSyncNeedsChecked(el.form);
   }
 });
+// A "print" button (the kwitansi page): no inline onclick under the Content-Security-Policy.
+document.addEventListener("click", function (event) {
+  var el = event.target;
+  if (el && el.closest && el.closest("[data-print]")) {
+    window.print();
+  }
+});
