@@ -115,9 +115,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"\nReports, {vendor}, {args.rows:,} participants + demo story, December 2024 (empty cache unless noted, "
           f"median of {args.repeat}); baseline: the dashboard's services alone, coverage('16') cold "
           f"{base:.2f} s\n")  # fmt: skip
-    print(f"{'case':40} {'seconds':>8} {'× base':>7} {'bytes':>10}")
+    print(f"{'case':50} {'seconds':>8} {'× base':>7} {'bytes':>10}")
     for r in rows:
-        print(f"{r['case']:40} {r['seconds']:>8.2f} {r['ratio']:>7.1f} {r['bytes'] or 0:>10,}")
+        print(f"{r['case']:50} {r['seconds']:>8.2f} {r['ratio']:>7.1f} {r['bytes'] or 0:>10,}")
     verdict = "met" if pdf["seconds"] < GOAL_S else "MISSED"
     print(f"\nGoal: province PDF < {GOAL_S:.0f} s — {verdict} ({pdf['seconds']:.2f} s)")
     return {"vendor": vendor, "rows": args.rows, "baseline_s": base, "goal_s": GOAL_S, "cases": rows}
