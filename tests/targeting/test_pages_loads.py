@@ -156,3 +156,30 @@ def test_candidates_go_on_the_worklists(client_for: Callable[[str], Client]) -> 
     again = client.post("/sasaran/kandidat/ke-daftar-kerja/", {"region": "16.06"}, follow=True)
     assert "0 orang ditambahkan" in text(again) and Enrolment.objects.count() == 4
     assert client.post("/sasaran/kandidat/ke-daftar-kerja/", {"region": "16.06", "max_decile": "11"}).status_code == 400
+
+
+def test_a_saved_plan_goes_on_the_worklists(client_for: Callable[[str], Client]) -> None:
+    """The plan's enrolment list (ucj.planning.services.enrolment, here two people: one the officer sees in full,
+    one masked) feeds the same worklists."""
+    from unittest import mock
+
+    import polars as pl
+
+    from ucj.planning.models import Scenario
+
+    scenario = Scenario.objects.create(name="Rencana 2027", region_id="16.06", year=2027, question="budget", spec={},
+                                       result={})  # fmt: skip
+    people = pl.DataFrame({"desa": [SUKARAMI, SUKARAMI], "nik": ["1606011505850003", "16**************"],
+                           "name": ["Budi Santoso", "A****"], "decile": [1, 2]})  # fmt: skip
+    client = client_for("kab_muba")
+    page = client.get("/sasaran/kandidat/?region=16.06")
+    assert 'id="plan-to-worklists"' in page.content.decode() and "Rencana 2027" in text(page)
+    with mock.patch("ucj.planning.services.enrolment", return_value={"people": people}):
+        response = client.post("/sasaran/kandidat/dari-rencana/", {"plan": str(scenario.pk)}, follow=True)
+    assert "Dari rencana “Rencana 2027”: 1 orang ditambahkan" in text(response)
+    assert "1 orang rencana itu tidak dapat Anda lihat" in text(response)
+    budi = Enrolment.objects.get()
+    assert (budi.nik, budi.plan_id, budi.desa_id) == ("1606011505850003", scenario.pk, SUKARAMI)
+    assert client_for("viewer").post("/sasaran/kandidat/dari-rencana/", {"plan": str(scenario.pk)}).status_code == 403
+    assert client_for("kab_plg").post("/sasaran/kandidat/dari-rencana/", {"plan": str(scenario.pk)}).status_code == 404
+    assert 'id="plan-to-worklists"' not in client_for("viewer").get("/sasaran/kandidat/?region=16.06").content.decode()

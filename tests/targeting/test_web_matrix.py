@@ -33,7 +33,9 @@ def upload(text: str, name: str) -> SimpleUploadedFile:
 
 
 def records() -> dict[str, int]:
-    """A list, a BPJS file and a collective file of each side."""
+    """A list, a BPJS file, a collective file and a saved budget plan of each side."""
+    from ucj.planning.models import Scenario
+
     out = {}
     for side, kab, desa in (("own", "16.06", SUKARAMI), ("other", "16.71", PALEMBANG)):
         out[f"source {side}"] = ListSource.objects.create(name=f"DTSEN {side}", kind="dtsen", region_id=kab).pk
@@ -41,6 +43,8 @@ def records() -> dict[str, int]:
                                                       region_id=kab).pk  # fmt: skip
         out[f"file {side}"] = SubmissionFile.objects.create(region_id=desa, file_name=f"{side}.xlsx", people=0,
                                                             content=b"PK").pk  # fmt: skip
+        out[f"plan {side}"] = Scenario.objects.create(name=f"Rencana {side}", region_id=kab, year=2027,
+                                                      question="budget", spec={}, result={}).pk  # fmt: skip
     return out
 
 
@@ -60,6 +64,8 @@ def target(w: Worklists, ids: dict[str, int], name: str) -> tuple[str, str, dict
         "candidates xlsx other kab": ("get", "/sasaran/kandidat.xlsx?region=16.71", None),
         "to worklists own kab": ("post", "/sasaran/kandidat/ke-daftar-kerja/", {"region": "16.06"}),
         "to worklists other kab": ("post", "/sasaran/kandidat/ke-daftar-kerja/", {"region": "16.71"}),
+        "plan to worklists own kab": ("post", "/sasaran/kandidat/dari-rencana/", {"plan": ids["plan own"]}),
+        "plan to worklists other kab": ("post", "/sasaran/kandidat/dari-rencana/", {"plan": ids["plan other"]}),
         "worklists": ("get", "/sasaran/daftar-kerja/", None),
         "worklist own": ("get", f"/sasaran/daftar-kerja/{SUKARAMI}/", None),
         "worklist other": ("get", f"/sasaran/daftar-kerja/{PALEMBANG}/", None),
@@ -105,6 +111,8 @@ MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
     ("candidates xlsx other kab", (200,   200,     NA,      200,    NA,   200,  200,   LOGIN)),
     ("to worklists own kab",      (DONE,  DONE,    DONE,    NA,     NA,   403,  403,   LOGIN)),
     ("to worklists other kab",    (DONE,  DONE,    NA,      DONE,   NA,   403,  403,   LOGIN)),
+    ("plan to worklists own kab", (DONE,  DONE,    DONE,    NA,     NA,   403,  403,   LOGIN)),
+    ("plan to worklists other kab", (DONE, DONE,   NA,      DONE,   NA,   403,  403,   LOGIN)),
     ("worklists",                 (DONE,  DONE,    DONE,    DONE,   DONE, DONE, DONE,  LOGIN)),
     ("worklist own",              (200,   200,     200,     NA,     200,  200,  200,   LOGIN)),
     ("worklist other",            (200,   200,     NA,      200,    NA,   200,  200,   LOGIN)),
@@ -137,7 +145,13 @@ CASES = [(name, role, expected) for name, row in MATRIX for role, expected in zi
 @pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
 def test_access(worklists: Worklists, client_for: Callable[[str], Client], name: str, role: str,
                 expected: int | str) -> None:  # fmt: skip
-    assert_answer(client_for(role), role, *target(worklists, records(), name), expected)
+    from unittest import mock
+
+    import polars as pl
+
+    nobody = pl.DataFrame(schema={"desa": pl.String, "nik": pl.String, "name": pl.String, "decile": pl.Int64})
+    with mock.patch("ucj.planning.services.enrolment", return_value={"people": nobody}):  # a plan's list: empty
+        assert_answer(client_for(role), role, *target(worklists, records(), name), expected)
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ urlpatterns = [
     path("kandidat/", views.candidates, name="candidates"),
     path("kandidat.xlsx", views.candidates_xlsx, name="candidates_xlsx"),
     path("kandidat/ke-daftar-kerja/", views.candidates_to_worklists, name="to_worklists"),
+    path("kandidat/dari-rencana/", views.plan_to_worklists, name="plan_to_worklists"),
     path("daftar-kerja/", views.worklists, name="worklists"),
     path("daftar-kerja/<str:code>/", views.worklist, name="worklist"),
     path("daftar-kerja/<str:code>/daftar-kerja.xlsx", views.worklist_xlsx, name="worklist_xlsx"),

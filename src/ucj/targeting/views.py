@@ -25,6 +25,7 @@ from ucj.accounts.policy import apply_record
 from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import Scope, scope_for
 from ucj.coverage.views import default_region
+from ucj.planning.services import visible as visible_plans
 from ucj.regions.codes import level_of
 from ucj.regions.models import Region
 from ucj.registry.issues import RosterFileError
@@ -150,6 +151,8 @@ def candidates(request: HttpRequest) -> HttpResponse:
                        excluded=[(code, exclusion_label(code), n) for code, n in
                                  sorted(result.excluded.items(), key=lambda kv: -kv[1]) if n],
                        can_worklist=scope_for(request.user).can(WORKLIST_ROLES, region.code))  # fmt: skip
+        if context["can_worklist"]:
+            context["plans"] = visible_plans(request.user).filter(region_id=region.code).order_by("-id")[:50]
     return render(request, "targeting/candidates.html", context)
 
 
@@ -177,6 +180,28 @@ def candidates_to_worklists(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("%(n)s orang ditambahkan ke daftar kerja desa; %(m)s sudah ada di sana.")
                      % {"n": added.get("created", 0), "m": added.get("already", 0)})  # fmt: skip
     return redirect(f"{reverse('targeting:funnel')}?region={region.code}")
+
+
+@require_POST
+def plan_to_worklists(request: HttpRequest) -> HttpResponse:
+    """Put a saved budget plan's enrolment list on its villages' worklists, in the plan's order."""
+    plan = request.POST.get("plan", "")
+    scenario = visible_plans(request.user).filter(pk=int(plan)).first() if plan.isdigit() else None
+    if scenario is None:
+        raise Http404
+    if not scope_for(request.user).can(WORKLIST_ROLES, scenario.region_id):
+        raise PermissionDenied
+    try:
+        out = services.worklist_from_plan(request.user, scenario, request=request)
+    except services.TargetingRefused as err:
+        raise _refused(err) from err
+    messages.success(request, _("Dari rencana “%(name)s”: %(n)s orang ditambahkan ke daftar kerja desa; %(m)s sudah "
+                                "ada di sana.") % {"name": scenario.name, "n": out.get("created", 0),
+                                                   "m": out.get("already", 0)})  # fmt: skip
+    if out.get("masked"):
+        messages.warning(request, _("%(n)s orang rencana itu tidak dapat Anda lihat NIK-nya secara lengkap dan tidak "
+                                    "ditambahkan.") % {"n": out["masked"]})  # fmt: skip
+    return redirect(f"{reverse('targeting:funnel')}?region={scenario.region_id}")
 
 
 # --- worklists ------------------------------------------------------------------------------------------
