@@ -309,7 +309,7 @@ def regions(inputs: Inputs, lang: str, tr: Tr) -> Section:
                      inputs.rest["source_label"]])  # fmt: skip
     total = ["", tr("Jumlah") + f" ({top['name']})", top["covered"], top["denominator"], top["rate"], None, None,
              None, None, "", ""]  # fmt: skip
-    table = Table("wilayah", tr("Peringkat") + f" {inputs.child_level}", columns, rows, total,
+    table = Table("wilayah", tr("Peringkat per") + f" {inputs.child_level}", columns, rows, total,
                   tr("Diurutkan menurut cakupan, tertinggi dahulu; status dinilai terhadap target") + ty + ".")
     pictures = []
     status = {r["code"]: r["status"] for r in inputs.rows}
@@ -320,8 +320,8 @@ def regions(inputs: Inputs, lang: str, tr: Tr) -> Section:
         if best:
             alt += " " + tr("Cakupan tertinggi") + f": {best['name']} ({percent(best['rate'], lang)})."
         pictures.append(Picture(drawn, alt, tr("Peta: status terhadap target") + ty))
-    return Section("wilayah", tr("Peta dan peringkat") + f" {inputs.child_level}", tables=[table], pictures=pictures,
-                   wide=True)
+    title = tr("Peta dan peringkat per") + f" {inputs.child_level}"
+    return Section("wilayah", title, tables=[table], pictures=pictures, wide=True)
 
 
 def _map_labels(tr: Tr) -> dict[str, str]:
