@@ -288,6 +288,22 @@ def test_village_operator_edits_own_institutions_only(world: Any, client_for: Ca
     assert client_for("viewer").get(f"/komitmen/kelembagaan/{SUKARAMI}/ubah/").status_code == 403
 
 
+def test_positions_of_a_village_not_yet_reported(world: Any, client_for: Callable[[str], Client]) -> None:
+    from ucj.regions.models import Region
+
+    desa = Region.objects.filter(parent_id=KEC, level=4, code__gt=f"{KEC}.2").exclude(
+        code__in=VillageInstitution.objects.values("desa_id")).order_by("code").first()  # fmt: skip
+    assert desa is not None
+    client = client_for("kab_muba")
+    page = client.get(f"/komitmen/kelembagaan/{desa.code}/ubah/")
+    assert page.status_code == 200 and page.context["form"]["rt"].value() is None
+    data = {"kepala_desa": "1", "perangkat_desa": "6", "bpd": "5", "rt": "8", "rw": "3", "source": "Prodeskel"}
+    assert client.post(f"/komitmen/kelembagaan/{desa.code}/ubah/", data).status_code == 302
+    made = VillageInstitution.objects.get(desa_id=desa.code)
+    assert (made.perangkat_desa, made.rt, made.source) == (6, 8, "Prodeskel")
+    assert client.get("/komitmen/kelembagaan/16.99.99.9999/ubah/").status_code == 404  # no such village
+
+
 def test_kelurahan_form_has_no_desa_roles(world: Any, client_for: Callable[[str], Client]) -> None:
     form = client_for("kab_muba").get(f"/komitmen/kelembagaan/{KAYU_ARA}/ubah/").context["form"]
     assert "kepala_desa" not in form.fields and "bpd" not in form.fields and form["rt"].value() == 4
@@ -308,8 +324,10 @@ def test_institution_file_checked_then_loaded(world: Any, client_for: Callable[[
 
 def test_institution_file_with_bad_rows_is_refused(world: Any, client_for: Callable[[str], Client]) -> None:
     client = client_for("desa")
-    bad = ("Kode Desa,Kepala Desa,Perangkat Desa,BPD,RT,RW\n16.06.01.2001,1,5,3,4,2\n"
-           "16.06.01.2002,1,2,1,3,1\n")  # fmt: skip  (row 3: another village)
+    bad = (
+        "Kode Desa,Kepala Desa,Perangkat Desa,BPD,RT,RW\n16.06.01.2001,1,5,3,4,2\n"
+        "16.06.01.2002,1,2,1,3,1\n"
+    )  # fmt: skip  (row 3: another village)
     response = client.post("/komitmen/kelembagaan/unggah/", {"file": SimpleUploadedFile("k.csv", bad.encode())})
     result = response.context["result"]
     assert result["refused"] and any(f["row"] == 3 for f in result["findings"])
