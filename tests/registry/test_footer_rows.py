@@ -67,3 +67,9 @@ def test_the_import_neither_counts_nor_rejects_them(desa_user: Any) -> None:
     report = import_roster(data, "perangkat.csv", user=desa_user, dry_run=True)
     assert (report.rows, report.accepted, report.rejected, report.warnings) == (2, 2, 0, 0)
     assert [f.code for f in report.findings] == ["FOOTER_ROWS_SKIPPED"]
+
+
+def test_a_person_whose_position_is_a_signature_word_stays_a_row() -> None:
+    """Only the first non-empty cell counts: "Sekretaris Desa" as a position (here with a short NIK) is a person."""
+    raw = read(["NIK;Nama;Jabatan", "123;Siti Aminah;Sekretaris Desa", "1606011505850003;Budi;Kepala Desa"])
+    assert raw.frame["_row"].to_list() == [2, 3] and raw.notes == []

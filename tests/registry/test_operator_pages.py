@@ -161,3 +161,18 @@ def test_fix_a_rejected_row_in_the_browser(imported: ImportBatch, desa_user: Any
     joko = Participant.objects.get(nik="1606011501700007")
     assert (joko.name, joko.desa_id) == ("Joko Susilo", SUKARAMI)
     assert client_of(viewer_user).get(f"/registri/impor/{imported.pk}/perbaiki/").status_code == 403
+
+
+def test_the_api_adds_one_worker_through_the_same_service(desa_user: Any, viewer_user: Any) -> None:
+    import json
+
+    body = json.dumps(worker(birth_date="1990-01-01", income="2500000"))
+    created = client_of(desa_user).post("/api/v1/participants", body, content_type="application/json")
+    person = Participant.objects.get()
+    assert created.status_code == 201 and created.json()["participant_id"] == person.public_hex
+    assert created.json()["accepted"] == 1 and ImportBatch.objects.get().kind == "form"
+    bad = client_of(desa_user).post("/api/v1/participants", json.dumps(worker(nik="123")),
+                                    content_type="application/json")  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["issues"][0]["code"].startswith("NIK_")
+    refused = client_of(viewer_user).post("/api/v1/participants", body, content_type="application/json")
+    assert refused.status_code == 403 and Participant.objects.count() == 1

@@ -23,7 +23,7 @@ from ucj.registry.issues import Finding, RosterFileError
 from ucj.registry.models import ImportBatch, Participant
 from ucj.registry.reimport import DuplicateFile
 from ucj.registry.search import Refusal, run_search, search_filter
-from ucj.registry.services import ImportRefused, ImportThrottled, import_roster
+from ucj.registry.services import ImportRefused, ImportThrottled, add_participant, import_roster
 from ucj.registry.status import is_active
 from ucj.web.paging import capped_count
 
@@ -199,6 +199,42 @@ def post_roster(
     except ImportRefused as err:
         return Status(403, {"code": "REFUSED", "message": str(err), "message_en": str(err)})
     return Status(200, report.as_json())
+
+
+class WorkerIn(Schema):
+    """One worker, as the one-worker form takes it: text as a roster row would hold it (the roster's rules
+    decide what it means)."""
+
+    nik: str
+    name: str
+    village_code: str
+    birth_date: dt.date | None = None
+    sex: str = ""
+    position: str = ""
+    segment: str = ""
+    income: str = ""
+    phone: str = ""
+    address: str = ""
+    kpj: str = ""
+
+
+@router.post("/participants", response={201: dict[str, Any], 400: dict[str, Any], 403: Problem})
+def add_worker(request: HttpRequest, body: WorkerIn) -> Any:
+    """Add one worker (or update the one registered under the NIK in the caller's regions) through the roster
+    import's checks and write path (``services.add_participant``): 201 with the import report and the person's
+    id, 400 with the report's findings when the row is rejected (nothing is stored)."""
+    code = normalize_code(body.village_code) or ""
+    if code.count(".") != 3 or not scope_for(request.user).can(REGISTRY_WRITE_ROLES, code):
+        return Status(403, {"code": "REFUSED", "message": "Desa ini di luar wilayah Anda.",
+                            "message_en": "This village lies outside your regions."})  # fmt: skip
+    try:
+        report = add_participant(body.dict(), user=request.user, desa=code, request=request)
+    except ImportRefused as err:
+        return Status(403, {"code": "REFUSED", "message": str(err), "message_en": str(err)})
+    if report.rejected:
+        return Status(400, report.as_json())
+    person = Participant.objects.filter(source_batch_id=report.batch_id).first()
+    return Status(201, {**report.as_json(), "participant_id": person.public_hex if person else None})
 
 
 class BatchOut(Schema):

@@ -448,12 +448,14 @@ def _finish(raw: RawRoster, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
 # "Sukarami, 3 Januari 2025", "Mengetahui,", "Kepala Desa Sukarami", "( H. Ahmad )", "NIP …"). Those are not
 # people: counting them as rows (and rejecting them for a missing NIK) made the outcome wrong. The rule:
 #
-# * a totals row: a cell starts with "jumlah", "total" or "sub total" and the NIK cell has fewer than
-#   FOOTER_NIK_DIGITS digits — anywhere in the table (subtotals per dusun too);
+# * a totals row: its first non-empty cell starts with "jumlah", "total" or "sub total" and its NIK cell has
+#   fewer than FOOTER_NIK_DIGITS digits — anywhere in the table (subtotals per dusun too);
 # * the signature block: after the last row whose NIK cell has at least FOOTER_NIK_DIGITS digits, from the first
-#   row that holds a signature word (``_SIGNATURE``) or a place-and-date line, to the end — but only when that
-#   trailing part holds a signature word at all. Rows of that part before it (a person without a NIK written
-#   under the table) stay data and are rejected as before.
+#   row whose first non-empty cell starts with a signature word (``_SIGNATURE``) or is a place-and-date line, to
+#   the end — but only when that trailing part has such a signature row at all. Rows of that part before it (a
+#   person without a NIK written under the table) stay data and are rejected as before. Only the first
+#   non-empty cell counts: a person's row starts with its number, NIK or name, never with "Kepala Desa" (their
+#   position, "Sekretaris Desa", is further right).
 #
 # Nothing is silently lost: the rows left out are reported as one informational finding (FOOTER_ROWS_SKIPPED,
 # with their row numbers), and they are neither counted nor rejected.
@@ -470,13 +472,13 @@ def _drop_footer(frame: pl.DataFrame, cells: list[str], nik_index: int | None) -
     """``frame`` without its totals rows and signature block (rule above), and the row numbers left out."""
     if nik_index is None or f"c{nik_index}" not in frame.columns or frame.height == 0:
         return frame, []
-    folded = [pl.col(c).str.to_lowercase() for c in cells]
+    first = pl.coalesce([pl.col(c) for c in cells]).str.to_lowercase()  # the row's first non-empty cell
     flags = frame.select(
         pl.col("_row"),
         (pl.col(f"c{nik_index}").str.count_matches(r"\d").fill_null(0) >= FOOTER_NIK_DIGITS).alias("nik"),
-        pl.any_horizontal([f.str.contains(_TOTAL) for f in folded]).fill_null(False).alias("total"),
-        pl.any_horizontal([f.str.contains(_SIGNATURE) for f in folded]).fill_null(False).alias("sign"),
-        pl.any_horizontal([f.str.contains(_PLACE_DATE) for f in folded]).fill_null(False).alias("dated"),
+        first.str.contains(_TOTAL).fill_null(False).alias("total"),
+        first.str.contains(_SIGNATURE).fill_null(False).alias("sign"),
+        first.str.contains(_PLACE_DATE).fill_null(False).alias("dated"),
     ).with_row_index("i")
     with_nik = flags.filter(pl.col("nik"))["i"]
     tail = flags.filter(pl.col("i") > (with_nik.max() if with_nik.len() else -1))
