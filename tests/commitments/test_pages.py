@@ -177,6 +177,11 @@ def test_kabkota_adds_a_regulation_with_its_pdf(world: Any, client_for: Callable
     assert download["Content-Type"] == "application/pdf"
     assert client_for("viewer").get(f"/komitmen/regulasi/{made.pk}/dokumen/").status_code == 200  # sees the region
     assert client_for("kab_plg").get(f"/komitmen/regulasi/{made.pk}/dokumen/").status_code == 404
+    edit = client.get(f"/komitmen/regulasi/{made.pk}/ubah/")
+    assert "Hapus dokumen tersimpan (Perbup 7 2026.pdf)" in text(edit)
+    assert client.post(f"/komitmen/regulasi/{made.pk}/ubah/", {**PERBUP, "remove_document": "on"}).status_code == 302
+    made.refresh_from_db()
+    assert made.document_path == "" and client.get(f"/komitmen/regulasi/{made.pk}/dokumen/").status_code == 404
 
 
 def test_regulation_form_keeps_input_and_shows_errors(world: Any, client_for: Callable[[str], Client]) -> None:

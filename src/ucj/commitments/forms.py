@@ -76,11 +76,26 @@ class InstrumentForm(RegionForm):
     document = forms.FileField(label=_("Dokumen (PDF)"), required=False,
                                widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))  # fmt: skip
 
+    def __init__(self, *args: Any, stored: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if stored:  # the document kept now: it may be removed (a new upload replaces it anyway)
+            self.fields["remove_document"] = forms.BooleanField(
+                label=_("Hapus dokumen tersimpan (%(name)s)") % {"name": stored}, required=False)  # fmt: skip
+
     def clean_document(self) -> Any:
         upload = self.cleaned_data.get("document")
         if upload and not upload.name.lower().endswith(".pdf"):
             raise forms.ValidationError(_("Unggah dokumen PDF (.pdf)."))
         return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("remove_document") and data.get("document"):
+            self.add_error("remove_document", _("Pilih salah satu: hapus dokumen atau unggah yang baru."))
+        return data
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in super().values().items() if k != "remove_document"}
 
 
 class BudgetForm(RegionForm):

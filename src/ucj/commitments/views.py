@@ -181,12 +181,17 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = services.get_instrument(request.user, pk)
     _may_edit(request, "instrument", row.region_id)
     form = forms.InstrumentForm(request.POST or None, request.FILES or None, regions=_instrument_regions(request),
-                                initial=_initial(row, INSTRUMENT_FIELDS, region=row.region_id or ""))  # fmt: skip
-    return _form_page(request, form, title=_("Ubah regulasi"), multipart=True,
-                      save=lambda f: services.update_instrument(request.user, pk, _region_value(f.values()),
-                                                                document=_document(f), request=request),
-                      done=_back("commitments:instruments", row.region_id),
-                      cancel=_back("commitments:instruments", row.region_id))  # fmt: skip
+                                initial=_initial(row, INSTRUMENT_FIELDS, region=row.region_id or ""),
+                                stored=row.document_name if row.document_path else "")  # fmt: skip
+
+    def save(f: Any) -> None:
+        services.update_instrument(request.user, pk, _region_value(f.values()), document=_document(f),
+                                   request=request)  # fmt: skip
+        if f.cleaned_data.get("remove_document"):
+            services.remove_document(request.user, pk, request=request)
+
+    back = _back("commitments:instruments", row.region_id)
+    return _form_page(request, form, title=_("Ubah regulasi"), multipart=True, save=save, done=back, cancel=back)
 
 
 def instrument_document(request: HttpRequest, pk: int) -> FileResponse:
