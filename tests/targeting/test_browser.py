@@ -1,7 +1,7 @@
 """In a real browser (Debian's chromium via Playwright): a village operator opens their worklist from the menu,
 marks Siti Aminah contacted, is refused a closing status without a reason, puts the contacted people into a
 collective registration file and downloads it (Siti's and Budi's full NIKs inside); another village's worklist
-answers 404. World: :mod:`tests.targeting.web_world`."""
+answers 404. World: :mod:`tests.targeting.web_world`. ``UCJ_SCREENSHOT_DIR`` keeps screenshots."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.browser import PASSWORD, chromium_tab, prepare_database
+from tests.coverage.test_dashboard_browser import shoot
 from tests.targeting.web_world import LUMPATAN, SUKARAMI, make_worklists
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -68,6 +69,7 @@ def test_a_village_operator_works_through_the_worklist(page: Any, tmp_path: Path
     made = SubmissionFile.objects.get()
     assert made.people == 2 and "2 orang diajukan" in page.inner_text(".messages")
     assert page.locator(f"#e{siti.pk}").get_attribute("data-status") == "submitted"
+    shoot(page, "targeting-worklist.png")
     with page.expect_download() as download:
         page.click(f"#submission-files >> text={made.file_name}")
     saved = tmp_path / "kolektif.xlsx"
@@ -81,6 +83,10 @@ def test_a_village_operator_works_through_the_worklist(page: Any, tmp_path: Path
     page.wait_for_selector("#history")
     history = page.inner_text("#history")
     assert "operator" in history and "Sudah dihubungi" in history and "Diajukan ke BPJS" in history
+    shoot(page, "targeting-person.png")
+    page.click(".subnav >> text=Corong pendaftaran")
+    page.wait_for_selector("#funnel-stages")
+    shoot(page, "targeting-funnel.png")
 
     assert page.problems == []
 

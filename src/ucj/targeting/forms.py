@@ -101,7 +101,8 @@ class StatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         status = self.fields["status"]
         assert isinstance(status, forms.ChoiceField)
-        status.choices = allowed
+        # A blank first choice: a stray click on "save" changes nothing (the field is required).
+        status.choices = [("", _("— pilih —")), *allowed] if allowed else []
         self.needs_reason = needs_reason
 
     def clean(self) -> dict[str, Any]:

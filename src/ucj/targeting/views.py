@@ -30,6 +30,7 @@ from ucj.regions.codes import level_of
 from ucj.regions.models import Region
 from ucj.registry.issues import RosterFileError
 from ucj.registry.jobs import hold_upload, take_held_upload
+from ucj.registry.models import VillageRole
 from ucj.registry.views import _filter_regions as filter_regions
 from ucj.targeting import services
 from ucj.targeting.forms import BpjsUploadForm, CandidateFilterForm, ConfirmForm, ListUploadForm, StatusForm
@@ -91,7 +92,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
     return render(request, "targeting/funnel.html",
                   {"section": "funnel", "region": region, "f": result, "children": children, "stages": stages,
                    "conversion": overall_percent(result), "statuses": Status.choices,
-                   "crumbs": _crumbs(region.code, reverse("targeting:funnel"))})  # fmt: skip
+                   "crumbs": _crumbs(region.code, reverse("targeting:funnel"), scope_for(request.user))})  # fmt: skip
 
 
 def _drill_url(code: str) -> str:
@@ -108,11 +109,13 @@ def funnel_xlsx(request: HttpRequest) -> HttpResponse:
     return _xlsx(funnel_workbook(result), f"corong-{region.code}.xlsx")
 
 
-def _crumbs(code: str, url: str) -> list[dict[str, Any]]:
+def _crumbs(code: str, url: str, scope: Scope) -> list[dict[str, Any]]:
+    """The region's ancestors, each a link when the user may open its funnel."""
     parts = code.split(".")
     codes = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    return [{"code": c, "name": names.get(c, c), "url": f"{url}?region={c}" if c != code else None} for c in codes]
+    return [{"code": c, "name": names.get(c, c), "url": f"{url}?region={c}" if c != code and scope.covers(c) else None}
+            for c in codes]  # fmt: skip
 
 
 # --- candidates -----------------------------------------------------------------------------------------
@@ -223,10 +226,11 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
     status = request.GET.get("status") if request.GET.get("status") in Status.values else None
     rows = services.worklist(request.user, desa.code, status=status).to_dicts()
     can_act = scope.can(PIPELINE_ROLES, desa.code)
-    labels = dict(Status.choices)
+    labels, roles = dict(Status.choices), dict(VillageRole.choices)
     for row in rows:
         row["status_label"] = labels.get(row["status"], row["status"])
         row["choices"] = [(s, labels[s]) for s in row.get("next") or []]
+        row["role_label"] = roles.get(row["village_role"] or "", row["village_role"])
     counts = status_counts(services.funnel(request.user, desa.code))
     files = services.submission_files(request.user).filter(region_id=desa.code).select_related("created_by")[:20]
     return render(request, "targeting/worklist.html",
