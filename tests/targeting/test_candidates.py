@@ -16,7 +16,7 @@ SINCE = dt.date(2026, 9, 1)  # 3 lapse months: paid through September is still a
 
 
 def person(nik: str, **kw: Any) -> dict[str, Any]:
-    row = {"nik": nik, "name": f"P{nik[-2:]}", "birth_date": dt.date(1990, 1, 1), "sex": "L", "desa": "d1",
+    row = {"nik": nik, "name": f"P{nik[-2:]}", "birth_date": dt.date(1990, 1, 1), "sex": "L", "desa": "16.06.01.2001",
            "decile": None, "occupation": "", "village_role": "", "groups": "", "source": "DTSEN", "kind": "dtsen"}
     return row | kw
 
@@ -30,12 +30,12 @@ def frames(people: list[dict[str, Any]], bpjs: Sequence[dict[str, Any]] = (), re
 def test_order_dedup_and_exclusions() -> None:
     lists, bpjs, registry = frames(
         [
-            person("01", decile=3, desa="d2"),
-            person("02", decile=1, desa="d2"),
-            person("03", decile=None, desa="d1"),
+            person("01", decile=3, desa="16.06.01.2002"),
+            person("02", decile=1, desa="16.06.01.2002"),
+            person("03", decile=None, desa="16.06.01.2001"),
             person("04", decile=5, village_role="bpd"),
             person("05", decile=1, village_role="kepala_desa"),
-            person("02", decile=4, source="Penduduk", kind="population", desa="d1", groups="petani"),  # dup
+            person("02", decile=4, source="Penduduk", kind="population", desa="16.06.01.2001", groups="petani"),  # dup
             person("06", decile=1, occupation="PNS"),
             person("07", decile=2, birth_date=dt.date(1950, 1, 1)),
             person("08", decile=2),  # BPJS active
@@ -56,7 +56,8 @@ def test_order_dedup_and_exclusions() -> None:
     assert out.frame["priority"].to_list() == [1, 2, 3, 4, 5, 6, 7]
     budi = out.frame.row(2, named=True)
     # the population export's village and the lowest decile of any list; both sources; tags united
-    assert (budi["desa"], budi["decile"], budi["sources"], budi["groups"]) == ("d1", 1, "DTSEN, Penduduk", "petani")
+    assert (budi["desa"], budi["decile"], budi["sources"], budi["groups"]) == ("16.06.01.2001", 1, "DTSEN, Penduduk",
+                                                                               "petani")  # fmt: skip
     assert out.frame.filter(pl.col("nik") == "09")["bpjs_status"].item() == "nonaktif"
     assert out.frame.filter(pl.col("nik") == "11")["bpjs_status"].item() == "nonaktif"
     assert out.excluded == {"active": 2, "asn": 1, "over_age": 1, "tni_polri": 1}

@@ -84,15 +84,19 @@ def occupation_exclusion(occupation: pl.Expr) -> pl.Expr:
     return expr
 
 
-def exclusion_expr(occupation: pl.Expr, birth: pl.Expr, as_of: dt.date, age: AgeRule) -> pl.Expr:
-    """The reason a listed person is not a candidate (occupation first, then age), or null."""
+def age_exclusion(birth: pl.Expr, as_of: dt.date, age: AgeRule) -> pl.Expr:
+    """``under_age`` / ``over_age`` outside the working age on ``as_of``, else null (unknown births kept)."""
     years = age_expr(birth, as_of)
     return (
-        pl.when(occupation_exclusion(occupation).is_not_null()).then(occupation_exclusion(occupation))
-        .when(years < age.minimum).then(pl.lit("under_age"))
+        pl.when(years < age.minimum).then(pl.lit("under_age"))
         .when(years > age.maximum).then(pl.lit("over_age"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )  # fmt: skip
+
+
+def exclusion_expr(occupation: pl.Expr, birth: pl.Expr, as_of: dt.date, age: AgeRule) -> pl.Expr:
+    """The reason a listed person is not a candidate (occupation first, then age), or null."""
+    return pl.coalesce(occupation_exclusion(occupation), age_exclusion(birth, as_of, age))
 
 
 # --- priority -------------------------------------------------------------------------------------------
@@ -104,16 +108,13 @@ ROLE_ORDER: Mapping[str, int] = {"kepala_desa": 0, "perangkat_desa": 1, "bpd": 2
 UNKNOWN_DECILE = 11
 
 
-def priority_sort_keys() -> list[pl.Expr]:
-    """Sort keys of the candidate order: role holders first, then decile 1 → 10, unknown last, then by village,
-    then by name and NIK (stable)."""
-    return [
-        pl.col("village_role").replace_strict(ROLE_ORDER, default=len(ROLE_ORDER), return_dtype=pl.Int32),
-        pl.col("decile").fill_null(UNKNOWN_DECILE),
-        pl.col("desa"),
-        pl.col("name"),
-        pl.col("nik"),
-    ]
+def priority_key() -> pl.Expr:
+    """The candidate order as one integer (smaller first): role holders first (:data:`ROLE_ORDER`), then decile
+    1 → 10, unknown last, then by village (its code without dots, 10 digits); ties are broken by NIK."""
+    role = pl.col("village_role").replace_strict(ROLE_ORDER, default=len(ROLE_ORDER), return_dtype=pl.Int64)
+    decile = pl.col("decile").fill_null(UNKNOWN_DECILE).cast(pl.Int64)
+    village = pl.col("desa").str.replace_all(".", "", literal=True).cast(pl.Int64, strict=False).fill_null(0)
+    return (role * 16 + decile) * 10_000_000_000 + village
 
 
 def reason_expr() -> pl.Expr:
