@@ -117,8 +117,12 @@ def test_the_xlsx_reconciles_and_holds_numbers(sumsel: None) -> None:
     assert [r[0] for r in body[:3]] == [PALEMBANG, MUBA, OKU]  # ranked by rate
     summary = sheet(data, "Ringkasan")
     assert [r[2] for r in summary if r[1] == "Cakupan"] == [32.67]  # a number, not "32,67 %"
-    styles = zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
-    assert 'formatCode="&quot;Rp&quot; #,##0"' in styles or "Rp" in styles
+    book = zipfile.ZipFile(io.BytesIO(data))
+    styles = book.read("xl/styles.xml").decode()
+    assert 'numFmtId="3"' in styles and 'numFmtId="2"' in styles  # #,##0 counts and 0.00 rates, built-in formats
+    assert "&quot;Rp&quot; #,##0" in styles and 'formatCode="yyyy-mm"' in styles  # rupiah, months
+    ranking = next(n for n in book.namelist() if n.startswith("xl/worksheets/") and b"Jumlah (Sumatera" in book.read(n))
+    assert b't="inlineStr"><is><t xml:space="preserve">490' not in book.read(ranking)  # never a number as text
 
 
 def test_a_kabkota_report_by_kecamatan_adds_up_with_the_feed_row(sumsel: None) -> None:
