@@ -19,6 +19,7 @@ from ucj.accounts.policy import apply_record
 from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import BILLING_ROLES, scope_for
 from ucj.amounts import format_rupiah
+from ucj.bilingual import in_language
 from ucj.contributions.bill_forms import BillForm, BillPaymentForm
 from ucj.contributions.bills import (
     BillExists,
@@ -32,7 +33,6 @@ from ucj.contributions.bills import (
     visible_bills,
 )
 from ucj.contributions.exports import bill_csv, bill_xlsx
-from ucj.contributions.forms import in_language
 from ucj.contributions.models import Bill, BillLine, Payment
 from ucj.contributions.receipts import receipt_context, receipt_pdf
 from ucj.regions.models import Region

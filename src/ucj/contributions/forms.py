@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ucj.amounts import AmountError, parse_rupiah
+from ucj.bilingual import in_language  # noqa: F401 (used by the pages and tests through this module)
 from ucj.contributions.calculator import BPU_PROGRAMS, PU_PROGRAMS, CalcError, Inputs
 from ucj.contributions.rules import PAYERS, REQUIRED, SECTORS
 from ucj.registry.models import Payer, Segment
@@ -118,22 +119,6 @@ def build_inputs(
         employees=parse_whole(employees, "employees"),
         region=region_value,
     )
-
-
-def in_language(message: str, language: str | None) -> str:
-    """One half of a bilingual ``"indonesian / english"`` message (the calculator's and the rules' errors).
-
-    A leading ``field:`` of the Indonesian half is kept on the English one.
-    """
-    if " / " not in message:
-        return message
-    indonesian, english = message.split(" / ", 1)
-    if not (language or "").startswith("en"):
-        return indonesian
-    prefix = re.match(r"^[\w./-]+: ", indonesian)
-    if prefix and not english.startswith(prefix.group(0)) and not re.match(r"^[\w./-]+: ", english):
-        return prefix.group(0) + english
-    return english
 
 
 # ---------------------------------------------------------------- forms of the pages

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ucj.planning.groups import GROUPS
+from ucj.planning.groups import GROUPS, label
 from ucj.planning.scenario import Spec, forbidden
 from ucj.web.fields import RupiahField
 from ucj.web.regionpicker import RegionField
@@ -51,6 +52,8 @@ class ScenarioForm(forms.Form):
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = regions  # type: ignore[attr-defined]
+        lang = get_language() or "id"  # group names in the page's language (GROUPS holds both)
+        self.fields["groups"].choices = [(k, label(k, lang)) for k in GROUPS]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,10 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ucj.accounts.scoping import PLAN_ROLES, scope_for
+from ucj.bilingual import in_language
 from ucj.coverage.services import latest_month
 from ucj.planning import services
 from ucj.planning.forms import ScenarioForm
@@ -76,8 +78,8 @@ def plans(request: HttpRequest) -> HttpResponse:
                                       request=request)  # fmt: skip
                 return redirect("planning:plan", pk=saved.pk)
             result = services.run(spec, request.user)
-        except ScenarioError as err:
-            form.add_error(None, str(err))
+        except ScenarioError as err:  # bilingual for the CLI and API; one language on the page
+            form.add_error(None, in_language(str(err), get_language()))
         except services.PlanRefused as err:
             _refused(err)
     saved_plans = services.compare(list(services.visible(request.user).select_related("region")[:100]))
@@ -97,7 +99,8 @@ def _view(result: dict[str, Any]) -> dict[str, Any]:
     rows = sorted(result.get("regions", []), key=lambda r: (-r["funded"], r["region"]))
     for r in rows:
         r["rate_before"] = round(100 * r["covered"] / r["denominator"], 2) if r["denominator"] else None
-    groups = [{**g, "label": label(g["group"])} for g in result.get("groups", [])]
+    lang = get_language() or "id"
+    groups = [{**g, "label": label(g["group"], lang)} for g in result.get("groups", [])]
     own = result.get("region_before") or {}
     before = round(100 * own["covered"] / own["denominator"], 2) if own.get("denominator") else None
     shares = result.get("spec", {}).get("shares", {})
@@ -115,8 +118,36 @@ def _view(result: dict[str, Any]) -> dict[str, Any]:
         sources = {"scenario": _("isian skenario"), "registry": _("riwayat registri"),
                    "setting": _("pengaturan UCJ_PLAN_LAPSE_RATE")}  # fmt: skip
         lapse["label"] = sources.get(lapse["source"], lapse["source"])
+    if level_of(result.get("spec", {}).get("region", "")) == 2 and result.get("desa"):
+        # A kab/kota plan: one kab/kota row would be one full-width bar; break it down by kecamatan instead.
+        by_place = kecamatan_rows(rows[0] if rows else {}, result["desa"])
+        chart = {"names": [k["name"] for k in by_place], "funded": [k["funded"] for k in by_place],
+                 "cost": [k["cost"] for k in by_place], "before": [], "after": []}  # fmt: skip
+    else:
+        by_place = []
     return {**result, "ranked": rows, "group_rows": groups, "chart": chart, "rate_before": before,
+            "kecamatan": by_place,
             "payer_labels": payers, "payer_amounts": amounts, "cost_runs": cost_lines, "lapse_view": lapse}  # fmt: skip
+
+
+def kecamatan_rows(own: dict[str, Any], desa: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A kab/kota plan per kecamatan: its funded desa rows summed by kecamatan (code ``16.06.01``), largest first,
+    plus the workers funded without a desa (the unlisted vulnerable workers are counted per kab/kota only, so
+    the rows add up to the kab/kota's total)."""
+    sums: dict[str, dict[str, Any]] = {}
+    for d in desa:
+        row = sums.setdefault(d["desa"].rsplit(".", 1)[0], {"funded": 0, "cost": 0, "villages": 0})
+        row["funded"] += d["funded"]
+        row["cost"] += d["cost"]
+        row["villages"] += 1
+    names = dict(Region.objects.filter(code__in=list(sums)).values_list("code", "name"))
+    rows = [{"code": c, "name": names.get(c, c), **v} for c, v in sums.items()]
+    rows.sort(key=lambda r: (-r["funded"], r["code"]))
+    rest_funded = (own.get("funded") or 0) - sum(r["funded"] for r in rows)
+    if rest_funded > 0:
+        rows.append({"code": "", "name": _("Pekerja rentan belum terdata per desa"), "funded": rest_funded,
+                     "cost": (own.get("cost") or 0) - sum(r["cost"] for r in rows), "villages": 0})  # fmt: skip
+    return rows
 
 
 def _cost_runs(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:

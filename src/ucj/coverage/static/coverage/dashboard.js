@@ -14,6 +14,8 @@
   var number = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
   var percent = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var STATUS_COLOURS = { met: "#067647", on_track: "#1849a9", behind: "#b42318", unknown: "#5b6876" };
+  // Status is told by shape as well as colour (issue 16 item 13; the legend shows the same shapes).
+  var STATUS_SYMBOLS = { met: "circle", on_track: "diamond", behind: "triangle", unknown: "rect" };
   var charts = [];
   var byCode = {};
   data.children.forEach(function (c) { byCode[c.code] = c; });
@@ -121,7 +123,8 @@
         type: "scatter", cursor: "pointer",
         data: points.map(function (p) {
           var c = byCode[p.code];
-          return { value: [p.lng, p.lat], code: p.code, itemStyle: { color: STATUS_COLOURS[c.status] || "#5b6876",
+          return { value: [p.lng, p.lat], code: p.code, symbol: STATUS_SYMBOLS[c.status] || "rect",
+                   itemStyle: { color: STATUS_COLOURS[c.status] || "#5b6876",
                    opacity: 0.75, borderColor: "#ffffff", borderWidth: 1 },
                    symbolSize: 8 + 52 * Math.sqrt(c.covered / maxCovered) };
         }),
