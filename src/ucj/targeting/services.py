@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
@@ -78,6 +80,7 @@ PIPELINE_ROLES = frozenset({Role.ADMIN, Role.PROVINSI, Role.KABKOTA, Role.DESA})
 #: The command line without ``--user`` runs as the operator of the instance.
 OPERATOR = Scope(grants=(), everywhere=True)
 _CHUNK = 20_000
+_FETCH = 200_000
 
 
 class TargetingRefused(Exception):
@@ -274,6 +277,34 @@ def _by_nik(qs: QuerySet[Any], niks: Sequence[str], schema: dict[str, Any]) -> p
     """Rows of ``qs`` whose NIK is in ``niks``, read in chunks (one indexed lookup each)."""
     parts = [read_frame(qs.filter(nik__in=niks[i : i + _CHUNK]), schema) for i in range(0, len(niks), _CHUNK)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+
+
+def _query_frame(qs: QuerySet[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Like :func:`ucj.bulk.read_frame`, for millions of rows: PostgreSQL sends the rows as CSV through ``COPY …
+    TO STDOUT`` and Polars parses them in bulk (no Python object per value); SQLite's rows come in chunks, so no
+    list of millions of tuples is ever held at once."""
+    try:
+        sql, params = qs.values_list(*schema).query.sql_with_params()
+    except EmptyResultSet:
+        return pl.DataFrame(schema=schema)
+    if connection.vendor != "postgresql":
+        parts = []
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            while rows := cur.fetchmany(_FETCH):
+                parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
+        return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    buf = io.BytesIO()
+    with connection.cursor() as cur, cur.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)",
+                                                     params) as copy:  # fmt: skip
+        for chunk in copy:
+            buf.write(chunk)
+    if not buf.tell():
+        return pl.DataFrame(schema=schema)
+    text = pl.read_csv(buf.getvalue(), has_header=False, new_columns=list(schema),
+                       schema={c: pl.String() for c in schema})  # fmt: skip
+    return text.with_columns([pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t)
+                              for c, t in schema.items()])  # fmt: skip
 
 
 def _names(codes: Iterable[str]) -> dict[str, str]:
@@ -615,16 +646,16 @@ def _outcome(scope: Scope, region: str, *, max_decile: int | None, groups: Seque
              as_of: dt.date) -> core.Outcome:  # fmt: skip
     """The candidates of ``region`` in full (unmasked; callers mask)."""
     people = _people_in(scope, region)
-    lists = read_frame(people, {"nik": pl.String, "name": pl.String, "birth_date": pl.Date, "sex": pl.String,
+    lists = _query_frame(people, {"nik": pl.String, "name": pl.String, "birth_date": pl.Date, "sex": pl.String,
                                 "desa_id": pl.String, "decile": pl.Int16, "occupation": pl.String,
                                 "village_role": pl.String, "groups": pl.String, "source__name": pl.String,
                                 "source__kind": pl.String})  # fmt: skip
     lists = lists.rename({"desa_id": "desa", "source__name": "source", "source__kind": "kind"})
     niks = Subquery(people.values("nik"))
-    bpjs = read_frame(BpjsRecord.objects.filter(nik__in=niks, file__as_of__lte=as_of).order_by(),
+    bpjs = _query_frame(BpjsRecord.objects.filter(nik__in=niks, file__as_of__lte=as_of).order_by(),
                       {"nik": pl.String, "status": pl.String, "kpj": pl.String, "file__as_of": pl.Date,
                        "file_id": pl.Int64}).rename({"file__as_of": "as_of"})  # fmt: skip
-    registry = read_frame(Participant.objects.filter(nik__in=niks).order_by(),
+    registry = _query_frame(Participant.objects.filter(nik__in=niks).order_by(),
                           {"nik": pl.String, "paid_through": pl.Date})  # fmt: skip
     deceased = read_frame(Enrolment.objects.filter(nik__in=niks, status=Status.DECEASED).order_by(),
                           {"nik": pl.String})["nik"].to_list()  # fmt: skip
@@ -646,7 +677,9 @@ def candidates(user: Any, region: str, *, max_decile: int | None = None, groups:
     outcome = _outcome(scope, code, max_decile=max_decile, groups=groups, as_of=as_of)
     frame = outcome.frame
     names = _names(frame["desa"].unique().to_list())
-    enrolled = _by_nik(Enrolment.objects.order_by(), frame["nik"].to_list(), {"nik": pl.String, "status": pl.String})
+    listed = Subquery(_people_in(scope, code).values("nik"))
+    enrolled = _query_frame(Enrolment.objects.filter(nik__in=listed).order_by(),
+                            {"nik": pl.String, "status": pl.String})  # fmt: skip
     frame = frame.join(enrolled.unique("nik"), on="nik", how="left").with_columns(
         pl.col("desa").replace_strict(names, default="").alias("desa_name")).sort("priority")  # fmt: skip
     frame = _masked(frame, scope, context)
