@@ -18,6 +18,7 @@ from tests.targeting.web_world import (
     SUKARAMI,
     Worklists,
     client_for_fixture,  # noqa: F401 (fixture)
+    enrol,
     worklists_fixture,  # noqa: F401 (fixture)
 )
 from ucj.targeting.models import Enrolment, EnrolmentEvent
@@ -90,6 +91,8 @@ def test_the_dashboard_card_equals_the_worklists(worklists: Worklists, client_fo
     response = client.get("/cakupan/?region=16.06")
     assert response.context["target"]["gap"] == 40  # 50 % of 400 workers = 200, 160 covered
     assert "40 masih harus dijangkau" in text(response)
+    enrol("1606010808880013", "Orang Baru", SUKARAMI)  # the card's cached figures follow the worklists
+    assert card(client, "16.06")["worklists"] == 8
 
 
 def test_registered_earlier_quarters_do_not_count(worklists: Worklists, client_for: Callable[[str], Client]) -> None:

@@ -158,8 +158,9 @@ def disagreement_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # --- the dashboard card ---------------------------------------------------------------------------------
 
-#: How long a candidate count is kept; its key changes with every list, BPJS file, registry change and day.
-CANDIDATE_COUNT_SECONDS = 3600
+#: How long the card's figures are kept; their key changes with every list, BPJS file, worklist change, registry
+#: change and day, so this only bounds the cache's size.
+FIGURES_SECONDS = 3600
 
 
 def quarter_start(day: dt.date) -> dt.date:
@@ -169,33 +170,37 @@ def quarter_start(day: dt.date) -> dt.date:
 def dashboard_figures(user: Any, region: str) -> dict[str, Any]:
     """The funnel card beside the gap: candidates identified (people of the lists not actively protected),
     people in village worklists, and people who reached "registered" (or beyond) this quarter — all from
-    :mod:`ucj.targeting.services`, for the villages of ``region`` the user reaches."""
+    :mod:`ucj.targeting.services`, for the villages of ``region`` the user reaches. Cached: the dashboard is
+    read far more often than worklists change, and the candidates are a computation over every list."""
+    today = timezone.localdate()
+    key = _figures_key(user, region, today)
+    figures: dict[str, Any] | None = cache.get(key)
+    if figures is None:
+        figures = _figures(user, region, today)
+        cache.set(key, figures, FIGURES_SECONDS)
+    return figures
+
+
+def _figures(user: Any, region: str, today: dt.date) -> dict[str, Any]:
     from ucj.targeting import services
 
-    today = timezone.localdate()
     start = quarter_start(today)
     now = services.funnel(user, region)
     before = services.funnel(user, region, as_of=start - dt.timedelta(days=1))
     registered = now["reached"]["registered"] - before["reached"]["registered"]
-    return {"candidates": candidate_count(user, region, today), "in_worklists": now["total"],
+    return {"candidates": services.candidates(user, region, as_of=today).count, "in_worklists": now["total"],
             "registered_quarter": max(0, registered), "quarter_start": start}  # fmt: skip
 
 
-def candidate_count(user: Any, region: str, today: dt.date) -> int:
-    """How many candidates ``region`` holds for ``user`` (:func:`ucj.targeting.services.candidates`), cached
-    until a list, a BPJS file, the registry (the coverage version), a deceased mark or the day changes."""
+def _figures_key(user: Any, region: str, today: dt.date) -> str:
+    """A key that changes with the data the figures read: the lists, the BPJS files, the worklists (every change
+    and every new person writes an event), the registry (the coverage version), the day and the user's scope."""
     from ucj.coverage.services import current_version
-    from ucj.targeting import services
-    from ucj.targeting.models import BpjsFile, Enrolment, ListSource, Status
+    from ucj.targeting.models import BpjsFile, EnrolmentEvent, ListSource
 
     scope = scope_for(user)
     lists = ListSource.objects.aggregate(n=Count("id"), at=Max("loaded_at"))
     stamp = (region, scope.everywhere, scope.grants, lists["n"], str(lists["at"]),
-             BpjsFile.objects.aggregate(m=Max("id"))["m"], current_version(), today.isoformat(),
-             Enrolment.objects.filter(status=Status.DECEASED).count())  # fmt: skip
-    key = "ucj:targeting:candidates:" + hashlib.sha256(repr(stamp).encode()).hexdigest()[:32]
-    count = cache.get(key)
-    if count is None:
-        count = services.candidates(user, region, as_of=today).count
-        cache.set(key, count, CANDIDATE_COUNT_SECONDS)
-    return int(count)
+             BpjsFile.objects.aggregate(m=Max("id"))["m"], EnrolmentEvent.objects.aggregate(m=Max("id"))["m"],
+             current_version(), today.isoformat())  # fmt: skip
+    return "ucj:targeting:card:" + hashlib.sha256(repr(stamp).encode()).hexdigest()[:32]
