@@ -15,8 +15,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ucj.commitments import institutions as core
-
 
 class InstrumentKind(models.TextChoices):
     PERGUB = "pergub", _("Peraturan Gubernur (Pergub)")
@@ -213,7 +211,9 @@ class VillageInstitution(Tracked):
         return f"Kelembagaan {self.desa_id}"
 
     def positions(self) -> dict[str, int | None]:
-        return {role: getattr(self, role) for role in core.ROLES}
+        from ucj.commitments.institutions import ROLES  # not at import: django.setup() stays free of Polars
+
+        return {role: getattr(self, role) for role in ROLES}
 
 
 class EcosystemUnit(Tracked):
