@@ -27,6 +27,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.accounts import conftest as accounts
 from tests.commitments.backend_world import KAYU_ARA, KEC, MUBA, PALEMBANG, SUKARAMI, YEAR, make_world
+from ucj.commitments import services
 from ucj.commitments.models import BudgetCommitment, FollowUpAction, Instrument, VillageInstitution
 
 ROLES = accounts.ROLES
@@ -394,3 +395,7 @@ def test_dashboard_card_shows_status_and_overdue_actions(world: Any, client_for:
     words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", card[0])).split())
     assert f"Komitmen daerah {YEAR}" in words and "Perlu perhatian" in words and "Skor: 50 / 100" in words
     assert "1 tindak lanjut terlambat" in words and "RTL — Kabupaten Musi Banyuasin, tenggat 2025-03-31" in words
+    late = FollowUpAction.objects.get(owner_id=MUBA, status="rencana")
+    services.set_action_status(None, late.pk, "selesai")  # the card is cached: a change must show at once
+    again = client_for("kab_muba").get("/cakupan/").content.decode()
+    assert "Tidak ada tindak lanjut yang terlambat." in again and "Skor: 58 / 100" in again  # 7 of 12 points

@@ -3,18 +3,27 @@ actions its owners must act on (issue 13 §5, §6). Figures from :func:`ucj.comm
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import template
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.http import Http404
+from django.utils import timezone
 
 from ucj.accounts.scoping import scope_for
 from ucj.commitments import pages, services
+from ucj.contributions.models import Payment
 
 register = template.Library()
 
 #: Overdue actions listed on the card (the rest are counted and linked).
 CARD_ACTIONS = 5
+#: How long a card entry is kept; its key changes with every input, so this only bounds the cache's size.
+CARD_SECONDS = 3600
+#: Every table of commitment rows (those the services write).
+CARD_MODELS = tuple(kind.model for kind in services.KINDS.values())
 
 
 @register.inclusion_tag("commitments/_card.html", takes_context=True)
@@ -26,9 +35,34 @@ def commitment_card(context: template.Context, region: str | None) -> dict[str, 
         return {"show": False}
     year = pages.this_year()
     try:
-        card = services.scorecard(user, region, year)
+        entry = region_entry(user, region, year)
     except (Http404, services.CommitmentRefused):
         return {"show": False}
     overdue = services.visible_actions(user, region, overdue_only=True).select_related("owner").order_by("due_date")
-    return {"show": True, "top": pages.row(card["region"]), "year": year, "region": region,
-            "overdue": list(overdue[:CARD_ACTIONS]), "overdue_count": card["region"]["overdue_actions"]}  # fmt: skip
+    return {"show": True, "top": pages.row(entry), "year": year, "region": region,
+            "overdue": list(overdue[:CARD_ACTIONS]), "overdue_count": entry["overdue_actions"]}  # fmt: skip
+
+
+def region_entry(user: Any, region: str, year: int) -> dict[str, Any]:
+    """The region's own scorecard entry (:func:`services.scorecard`, no children), cached: the dashboard is read
+    far more often than its inputs change, and the entry reads every village's institutions and registry roles.
+    The key changes with every input — the commitment rows, the registry (the coverage version: imports,
+    edits and payments move it), recorded payments (realisation), the day (overdue actions) — so a change shows
+    at once. The entry is the same for everyone who sees the region (the caller's access is checked first)."""
+    key = f"ucj:commitments:card:{region}:{year}:{_stamp()}"
+    entry: dict[str, Any] | None = cache.get(key)
+    if entry is None:
+        entry = services.scorecard(user, region, year)["region"]
+        cache.set(key, entry, CARD_SECONDS)
+    return entry
+
+
+def _stamp() -> str:
+    """A digest of what the entry reads (rows and last change of each commitment table, the coverage version,
+    the newest payment, today)."""
+    from ucj.coverage.services import current_version
+
+    tables = [m._default_manager.aggregate(n=Count("id"), at=Max("updated_at")) for m in CARD_MODELS]
+    newest_payment = Payment.objects.aggregate(m=Max("id"))["m"]
+    stamp = (tables, current_version(), newest_payment, timezone.localdate().isoformat())
+    return hashlib.sha256(repr(stamp).encode()).hexdigest()[:32]
