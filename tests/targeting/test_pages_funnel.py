@@ -65,6 +65,17 @@ def test_the_funnel_workbook(worklists: Worklists, client_for: Callable[[str], C
                        LUMPATAN: [1, 0, 0, 0, 0, 0, 0, 0, 0]}  # fmt: skip
 
 
+def test_the_funnel_on_an_earlier_day(worklists: Worklists, client_for: Callable[[str], Client]) -> None:
+    """Statuses at the end of a day come from the events: the day before anybody was listed, nobody."""
+    client = client_for("kab_muba")
+    before = client.get("/sasaran/?region=16.06&as_of=2026-01-01")
+    assert before.context["f"]["total"] == 0 and before.context["f"]["as_of"] == "2026-01-01"
+    assert "as_of=2026-01-01" in before.content.decode()  # the workbook link keeps the day
+    assert client.get("/sasaran/?region=16.06&as_of=kemarin").context["f"]["total"] == 7  # a bad day: today
+    workbook = client.get("/sasaran/corong.xlsx?region=16.06&as_of=2026-01-01")
+    assert "corong-16.06-2026-01-01.xlsx" in workbook["Content-Disposition"]
+
+
 def test_a_village_operator_sees_the_funnel_of_their_village(worklists: Worklists,
                                                               client_for: Callable[[str], Client]) -> None:  # fmt: skip
     response = client_for("desa").get("/sasaran/")

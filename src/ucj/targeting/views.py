@@ -8,6 +8,7 @@ shown); people are shown as :mod:`ucj.accounts.policy` allows.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -74,16 +75,27 @@ def _refused(err: Exception) -> PermissionDenied:
 CHILD_LEVEL = {1: "kabkota", 2: "desa", 3: "desa"}
 
 
-def _funnel_region(request: HttpRequest) -> Region:
+def _funnel_query(request: HttpRequest) -> tuple[Region, dt.date | None]:
+    """The region (``?region=``, default the user's) and the day (``?as_of=YYYY-MM-DD``, default today: a bad
+    date is ignored) of the funnel."""
     scope = scope_for(request.user)
-    return region_or_404(scope, request.GET.get("region") or default_region(scope))
+    region = region_or_404(scope, request.GET.get("region") or default_region(scope))
+    try:
+        as_of = dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        as_of = None
+    return region, as_of
+
+
+def _funnel_of(request: HttpRequest) -> tuple[Region, dict[str, Any]]:
+    region, as_of = _funnel_query(request)
+    return region, services.funnel(request.user, region.code, as_of=as_of, by=CHILD_LEVEL.get(region.level))
 
 
 def funnel(request: HttpRequest) -> HttpResponse:
-    """Counts at each stage of the region (``?region=``), conversion and median days identified → active, and
-    the same per kab/kota or desa below, each a link one level down."""
-    region = _funnel_region(request)
-    result = services.funnel(request.user, region.code, by=CHILD_LEVEL.get(region.level))
+    """Counts at each stage of the region (``?region=``, on ``?as_of=``), conversion and median days identified →
+    active, and the same per kab/kota or desa below, each a link one level down."""
+    region, result = _funnel_of(request)
     children = [{"region": c["region"], "name": c["name"], "url": _drill_url(c["region"]),
                  "counts": status_counts(c), "total": c["total"], "conversion": overall_percent(c)}
                 for c in result.get("children", [])]  # fmt: skip
@@ -104,9 +116,9 @@ def _drill_url(code: str) -> str:
 
 def funnel_xlsx(request: HttpRequest) -> HttpResponse:
     """The funnel of the region and its children as a workbook (counts only: no personal data)."""
-    region = _funnel_region(request)
-    result = services.funnel(request.user, region.code, by=CHILD_LEVEL.get(region.level))
-    return _xlsx(funnel_workbook(result), f"corong-{region.code}.xlsx")
+    region, result = _funnel_of(request)
+    day = f"-{result['as_of']}" if result["as_of"] else ""
+    return _xlsx(funnel_workbook(result), f"corong-{region.code}{day}.xlsx")
 
 
 def _crumbs(code: str, url: str, scope: Scope) -> list[dict[str, Any]]:
@@ -434,8 +446,6 @@ def _too_large(request: HttpRequest, template: str, form: Any) -> HttpResponse:
 
 def _load(request: HttpRequest, kind: str, data: bytes, held: dict[str, Any], *, dry_run: bool) -> Any:
     """Run the list or BPJS loader on ``data`` (``held``: what the form said)."""
-    import datetime as dt
-
     if kind == "list":
         return services.import_list(data, held["name"], source=held["source"], kind=held["kind"],
                                     user=request.user, region=held["region"], dry_run=dry_run,
