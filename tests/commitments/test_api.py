@@ -40,6 +40,8 @@ def client_for(make_user: Any) -> Any:
 
 
 def _json(client: Client, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
+    if method == "get":
+        return client.get(url)
     return getattr(client, method)(url, data=json.dumps(body or {}), content_type="application/json")
 
 
@@ -162,3 +164,58 @@ def test_units_show_workers_known_and_covered(world: dict[str, Any], client_for:
 def test_openapi_documents_the_endpoints(world: dict[str, Any], client_for: Any) -> None:
     schema = client_for("viewer").get("/api/v1/openapi.json").json()
     assert f"{API}/scorecard" in schema["paths"] and "Entry" in schema["components"]["schemas"]
+
+
+def _palembang_rows(world: dict[str, Any]) -> dict[str, Any]:
+    """One row of each kind that Palembang owns (outside Musi Banyuasin)."""
+    from ucj.commitments import services
+
+    unit = services.create_unit(None, {"kind": "pasar", "name": "Pasar 16 Ilir", "desa": "16.71.01.1001"})
+    return {
+        "instrument": Instrument.objects.get(region_id=PALEMBANG).pk,
+        "budget": services.create_budget(None, {"region": PALEMBANG, "year": YEAR, "payer": "apbd_kabkota",
+                                                "allocated": 1}).pk,
+        "unit": unit.pk,
+        "partner": services.create_partner(None, {"region": PALEMBANG, "name": "Bank", "kind": "bank"}).pk,
+        "meeting": services.create_meeting(None, {"region": PALEMBANG, "date": "2025-01-10", "title": "Rapat"}).pk,
+        "action": FollowUpAction.objects.get(owner_id=PALEMBANG).pk,
+        "desa": "16.71.01.1001",
+    }
+
+
+#: Every endpoint: (method, path with {kind} placeholders, body). Outside the caller's regions → 404.
+ENDPOINTS = [
+    ("get", "/instruments/{instrument}", None), ("patch", "/instruments/{instrument}", {"note": "x"}),
+    ("delete", "/instruments/{instrument}", None), ("get", "/instruments/{instrument}/document", None),
+    ("delete", "/instruments/{instrument}/document", None),
+    ("patch", "/budgets/{budget}", {"workers": 2}), ("delete", "/budgets/{budget}", None),
+    ("patch", "/units/{unit}", {"workers": 2}), ("delete", "/units/{unit}", None),
+    ("patch", "/partners/{partner}", {"note": "x"}), ("delete", "/partners/{partner}", None),
+    ("patch", "/meetings/{meeting}", {"place": "x"}), ("delete", "/meetings/{meeting}", None),
+    ("patch", "/actions/{action}", {"note": "x"}), ("post", "/actions/{action}/status", {"status": "selesai"}),
+    ("delete", "/actions/{action}", None),
+    ("get", "/institutions/{desa}", None), ("put", "/institutions/{desa}", {"rt": 1}),
+    ("delete", "/institutions/{desa}", None),
+    ("get", "/budgets?region=16.71&year=2026", None), ("get", "/units?region=16.71", None),
+    ("get", "/institutions?region=16.71", None), ("get", "/scorecard?region=16.71&year=2026", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
+def test_every_endpoint_outside_the_scope_is_404_and_anonymous_401(
+    world: dict[str, Any], client_for: Any, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    url = API + path.format(**_palembang_rows(world))
+    assert _json(client_for("kab_muba"), method, url, body).status_code == 404
+    assert _json(client_for("anon"), method, url, body).status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/instruments", "/partners", "/meetings", "/actions", "/rules"])
+def test_lists_hold_only_the_callers_regions(world: dict[str, Any], client_for: Any, path: str) -> None:
+    rows = _palembang_rows(world)
+    body = client_for("kab_muba").get(API + path).json()
+    assert client_for("anon").get(API + path).status_code == 401
+    if path != "/rules":
+        assert all(r.get("region", r.get("owner")) in (None, "16") or str(r.get("region", r.get("owner"))).startswith(
+            MUBA) for r in body)  # fmt: skip
+        assert rows  # Palembang's rows exist, and none was listed

@@ -562,6 +562,8 @@ def set_institution(user: Any, desa: str, values: Values, *,
                     request: HttpRequest | None = None) -> VillageInstitution:  # fmt: skip
     """Create or update the positions of village ``desa``."""
     code = _region_code(desa)
+    if not _scope(user).covers(code):
+        raise Http404  # a village outside the user's regions, with positions or not
     rest = {k: v for k, v in values.items() if k != "desa"}
     if VillageInstitution.objects.filter(desa_id=code).exists():
         found: VillageInstitution = _update(KINDS["institution"], user, code, rest, request)
