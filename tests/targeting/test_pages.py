@@ -179,6 +179,12 @@ def test_the_worklist_workbook(worklists: Worklists, client_for: Callable[[str],
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     text_cells = " ".join(str(c) for row in sheet for c in row)
     assert all(name in text_cells for _, name, *_ in SUKARAMI_PEOPLE) and "Hasan Basri" not in text_cells
+    assert "1606014101900012" in text_cells  # the operator's workbook: full NIKs (audited)
+    assert AuditEvent.objects.filter(action="targeting.worklist_export", region_code=SUKARAMI).count() == 1
+    masked = client_for("viewer").get(f"{WORKLIST}daftar-kerja.xlsx")
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(masked.content)).get_sheet_by_index(0).to_python()
+    cells = " ".join(str(c) for row in sheet for c in row)
+    assert "Siti Aminah" not in cells and "1606014101900012" not in cells and "S*** A*****" in cells
 
 
 def test_the_worklist_in_english(worklists: Worklists, client_for: Callable[[str], Client]) -> None:
