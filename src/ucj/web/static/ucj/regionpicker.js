@@ -226,6 +226,9 @@
     });
     input.addEventListener("keydown", function (event) {
       var key = event.key;
+      if (key === "ArrowRight" || key === "ArrowLeft" || key === "Enter") {
+        window.clearTimeout(timer);  // a late answer to earlier typing must not redraw the tree being walked
+      }
       if (key === "ArrowDown" || key === "ArrowUp") {
         event.preventDefault();
         if (tree.hidden) {
