@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -219,3 +220,23 @@ def test_lists_hold_only_the_callers_regions(world: dict[str, Any], client_for: 
         assert all(r.get("region", r.get("owner")) in (None, "16") or str(r.get("region", r.get("owner"))).startswith(
             MUBA) for r in body)  # fmt: skip
         assert rows  # Palembang's rows exist, and none was listed
+
+
+def test_the_tests_cover_every_commitments_endpoint() -> None:
+    """A new endpoint must get a row in ENDPOINTS or a test above (site-wide list: tests/accounts/test_matrix.py)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def routes(patterns: list[Any], prefix: str = "") -> set[str]:
+        found: set[str] = set()
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                found |= routes(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                found.add(prefix + str(p.pattern))
+        return found
+
+    mine = {r.removeprefix("api/v1/commitments") for r in routes(get_resolver().url_patterns)
+            if r.startswith("api/v1/commitments")}  # fmt: skip
+    covered = {re.sub(r"\{\w+\}", "<pk>", p.split("?")[0].replace("{desa}", "<desa>")) for _, p, _ in ENDPOINTS}
+    covered |= {"/instruments", "/partners", "/meetings", "/actions", "/rules", "/units", "/budgets"}  # lists, POSTs
+    assert mine <= covered, sorted(mine - covered)
