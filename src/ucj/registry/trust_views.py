@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ucj.accounts import audit
 from ucj.accounts.privacy import mask_nik
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for
+from ucj.bilingual import in_language
 from ucj.registry.conflicts import DecisionRefused, conflicts_for, decide_conflict, side_by_side
 from ucj.registry.issues import NIK_NOT_AVAILABLE
 from ucj.registry.models import ImportBatch, ImportIssue, NikConflict
@@ -117,8 +119,8 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             decide_conflict(conflict, request.POST.get("decision", ""), actor=request.user, request=request)
-        except DecisionRefused as err:
-            messages.error(request, str(err))
+        except DecisionRefused as err:  # bilingual for the CLI and API; one language on the page
+            messages.error(request, in_language(str(err), get_language()))
         else:
             messages.success(request, _("Keputusan disimpan."))
         return redirect("registry:conflict", pk=conflict.pk)
