@@ -196,6 +196,7 @@ def test_regulation_form_keeps_input_and_shows_errors(world: Any, client_for: Ca
     fake = SimpleUploadedFile("perbup.pdf", b"MZ not a pdf", content_type="application/pdf")
     response = client.post("/komitmen/regulasi/baru/", {**PERBUP, "document": fake})
     assert response.status_code == 200 and "Dokumen harus PDF" in text(response)  # the service refuses it
+    assert "must be a PDF" not in text(response)  # in the page's language only
     txt = SimpleUploadedFile("perbup.txt", b"%PDF-", content_type="text/plain")
     assert "document" in client.post("/komitmen/regulasi/baru/", {**PERBUP, "document": txt}).context["form"].errors
     assert not Instrument.objects.filter(number="7 Tahun 2026").exists()

@@ -20,6 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ucj.accounts.scoping import scope_for
+from ucj.bilingual import in_language
 from ucj.commitments import scorecard as rule
 from ucj.commitments import services
 from ucj.commitments.institutions import LEVEL_SEGMENTS, ROLES
@@ -57,6 +58,11 @@ def english() -> bool:
 def bilingual(indonesian: str, english_text: str) -> str:
     """The pure core's texts come in both languages (``scorecard``): the one of the page."""
     return english_text if english() else indonesian
+
+
+def in_page_language(message: str) -> str:
+    """A service refusal (``"indonesian / english"``, several joined by ``"; "``) in the page's language."""
+    return "; ".join(in_language(part, get_language()) for part in message.split("; "))
 
 
 # --- region, level and year --------------------------------------------------------------------------------

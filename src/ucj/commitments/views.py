@@ -35,7 +35,7 @@ from ucj.regions.models import Region
 
 
 def _where(request: HttpRequest) -> pages.Place:
-    """The region and year of a list page; a user without any region sees an empty page (no region to show)."""
+    """The region and year of a list page (403 for a user bound to no region: there is nothing to show)."""
     where = pages.place(request)
     if where is None:
         raise PermissionDenied(_("Akun Anda belum terikat ke wilayah mana pun — hubungi admin."))
@@ -51,7 +51,7 @@ def _list_context(request: HttpRequest, where: pages.Place, url_name: str) -> di
 def _form_page(request: HttpRequest, form: Form, *, title: str, save: Callable[[Any], Any], done: str,
                cancel: str, multipart: bool = False) -> HttpResponse:  # fmt: skip
     """Show ``form``; on a valid POST call ``save`` (a service call) and go to ``done``. A refusal of the service
-    is shown above the form (its message names the field and says why, in Indonesian / English)."""
+    is shown above the form in the page's language (its message names the field and says why)."""
     if request.method == "POST" and form.is_valid():
         refusal = _attempt(lambda: save(form))
         if refusal is None:
@@ -69,7 +69,7 @@ def _attempt(call: Callable[[], Any]) -> str | None:
     except services.CommitmentForbidden as err:
         raise PermissionDenied(str(err)) from err
     except services.CommitmentRefused as err:
-        return str(err)
+        return pages.in_page_language(str(err))
     return None
 
 
