@@ -183,3 +183,11 @@ def test_a_saved_plan_goes_on_the_worklists(client_for: Callable[[str], Client])
     assert client_for("viewer").post("/sasaran/kandidat/dari-rencana/", {"plan": str(scenario.pk)}).status_code == 403
     assert client_for("kab_plg").post("/sasaran/kandidat/dari-rencana/", {"plan": str(scenario.pk)}).status_code == 404
     assert 'id="plan-to-worklists"' not in client_for("viewer").get("/sasaran/kandidat/?region=16.06").content.decode()
+
+
+def test_a_file_over_the_upload_limit_is_refused_unread(client_for: Callable[[str], Client],
+                                                        settings: Any) -> None:  # fmt: skip
+    settings.UCJ_MAX_UPLOAD_MB = 0  # every file is too large
+    response = preview_list(client_for("kab_muba"))
+    assert response.status_code == 413 and "Berkas terlalu besar" in text(response)
+    assert not ListSource.objects.exists()

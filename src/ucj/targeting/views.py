@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -434,14 +435,19 @@ def _upload(request: HttpRequest, kind: str, make_form: Callable[[Scope], Any],
     if request.method == "POST" and form.is_valid():
         held = held_of(form.cleaned_data)
         return _dry_run(request, kind, form.cleaned_data["file"].read(), held, form, template)
-    return render(request, template, {"section": "loads", "form": form})
+    return _form_page(request, template, form)
+
+
+def _form_page(request: HttpRequest, template: str, form: Any, *, status: int = 200, **extra: Any) -> HttpResponse:
+    """An upload page with its form (and the size limit it states)."""
+    context = {"section": "loads", "form": form, "max_upload_mb": settings.UCJ_MAX_UPLOAD_MB, **extra}
+    return render(request, template, context, status=status)
 
 
 def _too_large(request: HttpRequest, template: str, form: Any) -> HttpResponse:
     from ucj.registry.forms import too_large_message
 
-    return render(request, template, {"section": "loads", "form": form, "upload_error": too_large_message()},
-                  status=413)  # fmt: skip
+    return _form_page(request, template, form, status=413, upload_error=too_large_message())
 
 
 def _load(request: HttpRequest, kind: str, data: bytes, held: dict[str, Any], *, dry_run: bool) -> Any:
@@ -461,7 +467,7 @@ def _dry_run(request: HttpRequest, kind: str, data: bytes, held: dict[str, Any],
         report = _load(request, kind, data, held, dry_run=True)
     except RosterFileError as err:
         form.add_error("file", err.finding.message(lang()))
-        return render(request, template, {"section": "loads", "form": form})
+        return _form_page(request, template, form)
     except services.TargetingRefused as err:
         raise _refused(err) from err
     _drop_held(request)
