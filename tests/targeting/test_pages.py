@@ -146,6 +146,18 @@ def test_rows_offer_only_the_allowed_changes(worklists: Worklists, client_for: C
     assert rows["Rudi Hartono"] == ["identified"]
 
 
+def test_a_refusal_is_said_in_the_pages_language(worklists: Worklists, client_for: Callable[[str], Client]) -> None:
+    """Nobody contacted in Lumpatan: the service refuses the collective file, in Indonesian or in English."""
+    client = client_for("kab_muba")
+    url = f"/sasaran/daftar-kerja/{LUMPATAN}/ajukan/"
+    indonesian = text(client.post(url, follow=True))
+    assert "Tidak ada orang berstatus 'sudah dihubungi'" in indonesian and "nobody" not in indonesian
+    client.cookies["django_language"] = "en"
+    english = text(client.post(url, follow=True))
+    assert "nobody is in status 'contacted'" in english and "Tidak ada orang" not in english
+    assert not SubmissionFile.objects.exists()
+
+
 def test_submit_puts_contacted_people_in_a_collective_file(worklists: Worklists,
                                                            client_for: Callable[[str], Client]) -> None:  # fmt: skip
     from python_calamine import CalamineWorkbook

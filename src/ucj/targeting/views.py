@@ -19,6 +19,7 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +27,7 @@ from ucj.accounts import audit
 from ucj.accounts.policy import apply_record
 from ucj.accounts.privacy import views_for
 from ucj.accounts.scoping import Scope, scope_for
+from ucj.bilingual import in_language
 from ucj.coverage.views import default_region
 from ucj.planning.services import visible as visible_plans
 from ucj.regions.codes import level_of
@@ -66,8 +68,13 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _said(err: Exception) -> str:
+    """A service's bilingual refusal ("indonesian / english") in the page's language."""
+    return in_language(str(err), get_language())
+
+
 def _refused(err: Exception) -> PermissionDenied:
-    return PermissionDenied(str(err))
+    return PermissionDenied(_said(err))
 
 
 # --- the funnel -----------------------------------------------------------------------------------------
@@ -305,7 +312,7 @@ def _transition(request: HttpRequest, enrolment: Enrolment, to: str, reason: str
     except services.TargetingRefused as err:
         raise _refused(err) from err
     except services.TransitionRefused as err:
-        messages.error(request, str(err))
+        messages.error(request, _said(err))
         return False
     messages.success(request, _("Status disimpan: %(status)s.") % {"status": dict(Status.choices).get(to, to)})
     return True
@@ -338,7 +345,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     except services.TargetingRefused as err:
         raise _refused(err) from err
     except services.TransitionRefused as err:
-        messages.error(request, str(err))
+        messages.error(request, _said(err))
         return redirect("targeting:worklist", code=desa.code)
     messages.success(request, _("%(n)s orang diajukan dalam berkas %(name)s.") % {"n": made.people,
                                                                                  "name": made.file_name})  # fmt: skip
