@@ -275,7 +275,7 @@ def _masked(frame: pl.DataFrame, scope: Scope, context: str) -> pl.DataFrame:
 
 def _by_nik(qs: QuerySet[Any], niks: Sequence[str], schema: dict[str, Any]) -> pl.DataFrame:
     """Rows of ``qs`` whose NIK is in ``niks``, read in chunks (one indexed lookup each)."""
-    parts = [read_frame(qs.filter(nik__in=niks[i : i + _CHUNK]), schema) for i in range(0, len(niks), _CHUNK)]
+    parts = [_query_frame(qs.filter(nik__in=niks[i : i + _CHUNK]), schema) for i in range(0, len(niks), _CHUNK)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
@@ -648,16 +648,25 @@ def _outcome(scope: Scope, region: str, *, max_decile: int | None, groups: Seque
     people = _people_in(scope, region)
     lists = _query_frame(people, {"nik": pl.String, "name": pl.String, "birth_date": pl.Date, "sex": pl.String,
                                 "desa_id": pl.String, "decile": pl.Int16, "occupation": pl.String,
-                                "village_role": pl.String, "groups": pl.String, "source__name": pl.String,
-                                "source__kind": pl.String})  # fmt: skip
-    lists = lists.rename({"desa_id": "desa", "source__name": "source", "source__kind": "kind"})
-    niks = Subquery(people.values("nik"))
-    bpjs = _query_frame(BpjsRecord.objects.filter(nik__in=niks, file__as_of__lte=as_of).order_by(),
-                      {"nik": pl.String, "status": pl.String, "kpj": pl.String, "file__as_of": pl.Date,
-                       "file_id": pl.Int64}).rename({"file__as_of": "as_of"})  # fmt: skip
-    registry = _query_frame(Participant.objects.filter(nik__in=niks).order_by(),
-                          {"nik": pl.String, "paid_through": pl.Date})  # fmt: skip
-    deceased = read_frame(Enrolment.objects.filter(nik__in=niks, status=Status.DECEASED).order_by(),
+                                "village_role": pl.String, "groups": pl.String, "source_id": pl.Int64})  # fmt: skip
+    # A handful of sources: their names and kinds are mapped in Polars, not joined in SQL for every row.
+    sources = ListSource.objects.filter(pk__in=lists["source_id"].unique().to_list()).values_list("pk", "name", "kind")
+    names = {pk: name for pk, name, _ in sources}
+    kinds = {pk: kind for pk, _, kind in sources}
+    lists = lists.rename({"desa_id": "desa"}).with_columns(
+        pl.col("source_id").replace_strict(names, return_dtype=pl.String).alias("source"),
+        pl.col("source_id").replace_strict(kinds, return_dtype=pl.String).alias("kind"),
+    ).drop("source_id")
+    # BPJS records and registry people of the listed NIKs: indexed lookups in chunks (a subquery over the list
+    # table would make the database build and probe it once per table).
+    niks = lists["nik"].unique().to_list()
+    files = dict(BpjsFile.objects.filter(as_of__lte=as_of).values_list("pk", "as_of"))
+    bpjs = _by_nik(BpjsRecord.objects.filter(file_id__in=list(files)).order_by(), niks,
+                   {"nik": pl.String, "status": pl.String, "kpj": pl.String, "file_id": pl.Int64})  # fmt: skip
+    bpjs = bpjs.with_columns(pl.col("file_id").replace_strict(files, return_dtype=pl.Date).alias("as_of"))
+    registry = _by_nik(Participant.objects.order_by(), niks, {"nik": pl.String, "paid_through": pl.Date})
+    deceased = read_frame(Enrolment.objects.filter(in_region("desa_id", region[:5], villages_only=True),
+                                                   status=Status.DECEASED).order_by(),
                           {"nik": pl.String})["nik"].to_list()  # fmt: skip
     age = rules.AgeRule(settings.UCJ_TARGET_MIN_AGE, settings.UCJ_TARGET_MAX_AGE)
     return core.compute(lists, bpjs, registry, as_of=as_of, since=active_since(as_of, settings.UCJ_LAPSE_MONTHS),
@@ -677,8 +686,8 @@ def candidates(user: Any, region: str, *, max_decile: int | None = None, groups:
     outcome = _outcome(scope, code, max_decile=max_decile, groups=groups, as_of=as_of)
     frame = outcome.frame
     names = _names(frame["desa"].unique().to_list())
-    listed = Subquery(_people_in(scope, code).values("nik"))
-    enrolled = _query_frame(Enrolment.objects.filter(nik__in=listed).order_by(),
+    # enrolments are per kab/kota: those of the region's kab/kota (or of the province, for a province)
+    enrolled = _query_frame(Enrolment.objects.filter(in_region("desa_id", code[:5], villages_only=True)).order_by(),
                             {"nik": pl.String, "status": pl.String})  # fmt: skip
     frame = frame.join(enrolled.unique("nik"), on="nik", how="left").with_columns(
         pl.col("desa").replace_strict(names, default="").alias("desa_name")).sort("priority")  # fmt: skip
