@@ -70,6 +70,8 @@ def people(desa: str, role: str, active: int, lapsed: int = 0) -> None:
 
 
 def make_world() -> dict[str, Any]:
+    global _serial
+    _serial = iter(range(1, 900))  # NIK serials of this world (each test's database starts empty)
     VillageInstitution.objects.create(desa_id=SUKARAMI, kepala_desa=1, perangkat_desa=3, bpd=2, rt=2, rw=1)
     VillageInstitution.objects.create(desa_id=LUMPATAN, kepala_desa=1, perangkat_desa=2, bpd=1, rt=3, rw=1)
     VillageInstitution.objects.create(desa_id=KAYU_ARA, rt=4, rw=2)

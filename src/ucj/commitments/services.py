@@ -50,7 +50,7 @@ from ucj.commitments.models import (
     Tracked,
     VillageInstitution,
 )
-from ucj.contributions.models import Bill, Payment
+from ucj.contributions.models import Payment
 from ucj.regions.codes import level_of, normalize_code
 from ucj.regions.models import Region, in_region
 from ucj.registry.models import Participant
@@ -669,9 +669,8 @@ BILL_PAYER = {"apbd_provinsi": "apbd_provinsi", "apbd_kabkota": "apbd_kabkota", 
 
 def _paid(region: str, year: int) -> pl.DataFrame:
     """Rupiah paid in ``year`` (payment date) per bill region and bill payer, for the bills of budget payers in
-    ``region`` and below: one grouped query."""
-    qs = (Payment.objects.filter(bill__status=Bill.Status.PAID, paid_on__year=year,
-                                 bill__payer__in=set(BILL_PAYER.values()))
+    ``region`` and below (every payment recorded against a bill, partial ones too): one grouped query."""
+    qs = (Payment.objects.filter(bill__isnull=False, paid_on__year=year, bill__payer__in=set(BILL_PAYER.values()))
           .filter(in_region("bill__region_id", region)).order_by()
           .values("bill__region_id", "bill__payer").annotate(paid=Sum("amount")))  # fmt: skip
     rows = [(r["bill__region_id"], r["bill__payer"], int(r["paid"] or 0)) for r in qs]
@@ -681,10 +680,11 @@ def _paid(region: str, year: int) -> pl.DataFrame:
 
 def realisation(region: str, year: int, payer: str) -> int:
     """Rupiah paid in ``year`` on the bills of budget payer ``payer`` in exactly ``region``: the sum of the
-    payments recorded against its paid bills (each equals its bill's total, :func:`ucj.contributions.bills.pay_bill`)
-    whose payment date falls in ``year`` — budget realisation is on a cash basis (docs/commitments.md)."""
+    payments recorded against its bills whose payment date falls in ``year`` — a bill paid at once is one payment of
+    its total, one paid in parts (:func:`ucj.contributions.bills.pay_bill_lines`) one payment per part; budget
+    realisation is on a cash basis (docs/commitments.md)."""
     code = _region_code(region)
-    paid = Payment.objects.filter(bill__status=Bill.Status.PAID, paid_on__year=year, bill__payer=BILL_PAYER[payer],
+    paid = Payment.objects.filter(bill__isnull=False, paid_on__year=year, bill__payer=BILL_PAYER[payer],
                                   bill__region_id=code).aggregate(total=Sum("amount"))["total"]  # fmt: skip
     return int(paid or 0)
 
