@@ -119,7 +119,7 @@ def bench_import(rows: int, villages: list[str]) -> dict[str, Any]:
             "ratio": round(took / base, 2), "rows_per_s": int(rows / took)}  # fmt: skip
 
 
-def fill(list_rows: int, known_rows: int, villages: list[str]) -> tuple[Any, Any, Any]:
+def fill(list_rows: int, known_rows: int, villages: list[str], store: bool = True) -> tuple[Any, Any, Any]:
     """Two lists (DTSEN: 2/3 of the list rows; population: the rest, half of them people also in DTSEN),
     ``known_rows`` BPJS records (one file; 60 % active) and as many registry people (half of them in BPJS too;
     paid through October 2026 or long lapsed), written to the database in bulk; returns the in-memory frames."""
@@ -149,6 +149,8 @@ def fill(list_rows: int, known_rows: int, villages: list[str]) -> tuple[Any, Any
         "nik", pl.when(pl.col("k") % 2 == 0).then(pl.lit(dt.date(2026, 10, 31)))
         .otherwise(pl.lit(dt.date(2024, 12, 31))).alias("paid_through"),
     ).cast(core.REGISTRY_SCHEMA)  # fmt: skip
+    if not store:
+        return lists, bpjs, registry
     with transaction.atomic(), connection.cursor() as cur:
         ids = {}
         for name, kind, region in (("BENCH-DTSEN", "dtsen", "16.06"), ("BENCH-PENDUDUK", "population", "16.06")):
@@ -177,7 +179,7 @@ def fill(list_rows: int, known_rows: int, villages: list[str]) -> tuple[Any, Any
     return lists, bpjs, registry
 
 
-def bench_candidates(lists: Any, bpjs: Any, registry: Any) -> list[dict[str, Any]]:
+def bench_candidates(lists: Any, bpjs: Any, registry: Any, database: bool = True) -> list[dict[str, Any]]:
     import polars as pl
 
     from ucj.bulk import quote  # noqa: F401 (the database is set up)
@@ -191,6 +193,15 @@ def bench_candidates(lists: Any, bpjs: Any, registry: Any) -> list[dict[str, Any
     known = pl.concat([bpjs.select("nik"), registry.select("nik")])
     plain, plain_out = _clock(lambda: lists.join(known, on="nik", how="anti"))
     ours, out = _clock(lambda: core.compute(lists, bpjs, registry, as_of=AS_OF, since=since))
+    n = lists.height
+    memory = [
+        {"case": "BASELINE plain anti-join (in memory)", "rows": n, "seconds": round(plain, 2), "ratio": 1.0,
+         "out": plain_out.height},
+        {"case": "candidates.compute (in memory)", "rows": n, "seconds": round(ours, 2),
+         "ratio": round(ours / plain, 2), "out": out.frame.height, "excluded": out.excluded},
+    ]  # fmt: skip
+    if not database:
+        return memory
 
     def db_baseline() -> int:
         frames = [
@@ -207,12 +218,8 @@ def bench_candidates(lists: Any, bpjs: Any, registry: Any) -> list[dict[str, Any
     db_plain, _ = _clock(db_baseline)
     db_ours, result = _clock(lambda: services.candidates(None, "16.06", as_of=AS_OF, context="export"))
     assert result.count == out.frame.height, (result.count, out.frame.height)
-    n = lists.height
     return [
-        {"case": "BASELINE plain anti-join (in memory)", "rows": n, "seconds": round(plain, 2), "ratio": 1.0,
-         "out": plain_out.height},
-        {"case": "candidates.compute (in memory)", "rows": n, "seconds": round(ours, 2),
-         "ratio": round(ours / plain, 2), "out": out.frame.height, "excluded": out.excluded},
+        *memory,
         {"case": "BASELINE read frames from the database + plain anti-join", "rows": n,
          "seconds": round(db_plain, 2), "ratio": 1.0},
         {"case": "services.candidates (database → ranked candidates)", "rows": n, "seconds": round(db_ours, 2),
@@ -227,6 +234,8 @@ def main() -> None:
     parser.add_argument("--list-rows", type=int, default=1_000_000)
     parser.add_argument("--known-rows", type=int, default=300_000)
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="Candidates in memory only (no database fill): the large sizes in minutes.")
     parser.add_argument("--full", action="store_true", help="The issue's sizes: 3M import, 10M list rows, 3M known.")
     args = parser.parse_args()
     if args.full:
@@ -248,10 +257,11 @@ def main() -> None:
         if not args.skip_import:
             results.append(bench_import(args.import_rows, villages))
             print(json.dumps(results[-1]), file=sys.stderr)
-        loaded, frames = _clock(lambda: fill(args.list_rows, args.known_rows, villages))
+        loaded, frames = _clock(lambda: fill(args.list_rows, args.known_rows, villages, not args.memory_only))
         print(f"loaded {args.list_rows:,} list rows, {args.known_rows:,} BPJS + registry rows in {loaded:.0f} s",
               file=sys.stderr)  # fmt: skip
-        results += bench_candidates(*frames)
+        lists, bpjs, registry = frames
+        results += bench_candidates(lists, bpjs, registry, database=not args.memory_only)
         vendor = connection.vendor
     finally:
         drop_database(db_name)
