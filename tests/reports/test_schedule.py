@@ -60,3 +60,20 @@ def test_the_worker_start_queues_the_next_run_once(db: Any, settings: Any) -> No
     waiting = DBTaskResult.objects.filter(task_path="ucj.reports.tasks.issue_monthly_reports", status="READY")
     assert waiting.count() == 1
     assert waiting.get().run_after == tasks.next_run(timezone.now())
+
+
+def test_a_worker_started_on_the_first_day_issues_the_missing_pack(
+    db: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DB_TASKS
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: dt.date(2025, 1, 1))
+    assert tasks.ensure_scheduled() is True
+    queued = DBTaskResult.objects.filter(task_path="ucj.reports.tasks.issue_monthly_reports", status="READY")
+    # the December pack at once (its month as the argument); that job queues the next run when it has run
+    assert [r.args_kwargs["args"] for r in queued] == [["2024-12-01"]]
+    queued.update(status="SUCCESSFUL")
+    tasks._queue_next()
+    later = DBTaskResult.objects.filter(task_path="ucj.reports.tasks.issue_monthly_reports", status="READY").get()
+    assert later.args_kwargs["args"] == [] and later.run_after == tasks.next_run(timezone.now())
