@@ -201,7 +201,6 @@ class Inputs:
     data_time: str
     scorecard: dict[str, Any] | None = None
     funnel: dict[str, Any] | None = None
-    level_word: str = ""
 
 
 # --- sections -----------------------------------------------------------------------------------------------

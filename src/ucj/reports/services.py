@@ -28,7 +28,7 @@ from ucj.accounts.models import Role
 from ucj.accounts.scoping import scope_for
 from ucj.coverage.indicator import screen_year, target_for, target_percent
 from ucj.coverage.models import Definition
-from ucj.coverage.services import BY_LEVEL, coverage, current_version, published
+from ucj.coverage.services import coverage, current_version, published
 from ucj.regions.codes import level_of, normalize_code
 from ucj.regions.models import Level, Region, in_region
 from ucj.reports import content
@@ -160,7 +160,7 @@ def gather(code: str, month: dt.date, lang: str) -> content.Inputs:
     shown += [(target, False)] if target else []
     headline = [{**t, "closing": closing, "percent": target_percent(t, top["denominator"])} for t, closing in shown]
     status = dash.status_of(top, year)
-    child_level = BY_LEVEL.get("", level_of(code) + 1)
+    child_level = level_of(code) + 1  # the dashboard's default table: the next level down
     version = published()
     return content.Inputs(
         result=result, rows=rows, rest=dash.unallocated_row(result), trend=dash.trend(top),
