@@ -50,3 +50,13 @@ def chromium_tab(base_url: str, **context: Any) -> Iterator[Any]:
             yield tab
         finally:
             browser.close()
+
+
+def sign_in(tab: Any, username: str, landing: str = "/") -> None:
+    """Open ``landing``, sign in as ``username`` (password :data:`PASSWORD`) on the login page it leads to, and
+    wait until the browser is back on ``landing``."""
+    tab.goto(tab.base + landing)
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", PASSWORD)
+    tab.click("main button[type=submit]")
+    tab.wait_for_url(tab.base + landing)

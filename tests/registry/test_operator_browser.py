@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import PASSWORD, chromium_tab, prepare_database
+from tests.browser import PASSWORD, chromium_tab, prepare_database, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SIZES = [{"width": 1366, "height": 768}, {"width": 390, "height": 844}]
@@ -42,14 +42,6 @@ def tab(users: str, request: pytest.FixtureRequest) -> Iterator[Any]:
         yield page
 
 
-def login(page: Any, username: str) -> None:
-    page.goto(page.base + "/akun/masuk/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(page.base + "/")
-
-
 def fits(page: Any) -> None:
     """The page is no wider than the screen (tables scroll inside their own box)."""
     wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -62,7 +54,7 @@ def fits(page: Any) -> None:
 def test_operator_adds_uploads_with_preview_and_fixes_a_row(tab: Any, tmp_path: Path) -> None:
     from ucj.registry.models import ImportBatch, Participant
 
-    login(tab, "operator")
+    sign_in(tab, "operator")
     tab.goto(tab.base + "/registri/")
     tab.click("text=Tambah satu pekerja")
     fits(tab)
@@ -108,7 +100,7 @@ def test_viewer_meets_no_dead_button(tab: Any) -> None:
 
     batch = ImportBatch.objects.create(file_name="sukarami.csv", sha256="0" * 64, region_id="16.06.01.2001",
                                        status="done", rows=3, accepted=2, rejected=1)  # fmt: skip
-    login(tab, "pemantau")
+    sign_in(tab, "pemantau")
     for path in ("/", "/registri/", "/registri/impor/", f"/registri/impor/{batch.pk}/"):
         tab.goto(tab.base + path)
         fits(tab)
@@ -136,7 +128,7 @@ FEED = ("Kode Wilayah,Kabupaten/Kota,Bulan,Segmen,Ekosistem,Pembayar,Peserta Akt
 def test_bpjs_officer_loads_the_feed(tab: Any, tmp_path: Path) -> None:
     feed = tmp_path / "umpan-kepesertaan-bpjs-ketenagakerjaan-sumsel-desember-2024.csv"
     feed.write_text(FEED)
-    login(tab, "petugas-bpjs")
+    sign_in(tab, "petugas-bpjs")
     tab.goto(tab.base + "/registri/impor/")
     tab.click("text=Muat umpan BPJS")
     tab.set_input_files("#id_file", str(feed))
