@@ -147,6 +147,17 @@ def test_issuing_the_same_report_on_the_same_data_returns_it(sumsel: None, make_
     assert services.read(first) == (services.reports_dir() / Path(first.file).name).read_bytes()
 
 
+def test_a_report_left_by_a_dead_worker_is_issued_again(sumsel: None, make_user: Callable[..., Any]) -> None:
+    user = make_user("kabkota", MUBA)
+    stuck = IssuedReport.objects.create(region_id=MUBA, month=DEC, format=XLSX, data_version=services.current_version())
+    assert services.issue(user, MUBA, DEC, fmt=XLSX).pk == stuck.pk  # still rendering: the same report
+    IssuedReport.objects.filter(pk=stuck.pk).update(issued_at=stuck.issued_at - services.STALE_AFTER)
+    fresh = services.issue(user, MUBA, DEC, fmt=XLSX)
+    assert fresh.pk != stuck.pk and fresh.status == "done"
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "worker" in stuck.error
+
+
 def test_scope_pages_and_api(sumsel: None, make_user: Callable[..., Any], client_for: Callable[..., Client]) -> None:
     other = services.issue(None, PALEMBANG, DEC, fmt=XLSX, background=False)
     own = services.issue(None, MUBA, DEC, fmt=XLSX, background=False)

@@ -45,6 +45,9 @@ LANGS = ("id", "en")
 #: Payers whose bills are budget realisation (public money; domain.md §2, §6 "APBDes sources").
 PUBLIC_PAYERS = ("apbn", "apbd_provinsi", "apbd_kabkota", "apbdes")
 REPORTS_DIR = "reports"  # under settings.DATA_DIR
+#: A report still queued or rendering after this long was left by a dead worker: it is failed, so issuing it again
+#: renders a new one instead of returning the stuck row (a province PDF takes seconds to a minute).
+STALE_AFTER = dt.timedelta(minutes=30)
 Progress = Callable[[str, int], None]
 
 
@@ -260,6 +263,7 @@ def issue(user: Any, code: str | None, month: dt.date, *, kind: str = "monthly",
     rendering in the worker (the caller follows ``status``/``progress``); else render now."""
     region = check_region(user, code, issue=True)
     check_input(kind, fmt, lang)
+    fail_stale()
     version = current_version()
     same = IssuedReport.objects.filter(region_id=region, month=month.replace(day=1), kind=kind, format=fmt, lang=lang,
                                        data_version=version).exclude(status=IssuedReport.Status.FAILED)  # fmt: skip
@@ -279,6 +283,16 @@ def issue(user: Any, code: str | None, month: dt.date, *, kind: str = "monthly",
         report.refresh_from_db()
         return report
     return run(report.pk)
+
+
+def fail_stale(now: dt.datetime | None = None) -> int:
+    """Fail the reports a dead worker left queued or rendering (older than :data:`STALE_AFTER`)."""
+    now = now or timezone.now()
+    return IssuedReport.objects.filter(
+        status__in=[IssuedReport.Status.QUEUED, IssuedReport.Status.RUNNING], issued_at__lt=now - STALE_AFTER,
+    ).update(status=IssuedReport.Status.FAILED, finished_at=now,
+             error="Pembuatan laporan terhenti (worker mati); terbitkan lagi / rendering stopped (the worker died); "
+                   "issue it again")  # fmt: skip
 
 
 def _progress(pk: int) -> Progress:
