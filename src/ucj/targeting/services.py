@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -274,9 +276,15 @@ def _masked(frame: pl.DataFrame, scope: Scope, context: str) -> pl.DataFrame:
 
 
 def _by_nik(qs: QuerySet[Any], niks: Sequence[str], schema: dict[str, Any]) -> pl.DataFrame:
-    """Rows of ``qs`` whose NIK is in ``niks``, read in chunks (one indexed lookup each)."""
-    parts = [_query_frame(qs.filter(nik__in=niks[i : i + _CHUNK]), schema) for i in range(0, len(niks), _CHUNK)]
-    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    """Rows of ``qs`` whose NIK is in ``niks``: one query, the NIKs sent as one text parameter (a Django ``__in``
+    list costs seconds of Python per 100,000 values), each looked up in the NIK index."""
+    if not niks:
+        return pl.DataFrame(schema=schema)
+    if connection.vendor == "postgresql":
+        wanted = RawSQL("SELECT unnest(string_to_array(%s, ','))", (",".join(niks),))
+    else:
+        wanted = RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(niks)),))
+    return _query_frame(qs.filter(nik__in=wanted), schema)
 
 
 def _query_frame(qs: QuerySet[Any], schema: dict[str, Any]) -> pl.DataFrame:
