@@ -176,3 +176,21 @@ def test_the_api_adds_one_worker_through_the_same_service(desa_user: Any, viewer
     assert bad.status_code == 400 and bad.json()["issues"][0]["code"].startswith("NIK_")
     refused = client_of(viewer_user).post("/api/v1/participants", body, content_type="application/json")
     assert refused.status_code == 403 and Participant.objects.count() == 1
+
+
+def test_the_cli_adds_one_worker_through_the_same_service(db: Any, desa_user: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ucj.cli.main import app
+
+    args = ["import", "worker", "--nik", "1606014101900012", "--name", "Siti Aminah", "--desa", SUKARAMI,
+            "--position", "Kader Posyandu", "--user", desa_user.username, "--json"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["accepted"] == 1 and ImportBatch.objects.get().kind == "form"
+    bad = CliRunner().invoke(app, [*args[:2], "--nik", "123", *args[4:]])
+    assert bad.exit_code == 1 and Participant.objects.count() == 1
+    outside = CliRunner().invoke(app, [*args[:6], "--desa", PALEMBANG, *args[8:]])
+    assert outside.exit_code != 0 and Participant.objects.count() == 1

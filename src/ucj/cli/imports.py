@@ -89,6 +89,36 @@ def _print_report(report: Any) -> None:
         console.print(f"Unduh baris ditolak / rejected rows: ucj import rejected {report.batch_id} --out ditolak.xlsx")
 
 
+@app.command("worker")
+def worker(
+    nik: str = typer.Option(..., "--nik", help="NIK (16 digits)."),
+    name: str = typer.Option(..., "--name", help="Name as on the ID card."),
+    desa: str = typer.Option(..., "--desa", help="Village (desa/kelurahan) code, e.g. 16.06.01.2001."),
+    birth_date: str = typer.Option("", "--birth-date", help="Birth date as a roster would write it."),
+    position: str = typer.Option("", "--position", help="Position/occupation (jabatan/pekerjaan)."),
+    income: str = typer.Option("", "--income", help="Monthly income, e.g. 'Rp 2.500.000'."),
+    phone: str = typer.Option("", "--phone", help="Phone number."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    user: str = typer.Option(None, "--user", help="Act as this user (their regions apply; audited)."),
+) -> None:
+    """Add one worker (or update the one registered under the NIK) through the roster import's checks, like the
+    web form: a rejected entry stores nothing and exits 1 with its findings."""
+    boot()
+    from ucj.registry.issues import RosterFileError
+    from ucj.registry.services import ImportRefused, add_participant
+
+    values = {"nik": nik, "name": name, "village_code": desa, "birth_date": birth_date, "position": position,
+              "income": income, "phone": phone}  # fmt: skip
+    with refusals_reported(as_json, RosterFileError, ImportRefused):
+        report = add_participant(values, user=user_named(user), desa=desa)
+    if as_json:
+        emit_json(report.as_json())
+    else:
+        _print_report(report)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
 @app.command("feed")
 def feed(
     file: Path = typer.Argument(
