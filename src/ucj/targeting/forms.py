@@ -12,8 +12,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ucj.accounts.scoping import Scope
 from ucj.registry.forms import too_large_message
 from ucj.registry.uploads import max_upload_bytes
+from ucj.web.regionpicker import RegionField, bind_region_field
 
 
 class _UploadForm(forms.Form):
@@ -70,20 +72,28 @@ class ConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
-class CandidateFilterForm(forms.Form):
+class RegionForm(forms.Form):
+    """The region of a funnel or a candidate list: the searchable tree down to the villages (issue 16 item 8)."""
+
+    region = RegionField(label=_("Wilayah"), max_level=4)
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]], scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        assert isinstance(region, RegionField)
+        region.choices = regions
+        bind_region_field(self, "region", scope)
+
+
+class CandidateFilterForm(RegionForm):
     """Filters of the candidate list (non-personal: safe in the query string)."""
 
-    region = forms.ChoiceField(label=_("Wilayah"))
     max_decile = forms.IntegerField(label=_("Desil paling tinggi (1–10, kosong: semua)"), required=False,
                                     min_value=1, max_value=10)  # fmt: skip
     groups = forms.MultipleChoiceField(label=_("Kelompok"), required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, regions: list[tuple[str, str]], groups: list[tuple[str, str]],
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(self, *args: Any, groups: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        region = self.fields["region"]
-        assert isinstance(region, forms.ChoiceField)
-        region.choices = regions
         group_field = self.fields["groups"]
         assert isinstance(group_field, forms.MultipleChoiceField)
         group_field.choices = groups

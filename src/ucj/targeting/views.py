@@ -37,7 +37,14 @@ from ucj.registry.jobs import hold_upload, take_held_upload
 from ucj.registry.models import VillageRole
 from ucj.registry.views import _filter_regions as filter_regions
 from ucj.targeting import services
-from ucj.targeting.forms import BpjsUploadForm, CandidateFilterForm, ConfirmForm, ListUploadForm, StatusForm
+from ucj.targeting.forms import (
+    BpjsUploadForm,
+    CandidateFilterForm,
+    ConfirmForm,
+    ListUploadForm,
+    RegionForm,
+    StatusForm,
+)
 from ucj.targeting.models import Enrolment, ListSource, Status, SubmissionFile
 from ucj.targeting.pages import (
     FINDINGS_SHOWN,
@@ -109,9 +116,11 @@ def funnel(request: HttpRequest) -> HttpResponse:
                 for c in result.get("children", [])]  # fmt: skip
     counts = status_counts(result)
     stages = [{"key": s.value, "label": s.label, "count": n} for s, n in zip(Status, counts, strict=True)]
+    scope = scope_for(request.user)
+    picker = RegionForm(initial={"region": region.code}, regions=filter_regions(scope), scope=scope)
     return render(request, "targeting/funnel.html",
                   {"section": "funnel", "region": region, "f": result, "children": children, "stages": stages,
-                   "conversion": overall_percent(result), "statuses": Status.choices,
+                   "conversion": overall_percent(result), "statuses": Status.choices, "picker": picker,
                    "crumbs": _crumbs(region.code, reverse("targeting:funnel"), scope_for(request.user))})  # fmt: skip
 
 
@@ -147,10 +156,7 @@ def _candidate_filters(request: HttpRequest) -> tuple[CandidateFilterForm, Regio
     data = request.GET.copy() if request.method == "GET" else request.POST.copy()
     region = region_or_404(scope, data.get("region") or default_region(scope))
     data["region"] = region.code
-    choices = filter_regions(scope)
-    if region.code not in dict(choices):
-        choices = [(region.code, f"{region.name} ({region.code})"), *choices]
-    return CandidateFilterForm(data, regions=choices, groups=group_choices()), region
+    return CandidateFilterForm(data, regions=filter_regions(scope), scope=scope, groups=group_choices()), region
 
 
 def _valid_filters(request: HttpRequest) -> tuple[dict[str, Any], Region]:
