@@ -429,38 +429,37 @@ def bpjs_upload(request: HttpRequest) -> HttpResponse:
     return _upload(request, "bpjs", lambda scope: BpjsUploadForm(request.POST or None, request.FILES or None), held)
 
 
-#: Per kind of load: who may load, and the upload page.
-_UPLOADS = {"list": (LIST_ROLES, "targeting/upload_list.html"), "bpjs": (BPJS_FILE_ROLES, "targeting/upload_bpjs.html")}
+#: Per kind of load: who may load.
+_UPLOADS = {"list": LIST_ROLES, "bpjs": BPJS_FILE_ROLES}
 
 
 def _upload(request: HttpRequest, kind: str, make_form: Callable[[Scope], Any],
             held_of: Callable[[dict[str, Any]], dict[str, Any]]) -> HttpResponse:  # fmt: skip
     """The upload page of a list or a BPJS file: the form, its dry run, or (with a token) the confirmation."""
-    roles, template = _UPLOADS[kind]
     scope = scope_for(request.user)
-    if not scope.can(roles):
+    if not scope.can(_UPLOADS[kind]):
         raise PermissionDenied
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request, kind)
     form = make_form(scope)
     if request.method == "POST" and getattr(request, "upload_too_large", False):
-        return _too_large(request, template, form)
+        return _too_large(request, kind, form)
     if request.method == "POST" and form.is_valid():
         held = held_of(form.cleaned_data)
-        return _dry_run(request, kind, form.cleaned_data["file"].read(), held, form, template)
-    return _form_page(request, template, form)
+        return _dry_run(request, kind, form.cleaned_data["file"].read(), held, form)
+    return _form_page(request, kind, form)
 
 
-def _form_page(request: HttpRequest, template: str, form: Any, *, status: int = 200, **extra: Any) -> HttpResponse:
-    """An upload page with its form (and the size limit it states)."""
-    context = {"section": "loads", "form": form, "max_upload_mb": settings.UCJ_MAX_UPLOAD_MB, **extra}
-    return render(request, template, context, status=status)
+def _form_page(request: HttpRequest, kind: str, form: Any, *, status: int = 200, **extra: Any) -> HttpResponse:
+    """The upload page of ``kind`` with its form (and the size limit it states)."""
+    context = {"section": "loads", "kind": kind, "form": form, "max_upload_mb": settings.UCJ_MAX_UPLOAD_MB, **extra}
+    return render(request, "targeting/upload.html", context, status=status)
 
 
-def _too_large(request: HttpRequest, template: str, form: Any) -> HttpResponse:
+def _too_large(request: HttpRequest, kind: str, form: Any) -> HttpResponse:
     from ucj.registry.forms import too_large_message
 
-    return _form_page(request, template, form, status=413, upload_error=too_large_message())
+    return _form_page(request, kind, form, status=413, upload_error=too_large_message())
 
 
 def _load(request: HttpRequest, kind: str, data: bytes, held: dict[str, Any], *, dry_run: bool) -> Any:
@@ -473,14 +472,13 @@ def _load(request: HttpRequest, kind: str, data: bytes, held: dict[str, Any], *,
                                 dry_run=dry_run, request=request)  # fmt: skip
 
 
-def _dry_run(request: HttpRequest, kind: str, data: bytes, held: dict[str, Any], form: Any,
-             template: str) -> HttpResponse:  # fmt: skip
+def _dry_run(request: HttpRequest, kind: str, data: bytes, held: dict[str, Any], form: Any) -> HttpResponse:
     """Check the file without loading it; keep it (held upload, token in the session) for the confirmation."""
     try:
         report = _load(request, kind, data, held, dry_run=True)
     except RosterFileError as err:
         form.add_error("file", err.finding.message(lang()))
-        return _form_page(request, template, form)
+        return _form_page(request, kind, form)
     except services.TargetingRefused as err:
         raise _refused(err) from err
     _drop_held(request)
