@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.accounts.conftest import PALEMBANG, SUKARAMI, World, roster_file
-from ucj.contributions.models import Bill
+from ucj.contributions.models import Bill, BillLine
 from ucj.registry.models import ImportBatch, Participant
 
 ROLES = ("admin", "provinsi", "kab_muba", "kab_plg", "desa", "bpjs", "viewer", "anon")
@@ -36,10 +36,13 @@ class JSON(dict[str, Any]):
 
 
 def world_bills(world: World) -> tuple[int, int]:
-    """Unpaid APBDes bills (February 2024, no lines) of Sukarami and of the Palembang kelurahan."""
+    """Unpaid APBDes bills (February 2024, one line of Rp 0 each: a payment pays lines) of Sukarami and of the
+    Palembang kelurahan."""
     month = dt.date(2024, 2, 1)
     own = Bill.objects.get_or_create(payer="apbdes", region_id=SUKARAMI, month=month)[0]
     other = Bill.objects.get_or_create(payer="apbdes", region_id=PALEMBANG, month=month)[0]
+    for bill, person in ((own, world.own), (other, world.other)):
+        BillLine.objects.get_or_create(bill=bill, participant=person, defaults={"first_month": month})
     return own.pk, other.pk
 
 
@@ -93,6 +96,9 @@ def target(world: World, name: str) -> tuple[str, str, dict[str, Any] | None]:
     own_b, other_b = world.own_batch.pk, world.other_batch.pk
     own_bill, other_bill = world_bills(world)
     own_plan, other_plan = world_plans() if "plan" in name else (0, 0)
+    if "POST kab" in name:  # somebody the APBD of Musi Banyuasin pays for (an empty bill is refused)
+        Participant.objects.create(nik="1606014101900099", name="Kader Kabupaten", desa_id=SUKARAMI, segment="BPU",
+                                   payer="apbd_kabkota")  # fmt: skip
     if name.startswith("api pay due"):
         due(world.other)  # the PU participant gets a wage, else nothing is due
     pay = {"paid_on": "2024-03-20", "amount": "0"}
@@ -339,7 +345,8 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
         "cakupan/", "api/v1/coverage", "api/v1/coverage/map", "api/v1/coverage/export.xlsx",
         "iuran/", "iuran/aturan/", "api/v1/contributions/calc", "api/v1/contributions/rules",
         "iuran/tagihan/", "iuran/tagihan/<int:pk>/", "iuran/tagihan/<int:pk>/tagihan.xlsx",
-        "iuran/tagihan/<int:pk>/bayar/", "api/v1/bills", "api/v1/bills/<bill_id>", "api/v1/bills/<bill_id>/lines",
+        "iuran/tagihan/<int:pk>/bayar/", "iuran/tagihan/<int:pk>/kwitansi/<int:payment>/", "wilayah/pilih/",
+        "api/v1/bills", "api/v1/bills/<bill_id>", "api/v1/bills/<bill_id>/lines",
         "api/v1/bills/<bill_id>/xlsx", "api/v1/bills/<bill_id>/payments",
         "api/v1/participants/<participant_id>/payments", "api/v1/participants/<participant_id>/payments/due",
         "api/v1/contributions/status", "api/v1/imports/feed",
@@ -349,7 +356,33 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
         "registri/pindah/", "registri/pindah/minta/", "registri/pindah/<int:pk>/putuskan/", "registri/konflik/",
         "registri/konflik/<int:pk>/", "api/v1/transfers", "api/v1/transfers/<transfer_id>/decision",
         "api/v1/nik-conflicts", "api/v1/nik-conflicts/<conflict_id>", "api/v1/nik-conflicts/<conflict_id>/decision",
+        # issue 16: one worker, fixing rejected rows (tests/registry/test_operator_pages.py), the feed page
+        # (tests/coverage/test_feed_upload_page.py)
+        "registri/peserta/tambah/", "registri/impor/<int:pk>/perbaiki/", "cakupan/umpan/", "cakupan/umpan/<int:pk>/",
+        # reports (issue 15): scope, 404 outside, 403 for a viewer issuing, 401/login in tests/reports/test_reports.py
+        "laporan/", "laporan/<int:pk>/", "laporan/<int:pk>/unduh/", "api/v1/reports", "api/v1/reports/<report_id>",
+        "api/v1/reports/<report_id>/file",
+        # targeting pages (issue 14): every role in tests/targeting/test_web_matrix.py
+        "sasaran/", "sasaran/corong.xlsx", "sasaran/kandidat/", "sasaran/kandidat.xlsx",
+        "sasaran/kandidat/ke-daftar-kerja/", "sasaran/kandidat/dari-rencana/", "sasaran/daftar-kerja/",
+        "sasaran/daftar-kerja/<str:code>/",
+        "sasaran/daftar-kerja/<str:code>/daftar-kerja.xlsx", "sasaran/daftar-kerja/<str:code>/ajukan/",
+        "sasaran/orang/<int:pk>/", "sasaran/orang/<int:pk>/status/", "sasaran/berkas-kolektif/<int:pk>/",
+        "sasaran/muatan/", "sasaran/muatan/daftar/unggah/", "sasaran/muatan/daftar/<int:pk>/",
+        "sasaran/muatan/bpjs/unggah/", "sasaran/muatan/bpjs/<int:pk>/",
+        # commitments API (issue 13): every role, 404 outside the scope, 401 anonymous in tests/commitments/test_api.py
+        "api/v1/commitments/scorecard", "api/v1/commitments/rules", "api/v1/commitments/institutions",
+        "api/v1/commitments/institutions/<desa>", "api/v1/commitments/instruments",
+        "api/v1/commitments/instruments/<pk>", "api/v1/commitments/instruments/<pk>/document",
+        "api/v1/commitments/budgets", "api/v1/commitments/budgets/<pk>", "api/v1/commitments/units",
+        "api/v1/commitments/units/<pk>", "api/v1/commitments/partners", "api/v1/commitments/partners/<pk>",
+        "api/v1/commitments/meetings", "api/v1/commitments/meetings/<pk>", "api/v1/commitments/actions",
+        "api/v1/commitments/actions/<pk>", "api/v1/commitments/actions/<pk>/status",
     }  # fmt: skip
+    # commitment pages (issue 13): every role in tests/commitments/test_web_matrix.py (which lists them: ROUTES)
+    from tests.commitments.test_web_matrix import ROUTES as COMMITMENT_PAGES
+
+    known |= set(COMMITMENT_PAGES)
     assert routes(get_resolver().url_patterns) == known
 
 
