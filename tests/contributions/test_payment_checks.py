@@ -151,7 +151,8 @@ def test_the_bill_page_says_what_must_be_paid(siti: Participant, desa_user: Any)
     client = Client()
     client.force_login(desa_user)
     text = client.get(f"/iuran/tagihan/{bill.pk}/").content.decode()
-    assert "Jumlah yang dibayar harus sama dengan jumlah tagihan" in text
+    # the rest of the bill, or the participants ticked, each paid in full (issue 16: partial = a subset)
+    assert "Sisa tagihan: Rp" in text and "iuran tiap peserta dibayar penuh" in text
 
 
 # ---------------------------------------------------------------- paid-through only through payments

@@ -31,7 +31,8 @@ class FilterForm(forms.Form):
         field = self.fields["region"]
         assert isinstance(field, RegionField)
         field.choices = [("", _("Semua wilayah Anda")), *(regions or [])]
-        bind_region_field(self, "region", None)  # the list is scoped anyway; keep a desa picked in the tree
+        # A desa picked in the tree, inside the regions offered (the user's own and below; never wider).
+        bind_region_field(self, "region", None, within=tuple(code for code, _label in regions or () if code))
 
     def clean_region(self) -> str:
         value = self.cleaned_data.get("region") or ""

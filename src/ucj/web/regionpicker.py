@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ucj.accounts.scoping import Scope
-from ucj.regions.codes import normalize_code
+from ucj.regions.codes import contains, normalize_code
 from ucj.regions.models import Level, Region
 
 #: At most this many answers to one search (a name typed is narrowed further by typing more).
@@ -49,6 +49,7 @@ class RegionField(forms.ChoiceField):
         super().__init__(*args, **kwargs)
         self.max_level = max_level
         self.scope: Scope | None = None
+        self.within: tuple[str, ...] | None = None  # without a scope: only regions below these codes
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
@@ -59,13 +60,19 @@ class RegionField(forms.ChoiceField):
             return True
         # Without a scope (a list filter, whose rows are scoped anyway) any region is a valid filter: region
         # names and codes are public reference data.
-        if not value or (self.scope is not None and not self.scope.covers(value)):
+        if not value or not self.allows(value):
             return False
         region = Region.objects.filter(code=value, level__lte=self.max_level).values_list("name", flat=True).first()
         if region is None:
             return False
         self.add_choice(value, region)
         return True
+
+    def allows(self, code: str) -> bool:
+        """Whether ``code`` lies inside the user's scope (or, without one, below one of ``within``)."""
+        if self.scope is not None and not self.scope.covers(code):
+            return False
+        return self.within is None or any(contains(root, code) for root in self.within)
 
     def add_choice(self, code: str, name: str) -> None:
         self.choices = [*list(self.choices), (code, f"{name} ({code})")]  # type: ignore[arg-type]
@@ -74,15 +81,16 @@ class RegionField(forms.ChoiceField):
         return any(c == code for c, _label in list(self.choices))  # type: ignore[arg-type]
 
 
-def bind_region_field(form: forms.Form, name: str, scope: Scope | None) -> None:
-    """Give a form's RegionField the user's scope (None: any region), and keep a region picked in the tree on a
-    re-shown form."""
+def bind_region_field(form: forms.Form, name: str, scope: Scope | None,
+                      within: tuple[str, ...] | None = None) -> None:  # fmt: skip
+    """Give a form's RegionField the user's scope (or, without one, the codes whose regions it may take), and keep
+    a region picked in the tree on a re-shown form."""
     field = form.fields[name]
     assert isinstance(field, RegionField)
-    field.scope = scope
+    field.scope, field.within = scope, within
     value = form.data.get(name) if form.is_bound else form.initial.get(name)
     code = normalize_code(str(value)) if value else None
-    if code and not field.has_choice(code) and (scope is None or scope.covers(code)):
+    if code and not field.has_choice(code) and field.allows(code):
         name_of = Region.objects.filter(code=code, level__lte=field.max_level).values_list("name", flat=True).first()
         if name_of:
             field.add_choice(code, name_of)
