@@ -45,7 +45,7 @@ def test_the_funnel_of_a_regency_drills_down_to_its_villages(worklists: Worklist
     assert children[LUMPATAN]["total"] == 1
     page = text(response)
     assert "Corong pendaftaran — Kabupaten Musi Banyuasin" in page and "Orang Palembang" not in page
-    assert 'data-region-picker' in response.content.decode()  # any region of the user, down to a village
+    assert "data-region-picker" in response.content.decode()  # any region of the user, down to a village
 
 
 def test_the_province_funnel_rows_are_kabkota(worklists: Worklists, client_for: Callable[[str], Client]) -> None:

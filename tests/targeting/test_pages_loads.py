@@ -139,7 +139,7 @@ def test_candidates_page_in_priority_order_with_exclusions(client_for: Callable[
     assert [str(r[1]) for r in sheet[1:]] == EXPECTED_ORDER  # the workbook: full NIKs for the kab/kota
     village = client_for("provinsi").get(f"/sasaran/kandidat/?region={SUKARAMI}")  # picked in the region tree
     assert village.context["form"].is_valid() and village.context["result"].count == 4
-    assert 'data-region-picker' in village.content.decode()
+    assert "data-region-picker" in village.content.decode()
     viewer = client_for("viewer").get("/sasaran/kandidat/?region=16.06")
     assert "Siti Aminah" not in viewer.content.decode() and "S*** A*****" in viewer.content.decode()
     assert 'id="to-worklists"' not in viewer.content.decode()
