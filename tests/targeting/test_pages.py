@@ -107,6 +107,7 @@ def test_mark_contacted_records_who_when_and_from_to(worklists: Worklists,
     rows = [r for r in history.context["history"]]
     assert [(str(r["from"]), str(r["to"])) for r in rows][-1] == ("Teridentifikasi", "Sudah dihubungi")
     assert "Siti Aminah" in text(history) and last.actor_name in text(history)
+    assert AuditEvent.objects.filter(action="targeting.enrolment_view", object_id=str(siti.pk)).exists()
 
 
 def test_a_closing_status_needs_a_reason(worklists: Worklists, client_for: Callable[[str], Client]) -> None:
@@ -178,7 +179,7 @@ def test_submit_puts_contacted_people_in_a_collective_file(worklists: Worklists,
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(download.content)).get_sheet_by_index(0).to_python()
     cells = {str(c) for row in sheet for c in row}
     assert {"1606014101900012", "1606011505850003"} <= cells and "1606015203920004" not in cells
-    assert AuditEvent.objects.filter(action="submission_download", object_id=str(made.pk)).exists()
+    assert AuditEvent.objects.filter(action="targeting.submission_download", object_id=str(made.pk)).exists()
     assert client_for("viewer").get(f"/sasaran/berkas-kolektif/{made.pk}/").status_code == 403
     assert client_for("kab_plg").get(f"/sasaran/berkas-kolektif/{made.pk}/").status_code == 404
 

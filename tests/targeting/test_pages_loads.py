@@ -16,6 +16,7 @@ from django.test import Client
 from tests.targeting.lists_world import AS_OF, BPJS, DTSEN, EXPECTED_EXCLUDED, POPULATION, SUKARAMI, add_lina
 from tests.targeting.test_pages import text
 from tests.targeting.web_world import client_for_fixture  # noqa: F401 (fixture)
+from ucj.accounts.models import AuditEvent
 from ucj.targeting.models import BpjsFile, Enrolment, ListPerson, ListSource
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +138,7 @@ def test_candidates_page_in_priority_order_with_exclusions(client_for: Callable[
     assert download.status_code == 200
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(download.content)).get_sheet_by_index(0).to_python()
     assert [str(r[1]) for r in sheet[1:]] == EXPECTED_ORDER  # the workbook: full NIKs for the kab/kota
+    assert AuditEvent.objects.filter(action="targeting.candidates_export", region_code="16.06").count() == 1
     village = client_for("provinsi").get(f"/sasaran/kandidat/?region={SUKARAMI}")  # picked in the region tree
     assert village.context["form"].is_valid() and village.context["result"].count == 4
     assert "data-region-picker" in village.content.decode()

@@ -190,7 +190,7 @@ def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     data, region = _valid_filters(request)
     result = services.candidates(request.user, region.code, max_decile=data["max_decile"],
                                  groups=data["groups"] or None, context="export")  # fmt: skip
-    audit.record("targeting_candidates_export", request=request, object_type="region", object_id=region.code,
+    audit.record("targeting.candidates_export", request=request, object_type="region", object_id=region.code,
                  region_code=region.code, summary=f"{result.count} kandidat")  # fmt: skip
     return _xlsx(services.candidates_xlsx(result), f"kandidat-{region.code}.xlsx")
 
@@ -292,7 +292,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("targeting:person", pk=enrolment.pk)
     views = views_for(request.user, enrolment.desa_id, "record")
     if views.full_nik:
-        audit.record("enrolment_view", request=request, object_type="enrolment", object_id=enrolment.pk,
+        audit.record("targeting.enrolment_view", request=request, object_type="enrolment", object_id=enrolment.pk,
                      region_code=enrolment.desa_id)  # fmt: skip
     shown = apply_record({"nik": enrolment.nik, "name": enrolment.name, "birth_date": enrolment.birth_date,
                           "kpj": enrolment.kpj}, views)  # fmt: skip
@@ -366,7 +366,7 @@ def submission_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not scope.can(PIPELINE_ROLES, made.region_id) or not views_for(request.user, made.region_id, "export").full_nik:
         raise PermissionDenied
-    audit.record("submission_download", request=request, object_type="submission_file", object_id=made.pk,
+    audit.record("targeting.submission_download", request=request, object_type="submission_file", object_id=made.pk,
                  region_code=made.region_id, summary=f"{made.people} orang")  # fmt: skip
     content_type = XLSX if made.fmt == "xlsx" else "text/csv; charset=utf-8"
     response = HttpResponse(bytes(made.content), content_type=content_type)
