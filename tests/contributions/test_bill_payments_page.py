@@ -158,3 +158,19 @@ def test_the_english_page_has_no_indonesian_refusal(db: Any, kab_user: Any) -> N
     response = client.post(LIST, {"payer": "apbdes", "region": SUKARAMI, "month": "2024-03"})
     errors = " ".join(response.context["form"].non_field_errors())
     assert errors.startswith("nobody can be billed") and "Tidak ada" not in errors
+
+
+def test_the_api_pays_part_of_a_bill_by_participant(bill: Bill, three: list[Participant], kab_user: Any) -> None:
+    """The same partial payment through POST /api/v1/bills/{id}/payments with the participants' public ids."""
+    client = login(kab_user)
+    url = f"/api/v1/bills/{bill.pk}/payments"
+    body = {"paid_on": "2024-03-20", "reference": "SP2D 9", "amount": 16_800, "participants": [three[0].public_hex]}
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["amount"] == 16_800
+    assert Bill.objects.get(pk=bill.pk).status == Bill.Status.OPEN
+    lines = client.get(f"/api/v1/bills/{bill.pk}/lines").json()
+    assert sorted(line["payment"] is not None for line in lines) == [False, False, True]
+    again = client.post(url, body, content_type="application/json")  # already paid: refused, both languages
+    assert again.status_code == 400 and "sudah dibayar / " in again.json()["detail"]
+    rest = client.post(url, {"paid_on": "2024-03-21", "amount": 33_600}, content_type="application/json")
+    assert rest.status_code == 201 and Bill.objects.get(pk=bill.pk).status == Bill.Status.PAID

@@ -171,7 +171,7 @@ def test_lines_mask_the_nik_always_and_the_name_for_viewers(
     assert response.json() == [{
         "participant": people["own"].public_hex, "nik": SITI_MASKED, "name": name, "desa": SUKARAMI,
         "first_month": "2024-03", "months": 1, "jkk": 10_000, "jkm": 6_800, "jht": 0, "jp": 0, "jkp": 0,
-        "employer": 0, "worker": 0, "government": 16_800, "amount": 16_800, "lapses_if_unpaid": False,
+        "employer": 0, "worker": 0, "government": 16_800, "amount": 16_800, "lapses_if_unpaid": False, "payment": None,
     }]  # fmt: skip
     assert SITI_NIK not in response.content.decode()
 

@@ -21,7 +21,7 @@ from ucj.contributions.bills import (
     bill_summary,
     create_bill,
     participant_due,
-    pay_bill,
+    pay_bill_lines,
     pay_participant,
     visible_bills,
 )
@@ -30,7 +30,8 @@ from ucj.contributions.models import Bill, BillLine
 from ucj.contributions.services import rulebook
 from ucj.contributions.status import status_summary
 from ucj.months import parse_month
-from ucj.registry.models import Participant
+from ucj.registry import publicid
+from ucj.registry.models import Participant, public_id_key
 from ucj.xlsx import CSV_CONTENT_TYPE
 
 router = Router(tags=["contributions"])
@@ -79,12 +80,15 @@ class BillLineOut(Schema):
     government: int
     amount: int
     lapses_if_unpaid: bool
+    payment: int | None = None  # the payment that paid this line (a bill may be paid in parts)
 
 
 class BillPaymentIn(Schema):
     paid_on: dt.date | None = None
     reference: str = ""
     amount: int | None = None
+    # A partial payment: the public ids of the participants paid (each paid in full); absent: the rest of the bill.
+    participants: list[str] | None = None
 
 
 class ParticipantPaymentIn(Schema):
@@ -171,7 +175,7 @@ def bill_lines(request: HttpRequest, bill_id: int, page: int = 1, page_size: int
             "desa": p.desa_id, "first_month": f"{line.first_month:%Y-%m}", "months": line.months,
             "jkk": line.jkk, "jkm": line.jkm, "jht": line.jht, "jp": line.jp, "jkp": line.jkp,
             "employer": line.employer, "worker": line.worker, "government": line.government,
-            "amount": line.amount, "lapses_if_unpaid": line.lapses_if_unpaid,
+            "amount": line.amount, "lapses_if_unpaid": line.lapses_if_unpaid, "payment": line.payment_id,
         })  # fmt: skip
     return out
 
@@ -194,11 +198,18 @@ def bill_workbook(request: HttpRequest, bill_id: int, format: Literal["xlsx", "c
 
 @router.post("/bills/{bill_id}/payments", response={201: PaymentOut, 400: Refusal, 403: Refusal})
 def post_bill_payment(request: HttpRequest, bill_id: int, body: BillPaymentIn) -> Any:
-    """Record the bill as paid in full: its participants are paid through the bill month."""
+    """Record a payment of the bill: of every participant still unpaid, or (``participants``: public ids) of
+    those only, each paid in full; they are paid through the bill month. The bill is paid when its last one is."""
     bill = _bill(request, bill_id)
+    lines = None
+    if body.participants is not None:
+        pks = [publicid.decode(p, public_id_key()) for p in body.participants]
+        found = dict(BillLine.objects.filter(bill=bill, participant_id__in=[p for p in pks if p is not None])
+                     .values_list("participant_id", "id"))  # fmt: skip
+        lines = [found.get(p, -1) if p is not None else -1 for p in pks]  # -1: not on this bill (refused)
     try:
-        payment = pay_bill(request.user, bill, paid_on=body.paid_on or timezone.localdate(),
-                           reference=body.reference, amount=body.amount, request=request)  # fmt: skip
+        payment = pay_bill_lines(request.user, bill, lines=lines, paid_on=body.paid_on or timezone.localdate(),
+                                 reference=body.reference, amount=body.amount, request=request)  # fmt: skip
     except BillRefused as err:
         return refusal(err)
     return Status(201, {"id": payment.pk, "paid_through": payment.paid_through, "amount": payment.amount})
