@@ -83,6 +83,8 @@ PIPELINE_ROLES = frozenset({Role.ADMIN, Role.PROVINSI, Role.KABKOTA, Role.DESA})
 OPERATOR = Scope(grants=(), everywhere=True)
 _CHUNK = 20_000
 _FETCH = 200_000
+#: A lookup of N NIKs reads the whole table instead when N × this reaches the table's size.
+_WHOLE_TABLE_SHARE = 4
 
 
 class TargetingRefused(Exception):
@@ -280,6 +282,10 @@ def _by_nik(qs: QuerySet[Any], niks: Sequence[str], schema: dict[str, Any]) -> p
     list costs seconds of Python per 100,000 values), each looked up in the NIK index."""
     if not niks:
         return pl.DataFrame(schema=schema)
+    if len(niks) * _WHOLE_TABLE_SHARE >= qs.count():
+        # Most of the table: reading it whole and keeping the NIKs in Polars beats a lookup per NIK.
+        return _query_frame(qs, schema).join(pl.DataFrame({"nik": list(niks)}, schema={"nik": pl.String}),
+                                             on="nik", how="semi")  # fmt: skip
     if connection.vendor == "postgresql":
         wanted = RawSQL("SELECT unnest(string_to_array(%s, ','))", (",".join(niks),))
     else:
