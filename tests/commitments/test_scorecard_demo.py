@@ -36,6 +36,7 @@ def test_the_story(loaded: dict[str, Any]) -> None:
     assert share["rt"] < share["perangkat_desa"] / 2 and share["rw"] < share["perangkat_desa"]
     assert top["villages"]["total"] == top["villages"]["reported"] == 3259
     assert top["ecosystem_units"]["covered_workers"] > 0 and top["ecosystem_units"]["total"] == 19
+    assert 0 < top["ecosystem_units"]["covered"] <= 3  # a few markets covered
     assert top["overdue_actions"] > 0 and all(c["status"] in ("hijau", "kuning", "merah") for c in children.values())
     # the kab/kota with a regulation spend most of their budget: they rank above those without
     ranked = [c["code"] for c in loaded["children"]]

@@ -161,7 +161,7 @@ def _print(result: dict[str, Any]) -> None:
         positions = sum(r["positions"] for r in rt_rw)
         table.add_row(
             row["code"], escape(row["name"]), row["status"], "—" if row["score"] is None else str(row["score"]),
-            ("berlaku" if row["regulation"]["in_force"] else "draf" if row["regulation"]["own_draft"] else "—"),
+            ("berlaku" if row["regulation"]["in_force"] else "rencana/draf" if row["regulation"]["own_draft"] else "—"),
             f"Rp {budget['allocated']:,} ({_pct(budget['absorption_pct'])})".replace(",", "."),
             _villages(row["villages"]),
             f"{sum(r['active'] for r in rt_rw):,}/{positions:,}" if positions else "—",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 
+from django.conf import settings
 from django.db import transaction
 
 from ucj.commitments.institutions import is_kelurahan
@@ -37,6 +38,7 @@ from ucj.contributions.models import Bill, Payment
 from ucj.demo.story import CODES, SYNTHETIC
 from ucj.regions.models import Region
 from ucj.registry.models import Participant
+from ucj.registry.status import active_since
 
 YEAR = 2024  # the meeting's "this year"; 2025 allocations are planned, not yet spent
 MEETING_DATE = dt.date(2024, 12, 13)
@@ -204,9 +206,13 @@ def _units() -> int:
     for unit in units:
         unit.synthetic = True
     EcosystemUnit.objects.bulk_create(units)
-    for unit in units[:3]:  # the registry's market workers of these villages name their market
-        ids = list(Participant.objects.filter(desa_id=unit.desa_id, ecosystem="pasar").values_list("pk", flat=True))
-        Participant.objects.filter(pk__in=ids).update(unit_name=unit.name)
+    since = active_since(dt.date(YEAR, 12, 31), settings.UCJ_LAPSE_MONTHS)
+    for unit in units[:3]:  # the registry's market workers of these villages name their market...
+        named = Participant.objects.filter(desa_id=unit.desa_id, ecosystem="pasar")
+        active = named.filter(paid_through__gte=since).count()
+        Participant.objects.filter(pk__in=list(named.values_list("pk", flat=True))).update(unit_name=unit.name)
+        if active:  # ...and these markets declare exactly their covered traders: the few markets covered
+            EcosystemUnit.objects.filter(pk=unit.pk).update(workers=active)
     bank = Partner(region_id="16.06", name="Bank Sumsel Babel (rekaan)", kind="bank", agreement_kind="pks",
                    agreement_number="PKS/017/2024", agreement_date=dt.date(2024, 10, 2),
                    note=_note("perjanjian rekaan"), synthetic=True)  # fmt: skip
