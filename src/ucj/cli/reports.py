@@ -40,7 +40,7 @@ def _issue(kind: str, region: str, month: str | None, out: Path, lang: str, as_j
     result: dict[str, Any] = {"id": report.pk, "region": report.region_id, "month": f"{report.month:%Y-%m}",
                               "kind": report.kind, "format": report.format, "lang": report.lang,
                               "sha256": report.sha256, "size": report.size, "data_version": report.data_version,
-                              "file": str(out)}  # fmt: skip
+                              "report_version": report.report_version, "file": str(out)}  # fmt: skip
     if as_json:
         emit_json(result)
         return

@@ -40,6 +40,7 @@ class ReportOut(Schema):
     sha256: str
     size: int
     data_version: str  # the coverage data version the figures were computed on
+    report_version: str  # the report's data version: the coverage version and every other source it reads
     issued_by: str | None
     issued_at: str
     scheduled: bool
@@ -55,7 +56,7 @@ def out(report: IssuedReport) -> dict[str, Any]:
     return {"id": report.pk, "region": report.region_id, "month": f"{report.month:%Y-%m}", "kind": report.kind,
             "format": report.format, "lang": report.lang, "status": report.status, "progress": report.progress,
             "stage": report.stage, "error": report.error, "sha256": report.sha256, "size": report.size,
-            "data_version": report.data_version,
+            "data_version": report.data_version, "report_version": report.report_version,
             "issued_by": report.issued_by.username if report.issued_by else None,
             "issued_at": report.issued_at.isoformat(timespec="seconds"), "scheduled": report.scheduled,
             "file_url": f"/api/v1/reports/{report.pk}/file" if done else None}  # fmt: skip

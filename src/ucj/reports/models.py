@@ -15,8 +15,9 @@ class ReportImmutable(Exception):
 
 class IssuedReport(models.Model):
     """A report issued for a region and month: the file (under ``UCJ_DATA_DIR/reports``, mode 0600), its SHA-256,
-    who issued it and when, and the coverage data version it was computed on. Rendering runs in the background
-    worker (``status``/``progress``/``stage`` show how far it is); once ``done`` the row and its file never change,
+    who issued it and when, and the data version it was computed on (``report_version``: every source it reads,
+    ``data_version``: the coverage version among them). Rendering runs in the background worker
+    (``status``/``progress``/``stage`` show how far it is); once ``done`` the row and its file never change,
     so downloading it again returns the identical bytes."""
 
     class Kind(models.TextChoices):
@@ -46,7 +47,11 @@ class IssuedReport(models.Model):
     file = models.CharField(max_length=200, blank=True, default="")  # relative to settings.DATA_DIR
     sha256 = models.CharField(max_length=64, blank=True, default="")
     size = models.PositiveIntegerField(default=0)
-    data_version = models.CharField(_("versi data"), max_length=64, blank=True, default="")
+    data_version = models.CharField(_("versi data"), max_length=64, blank=True, default="")  # the coverage version
+    #: The report's data version (:mod:`ucj.reports.version`): a digest of the coverage version and the change
+    #: markers of every other source the report reads (plans, bills, commitments, targeting), kept in ``sources``.
+    report_version = models.CharField(_("versi data laporan"), max_length=64, blank=True, default="")
+    sources = models.JSONField(_("penanda sumber data"), default=dict, blank=True)
     scheduled = models.BooleanField(_("terbit terjadwal"), default=False)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name=_("diterbitkan oleh"))  # fmt: skip

@@ -28,11 +28,12 @@ from ucj.accounts.models import Role
 from ucj.accounts.scoping import scope_for
 from ucj.coverage.indicator import screen_year, target_for, target_percent
 from ucj.coverage.models import Definition
-from ucj.coverage.services import coverage, current_version, published
+from ucj.coverage.services import coverage, published
 from ucj.regions.codes import level_of, normalize_code
 from ucj.regions.models import Level, Region, in_region
 from ucj.reports import content
 from ucj.reports.models import IssuedReport
+from ucj.reports.version import report_version
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +149,9 @@ def plans(code: str, month: dt.date) -> list[dict[str, Any]]:
     return compare(list(saved))
 
 
-def gather(code: str, month: dt.date, lang: str) -> content.Inputs:
+def gather(code: str, month: dt.date, lang: str, version: str = "") -> content.Inputs:
     """The figures of one report, from the dashboard's services, labelled in ``lang`` (call under
-    ``translation.override(lang)``)."""
+    ``translation.override(lang)``); ``version``: the report's data version read before (shown in the report)."""
     from ucj.coverage import views as dash
 
     result = coverage(code, None, month, Definition.ELIGIBLE)
@@ -164,15 +165,16 @@ def gather(code: str, month: dt.date, lang: str) -> content.Inputs:
     headline = [{**t, "closing": closing, "percent": target_percent(t, top["denominator"])} for t, closing in shown]
     status = dash.status_of(top, year)
     child_level = level_of(code) + 1  # the dashboard's default table: the next level down
-    version = published()
+    cov_version = published()
     return content.Inputs(
         result=result, rows=rows, rest=dash.unallocated_row(result), trend=dash.trend(top),
         ecosystems=dash.ecosystem_rows(top), payers=dash.payer_rows(top), headline=headline, screen_year=year,
         status_label=str(dash.STATUS_LABELS[status]), source_label=str(dash.SOURCE_LABELS.get(top["source"], "")),
         definition_label=str(Definition(top["definition"]).label), child_level=str(Level(child_level).label).lower(),
         geo=dash.map_data(code, [c["region"] for c in result["children"]]), plans=plans(code, month),
-        realisation=realisation(code, month), synthetic=synthetic_data(), data_version=str(version["id"]),
-        data_time=str(result.get("data_time") or version.get("data_time") or ""),
+        realisation=realisation(code, month), synthetic=synthetic_data(),
+        data_version=version or str(cov_version["id"]),
+        data_time=str(result.get("data_time") or cov_version.get("data_time") or ""),
         scorecard=_section_data("ucj.commitments.services", "scorecard", code, month),
         funnel=_section_data("ucj.targeting.services", "funnel", code, month),
     )  # fmt: skip
@@ -198,8 +200,8 @@ _shared: dict[tuple[str, dt.date, str, str], content.Report] | None = None
 @contextmanager
 def shared_builds() -> Iterator[None]:
     """Inside this block a report built once (region, month, language, data version) is reused: the PDF and the
-    xlsx of the monthly pack share one gathering. Only there: plans and bills change without a new coverage
-    version, so a report issued later is always gathered afresh."""
+    xlsx of the monthly pack share one gathering (keyed by the report's data version, so a change in between
+    is gathered afresh)."""
     global _shared
     _shared = {}
     try:
@@ -208,15 +210,18 @@ def shared_builds() -> Iterator[None]:
         _shared = None
 
 
-def build_monthly(code: str, month: dt.date, lang: str, progress: Progress | None = None) -> content.Report:
-    """The monthly report of a region as data, in ``lang``."""
+def build_monthly(code: str, month: dt.date, lang: str, progress: Progress | None = None,
+                  version: str | None = None) -> content.Report:  # fmt: skip
+    """The monthly report of a region as data, in ``lang``; ``version``: the report's data version read before
+    gathering (read here when not given)."""
     step = progress or (lambda stage, pct: None)
-    key = (code, month, lang, current_version())
+    version = version or report_version()[0]
+    key = (code, month, lang, version)
     if _shared is not None and key in _shared:
         return _shared[key]
     with translation.override(lang):
         step(gettext("mengumpulkan angka"), 10)
-        inputs = gather(code, month, lang)
+        inputs = gather(code, month, lang, version)
         step(gettext("menyusun bagian"), 40)
         report = content.build(inputs, lang, gettext)
     if _shared is not None:
@@ -235,13 +240,14 @@ def render(report: content.Report, fmt: str, progress: Progress | None = None) -
     return monthly_workbook(report)
 
 
-def make(kind: str, code: str, month: dt.date, fmt: str, lang: str, progress: Progress | None = None) -> bytes:
+def make(kind: str, code: str, month: dt.date, fmt: str, lang: str, progress: Progress | None = None,
+         version: str | None = None) -> bytes:  # fmt: skip
     """The bytes of a report (not stored): the monthly report, or the development-indicator sheet."""
     if kind == IssuedReport.Kind.INDICATOR:
         from ucj.reports.devsheet import indicator_workbook
 
         return indicator_workbook(code, month, lang, progress)
-    report = build_monthly(code, month, lang, progress)
+    report = build_monthly(code, month, lang, progress, version)
     return render(report, fmt, progress)
 
 
@@ -259,20 +265,23 @@ def issue(user: Any, code: str | None, month: dt.date, *, kind: str = "monthly",
           lang: str = "id", request: HttpRequest | None = None, background: bool = True,
           scheduled: bool = False) -> IssuedReport:  # fmt: skip
     """Issue a report into the archive (audited). When the same report (region, month, kind, format, language)
-    was already issued on the current data version it is returned instead of a copy. ``background``: queue the
-    rendering in the worker (the caller follows ``status``/``progress``); else render now."""
+    was already issued on the current data version (:mod:`ucj.reports.version`: the coverage version and every
+    other source the report reads) it is returned instead of a copy; after a change a new one is issued beside
+    it. ``background``: queue the rendering in the worker (the caller follows ``status``/``progress``); else render
+    now."""
     region = check_region(user, code, issue=True)
     check_input(kind, fmt, lang)
     fail_stale()
-    version = current_version()
+    version, markers = report_version()
     same = IssuedReport.objects.filter(region_id=region, month=month.replace(day=1), kind=kind, format=fmt, lang=lang,
-                                       data_version=version).exclude(status=IssuedReport.Status.FAILED)  # fmt: skip
+                                       report_version=version).exclude(status=IssuedReport.Status.FAILED)  # fmt: skip
     found = same.order_by("-pk").first()
     if found is not None:
         return found
     report = IssuedReport.objects.create(
-        region_id=region, month=month.replace(day=1), kind=kind, format=fmt, lang=lang, data_version=version,
-        scheduled=scheduled, issued_by=user if getattr(user, "pk", None) else None,
+        region_id=region, month=month.replace(day=1), kind=kind, format=fmt, lang=lang,
+        data_version=markers["coverage"], report_version=version, sources=markers, scheduled=scheduled,
+        issued_by=user if getattr(user, "pk", None) else None,
     )  # fmt: skip
     audit.record("issue_report", actor=user, request=request, object_type="issued_report", object_id=report.pk,
                  region_code=region, summary=f"{kind} {region} {month:%Y-%m} {fmt} {lang}")  # fmt: skip
@@ -317,8 +326,13 @@ def run(pk: int, progress: Progress | None = None) -> IssuedReport:
         if progress is not None:
             progress(stage, pct)
 
+    # The version the figures are read on: read again here, before gathering (the data may have changed while the
+    # report waited in the queue; a change during gathering leaves the older version, so the next issue renders).
+    version, markers = report_version()
+    IssuedReport.objects.filter(pk=pk).update(report_version=version, sources=markers,
+                                              data_version=markers["coverage"])  # fmt: skip
     try:
-        data = make(report.kind, report.region_id, report.month, report.format, report.lang, step)
+        data = make(report.kind, report.region_id, report.month, report.format, report.lang, step, version)
         digest = hashlib.sha256(data).hexdigest()
         name = f"{report.pk}-{digest[:16]}.{report.format}"
         from ucj.registry.jobs import write_private
