@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ucj.commitments",
     "ucj.targeting",
     "ucj.reports",
+    "ucj.notifications",
     "ucj.web",
 ]
 

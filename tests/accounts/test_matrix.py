@@ -378,6 +378,8 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
         "api/v1/commitments/units/<pk>", "api/v1/commitments/partners", "api/v1/commitments/partners/<pk>",
         "api/v1/commitments/meetings", "api/v1/commitments/meetings/<pk>", "api/v1/commitments/actions",
         "api/v1/commitments/actions/<pk>", "api/v1/commitments/actions/<pk>/status",
+        # notifications (issue 16 item 14): the user's own only, tests/notifications/test_notifications.py
+        "pemberitahuan/", "pemberitahuan/bel/",
     }  # fmt: skip
     # commitment pages (issue 13): every role in tests/commitments/test_web_matrix.py (which lists them: ROUTES)
     from tests.commitments.test_web_matrix import ROUTES as COMMITMENT_PAGES

@@ -39,6 +39,9 @@ def render_report(report_id: int) -> dict[str, Any]:
     from ucj.reports.services import run
 
     report = run(report_id)
+    from ucj.notifications.services import report_finished  # the issuer's bell (issue 16 item 14)
+
+    report_finished(report_id)
     return {"status": report.status, "sha256": report.sha256}
 
 
