@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ucj.commitments.scorecard import SCORE_LABELS, SCORES, STATUS_LABELS
 from ucj.reports import svg
 
 Tr = Callable[[str], str]
@@ -179,7 +180,8 @@ class Inputs:
     ``result`` is :func:`ucj.coverage.services.coverage`'s answer; ``rows``, ``rest``, ``trend``, ``ecosystems``,
     ``payers`` and ``headline`` are the dashboard's arrangement of it (:mod:`ucj.coverage.views`), already labelled
     in the report's language; ``plans`` are :func:`ucj.planning.services.compare` rows; ``realisation`` the public
-    payers' bills of the year; ``scorecard`` and ``funnel`` are None when those services are not available."""
+    payers' bills of the year; ``scorecard`` and ``funnel`` are those services' answers (None: the section is
+    left out), ``stage_labels`` the enrolment stages' names in the report's language."""
 
     result: dict[str, Any]
     rows: list[dict[str, Any]]
@@ -201,6 +203,7 @@ class Inputs:
     data_time: str
     scorecard: dict[str, Any] | None = None
     funnel: dict[str, Any] | None = None
+    stage_labels: dict[str, str] = field(default_factory=dict)
 
 
 # --- sections -----------------------------------------------------------------------------------------------
@@ -215,9 +218,9 @@ def build(inputs: Inputs, lang: str, tr: Tr) -> Report:
     sections = [headline(inputs, lang, tr), vulnerable(inputs, tr), ecosystems(inputs, tr), regions(inputs, lang, tr),
                 trend(inputs, lang, tr), budget(inputs, tr)]  # fmt: skip
     if inputs.scorecard is not None:
-        sections.append(scorecard(inputs.scorecard, tr))
+        sections.append(scorecard(inputs.scorecard, lang, tr))
     if inputs.funnel is not None:
-        sections.append(funnel(inputs.funnel, lang, tr))
+        sections.append(funnel(inputs.funnel, inputs.stage_labels, lang, tr))
     sections.append(sources(inputs, lang, tr))
     return Report(title=title, region=top["region"], region_name=top["name"], month=month, lang=lang,
                   synthetic=inputs.synthetic, data_version=inputs.data_version, generated=inputs.data_time,
@@ -368,26 +371,78 @@ def budget(inputs: Inputs, tr: Tr) -> Section:
     return Section("anggaran", tr("Anggaran: rencana dan realisasi"), tables=tables, paragraphs=notes)
 
 
-def scorecard(data: dict[str, Any], tr: Tr) -> Section:
-    """The commitments scorecard (``ucj.commitments.services.scorecard``) as a table: one row per line it gives."""
-    return Section("komitmen", tr("Komitmen daerah"), tables=[generic_table("komitmen", tr("Kartu skor komitmen"),
-                                                                            data)], wide=True)  # fmt: skip
+def _bilingual(pair: tuple[str, str], lang: str) -> str:
+    """A label the commitments core carries in both languages (Indonesian, English)."""
+    return pair[1] if lang == "en" else pair[0]
 
 
-def funnel(data: dict[str, Any], lang: str, tr: Tr) -> Section:
-    """The enrolment funnel (``ucj.targeting.services.funnel``) as a table, with the median days to active."""
-    paragraphs = []
-    if data.get("median_days") is not None:
-        days = number(data["median_days"], lang, 1)
-        paragraphs.append(tr("Median hari dari teridentifikasi sampai aktif") + f": {days}")
-    return Section("pendaftaran", tr("Corong pendaftaran"), paragraphs=paragraphs,
-                   tables=[generic_table("corong", tr("Corong pendaftaran"), data)])  # fmt: skip
+def _rt_rw_pct(entry: dict[str, Any]) -> float | None:
+    """Active RT and RW heads per RT/RW position, percent (capped at 100, as the scorecard's rule judges it)."""
+    roles = [r for r in ((entry.get("institutions") or {}).get(k) for k in ("rt", "rw")) if r]
+    positions = sum(r["positions"] for r in roles)
+    return round(min(100.0, 100 * sum(r["active"] for r in roles) / positions), 1) if positions else None
 
 
-def generic_table(key: str, title: str, data: dict[str, Any]) -> Table:
-    """A table from a service answer shaped ``{"columns": [{"label", "kind"}], "rows": [[...]], "total": [...]}``."""
-    columns = [Column(str(c.get("label", "")), str(c.get("kind", TEXT))) for c in data.get("columns", [])]
-    return Table(key, title, columns, [list(r) for r in data.get("rows", [])], data.get("total"))
+def scorecard(answer: dict[str, Any], lang: str, tr: Tr) -> Section:
+    """The commitments scorecard (``ucj.commitments.services.scorecard``; the rule in
+    :mod:`ucj.commitments.scorecard`): the region, then its children ranked by score — status, score, the level of
+    each of the seven scores, budget allocated, realised and absorbed, villages fully protected, RT/RW heads active,
+    overdue follow-up actions."""
+    levels = {"baik": tr("baik"), "sedang": tr("sedang"), "kurang": tr("kurang")}
+    columns = [Column(tr("Kode"), TEXT, 10), Column(tr("Wilayah"), TEXT, 24), Column(tr("Status"), TEXT, 16),
+               Column(tr("Skor"), INT, 8),
+               *[Column(_bilingual(SCORE_LABELS[name], lang), TEXT, 12) for name in SCORES],
+               Column(tr("Anggaran dialokasikan"), RP, 18), Column(tr("Anggaran terealisasi"), RP, 18),
+               Column(tr("Serapan (%)"), PCT, 10), Column(tr("Desa terlindungi penuh (%)"), PCT, 12),
+               Column(tr("RT/RW aktif (%)"), PCT, 10),
+               Column(tr("Tindak lanjut terlambat (jumlah)"), INT, 10)]  # fmt: skip
+    rows = []
+    for e in [answer["region"], *answer.get("children", [])]:
+        budget, scores = e.get("budget") or {}, e.get("scores") or {}
+        status = STATUS_LABELS.get(e.get("status") or "")
+        rows.append([e["code"], e["name"], _bilingual(status, lang) if status else "", e.get("score"),
+                     *[levels.get(scores.get(name) or "", tr("tanpa data")) for name in SCORES],
+                     budget.get("allocated"), budget.get("realised"), budget.get("absorption_pct"),
+                     (e.get("villages") or {}).get("pct"), _rt_rw_pct(e), e.get("overdue_actions")])  # fmt: skip
+    note = tr("Tiap skor: baik (2 poin), sedang (1), kurang (0), tanpa data (tidak dinilai); skor = poin ÷ "
+              "(2 × skor yang dinilai) × 100. Wilayah pertama, lalu wilayah di bawahnya menurut skor.")  # fmt: skip
+    table = Table("komitmen", tr("Kartu skor komitmen"), columns, rows, note=note)
+    return Section("komitmen", tr("Komitmen daerah"), tables=[table], wide=True)
+
+
+def funnel(answer: dict[str, Any], stage_labels: dict[str, str], lang: str, tr: Tr) -> Section:
+    """The enrolment funnel (``ucj.targeting.services.funnel``) at the month's end: the people in worklists, the
+    overall conversion and the median days to active; per stage the people there now, those who reached it and
+    the conversion from the stage before, then each closing status, so the rows add up to the total; per child
+    region the same counts. Zeros are shown: lists loaded but nobody in a worklist is news for the meeting."""
+    conversion = answer.get("conversion") or {}
+
+    def pct(share: float | None) -> float | None:
+        return round(100 * share, 2) if share is not None else None
+
+    figures = [Figure(tr("Orang dalam daftar kerja"), answer["total"], INT),
+               Figure(tr("Konversi teridentifikasi → aktif"), pct(conversion.get("overall")), PCT),
+               Figure(tr("Median hari dari teridentifikasi sampai aktif"), answer.get("median_days_to_active"),
+                      DEC1)]  # fmt: skip
+    stages, closed, reached = answer["stages"], answer.get("closed") or {}, answer.get("reached") or {}
+    rows = [[stage_labels.get(k, k), n, reached.get(k), pct(conversion.get(k))] for k, n in stages.items()]
+    rows += [[stage_labels.get(k, k), n, None, None] for k, n in closed.items()]
+    table = Table("corong", tr("Corong pendaftaran"),
+                  [Column(tr("Tahap"), TEXT, 24), Column(tr("Saat ini"), INT), Column(tr("Mencapai tahap ini"), INT),
+                   Column(tr("Konversi dari tahap sebelumnya (%)"), PCT)],
+                  rows, [tr("Jumlah"), answer["total"], None, pct(conversion.get("overall"))])  # fmt: skip
+    tables = [table]
+    if answer.get("children"):
+        columns = [Column(tr("Kode"), TEXT, 12), Column(tr("Wilayah"), TEXT, 24), Column(tr("Jumlah"), INT),
+                   *[Column(stage_labels.get(k, k), INT) for k in stages], Column(tr("Ditutup"), INT),
+                   Column(tr("Konversi teridentifikasi → aktif") + " (%)", PCT)]  # fmt: skip
+        child_rows = [[c["region"], c["name"], c["total"], *[c["stages"].get(k, 0) for k in stages],
+                       sum((c.get("closed") or {}).values()), pct((c.get("conversion") or {}).get("overall"))]
+                      for c in answer["children"]]  # fmt: skip
+        tables.append(Table("corong-wilayah", tr("Corong pendaftaran per wilayah"), columns, child_rows))
+    paragraphs = [] if answer["total"] else [tr("Daftar sasaran sudah dimuat, tetapi belum ada orang dalam daftar "
+                                                "kerja desa di wilayah ini.")]  # fmt: skip
+    return Section("pendaftaran", tr("Corong pendaftaran"), figures=figures, paragraphs=paragraphs, tables=tables)
 
 
 def sources(inputs: Inputs, lang: str, tr: Tr) -> Section:

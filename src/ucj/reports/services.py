@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +30,7 @@ from ucj.coverage.models import Definition
 from ucj.coverage.services import coverage, published
 from ucj.regions.codes import level_of, normalize_code
 from ucj.regions.models import Level, Region, in_region
-from ucj.reports import content
+from ucj.reports import content, optional
 from ucj.reports.models import IssuedReport
 from ucj.reports.version import report_version
 
@@ -113,15 +112,6 @@ def synthetic_data() -> bool:
     return bool(flag())
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A service of a package that may not exist yet (commitments, targeting: issues 13–14)."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
-
-
 def realisation(code: str, month: dt.date) -> list[dict[str, Any]]:
     """The public payers' bills of ``month``'s year up to ``month`` inside the region: bills, participant-months,
     amount billed and paid (one grouped query)."""
@@ -175,23 +165,9 @@ def gather(code: str, month: dt.date, lang: str, version: str = "") -> content.I
         realisation=realisation(code, month), synthetic=synthetic_data(),
         data_version=version or str(cov_version["id"]),
         data_time=str(result.get("data_time") or cov_version.get("data_time") or ""),
-        scorecard=_section_data("ucj.commitments.services", "scorecard", code, month),
-        funnel=_section_data("ucj.targeting.services", "funnel", code, month),
+        scorecard=optional.scorecard(code, month), funnel=optional.funnel(code, month),
+        stage_labels=optional.stage_labels(),
     )  # fmt: skip
-
-
-def _section_data(module: str, name: str, code: str, month: dt.date) -> dict[str, Any] | None:
-    """The commitments scorecard or enrolment funnel when that package provides it (else the section is left
-    out): called with the region's scope, as the reports' figures are aggregates the caller may see."""
-    service = _optional(module, name)
-    if service is None:
-        return None
-    from ucj.reports.optional import as_table
-
-    try:
-        return as_table(name, service, code, month)
-    except NotImplementedError:  # the package's signature landed before its body
-        return None
 
 
 _shared: dict[tuple[str, dt.date, str, str], content.Report] | None = None
