@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -145,7 +145,9 @@ def create_bill(user: Any, payer: str, region: str, month: dt.date, request: Htt
     """Compute and store the bill (replacing an unpaid one for the same payer, region and month)."""
     req = check_request(user, payer, region, month)
     existing = Bill.objects.select_for_update().filter(payer=req.payer, region_id=req.region, month=req.month)
-    kept = existing.filter(Q(status=Bill.Status.PAID) | Q(payments__isnull=False)).first()
+    # EXISTS, not a join on payments: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    has_payment = Exists(Payment.objects.filter(bill=OuterRef("pk")))
+    kept = existing.filter(Q(status=Bill.Status.PAID) | has_payment).first()
     if kept is not None:  # a payment is a record: its bill stays as it was paid
         if kept.status == Bill.Status.PAID:
             raise BillExists(f"Tagihan bulan ini sudah lunas (tagihan #{kept.pk}) / this month's bill is already "
