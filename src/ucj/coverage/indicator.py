@@ -406,3 +406,13 @@ def target_percent(t: dict[str, Any], denominator: int | None) -> float | None:
     if t.get("count") is not None and denominator:
         return round(100 * t["count"] / denominator, 2)
     return None
+
+
+def headline_targets(top: dict[str, Any], year: int | None) -> list[dict[str, Any]]:
+    """The targets a headline shows, each with ``closing`` and ``percent``: the target of ``year`` (the screen's
+    year); in December also the closing year's result, named first, so one year's status is never shown under the
+    other year's heading. The dashboard and the monthly report both call this."""
+    shown = [(top["year_target"], True)] if top.get("next_target") and top.get("year_target") else []
+    target = target_for(top, year)
+    shown += [(target, False)] if target else []
+    return [{**t, "closing": closing, "percent": target_percent(t, top["denominator"])} for t, closing in shown]

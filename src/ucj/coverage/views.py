@@ -23,7 +23,7 @@ from ucj import months
 from ucj.accounts.scoping import Scope, scope_for
 from ucj.coverage.facts import month_from_number, month_number
 from ucj.coverage.feed_views import feed_source
-from ucj.coverage.indicator import screen_year, target_for, target_in_force, target_percent
+from ucj.coverage.indicator import headline_targets, screen_year, target_for, target_in_force, target_percent
 from ucj.coverage.models import Definition
 from ucj.coverage.services import BY_LEVEL, FIRST_MONTH, coverage, latest_month
 from ucj.regions.codes import common_ancestor, level_of, normalize_code
@@ -308,11 +308,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         for m, c, t, p in zip(*(data["trend"][k] for k in ("months", "covered", "target", "projection")), strict=True)
     ]
     target = target_for(top, year)
-    # December: the closing year's result and the next year's target, each named (never one year's status
-    # under the other year's heading).
-    shown = [(top["year_target"], True)] if top["next_target"] and top["year_target"] else []
-    shown += [(target, False)] if target else []
-    headline = [{**t, "closing": closing, "percent": target_percent(t, top["denominator"])} for t, closing in shown]
+    headline = headline_targets(top, year)  # December: the closing year's result, then the next year's target
     return {
         "params": params, "result": result, "top": top, "rows": rows, "chart_data": data, "unallocated": rest,
         "children_total": sum(r["covered"] for r in rows) + (rest["covered"] if rest else 0),

@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from ucj.accounts import audit
 from ucj.accounts.models import Role
 from ucj.accounts.scoping import scope_for
-from ucj.coverage.indicator import screen_year, target_for, target_percent
+from ucj.coverage.indicator import headline_targets, screen_year
 from ucj.coverage.models import Definition
 from ucj.coverage.services import coverage, published
 from ucj.regions.codes import level_of, normalize_code
@@ -148,11 +148,7 @@ def gather(code: str, month: dt.date, lang: str, version: str = "") -> content.I
     top = result["region"]
     year = screen_year(top)
     rows = dash.ranked(result["children"], year)
-    target = target_for(top, year)
-    # December: the closing year's result and the next year's target, each named (as the dashboard's headline).
-    shown = [(top["year_target"], True)] if top["next_target"] and top["year_target"] else []
-    shown += [(target, False)] if target else []
-    headline = [{**t, "closing": closing, "percent": target_percent(t, top["denominator"])} for t, closing in shown]
+    headline = headline_targets(top, year)  # the dashboard's headline targets (the closing year in December)
     status = dash.status_of(top, year)
     child_level = level_of(code) + 1  # the dashboard's default table: the next level down
     cov_version = published()
