@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ucj.amounts import format_rupiah
 from ucj.regions.codes import normalize_code
 from ucj.regions.models import Region
 from ucj.registry.models import Ecosystem, Participant, Segment
 from ucj.registry.uploads import max_upload_bytes
+from ucj.web.fields import RupiahField
 from ucj.web.regionpicker import RegionField, bind_region_field
 
 STATUS_CHOICES = [("", _("Semua status")), ("aktif", _("Aktif")), ("nonaktif", _("Nonaktif"))]
@@ -87,6 +89,8 @@ class ConfirmRepeatForm(forms.Form):
 
 class ParticipantForm(forms.ModelForm):
     desa_code = forms.CharField(label=_("Kode desa/kelurahan"), max_length=13)
+    # "Rp 1.500.000,-", "1,5 juta": the one rupiah parser (issue 16 item 6), not a number input that drops dots
+    income = RupiahField(label=_("Penghasilan/upah per bulan (Rp)"), required=False, min_value=0)
 
     class Meta:
         model = Participant
@@ -104,6 +108,8 @@ class ParticipantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["desa_code"].initial = self.instance.desa_id
+            if self.instance.income is not None:
+                self.initial["income"] = format_rupiah(self.instance.income)
 
     def clean_desa_code(self) -> str:
         code = normalize_code(self.cleaned_data["desa_code"])

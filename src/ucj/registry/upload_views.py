@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ucj.accounts import audit
 from ucj.accounts.scoping import REGISTRY_WRITE_ROLES, scope_for
+from ucj.bilingual import in_language
 from ucj.regions.models import Region
 from ucj.registry.entry_views import HELD_KEY, preview_limit, show_preview
 from ucj.registry.forms import ConfirmRepeatForm, UploadForm, too_large_message
@@ -130,5 +132,5 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         retry_import(batch, user=request.user, request=request)
     except ImportRefused as err:
-        messages.error(request, str(err))
+        messages.error(request, in_language(str(err), get_language()))  # the CLI and API keep both
     return redirect("registry:import", pk=batch.pk)

@@ -3,7 +3,10 @@ The code stays in a tooltip (``title``) where a page shows the label."""
 
 from __future__ import annotations
 
+import re
+
 from django import template
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ucj.registry.models import Payer
@@ -70,3 +73,35 @@ def field_label(field: str) -> str:
 #: Roster columns that are read but stored elsewhere than a field of the same name.
 COLUMN_FIELDS = {"desa_code": _("kode desa"), "desa_name": _("nama desa"), "kecamatan": _("kecamatan"),
                  "kabkota": _("kabupaten/kota")}  # fmt: skip
+
+
+@register.filter(name="in_language")
+def in_page_language(message: str) -> str:
+    """A stored bilingual ``"indonesian / english"`` message (a batch's failure reason) in the page's language."""
+    from django.utils.translation import get_language
+
+    from ucj.bilingual import in_language
+
+    return in_language(str(message or ""), get_language())
+
+
+#: Import summaries the registry writes into the audit trail in English (ucj.registry.services): kept as stored,
+#: relabelled when shown. ``file: N rows, N accepted|new, N updated, N rejected``.
+_IMPORT_SUMMARY = re.compile(
+    r"^(?P<file>.*: )?(?P<rows>\d+) rows, (?P<new>\d+) (?P<word>accepted|new), (?P<upd>\d+) updated, "
+    r"(?P<rej>\d+) rejected$"
+)
+
+
+@register.filter
+def audit_summary(summary: str) -> str:
+    """An audit event's summary in the page's language (the import summaries; others as stored)."""
+    found = _IMPORT_SUMMARY.match(summary or "")
+    if not found:
+        return summary
+    numbers = {k: found.group(k) for k in ("rows", "new", "upd", "rej")}
+    if found.group("word") == "accepted":
+        text = gettext("%(rows)s baris, %(new)s diterima, %(upd)s diperbarui, %(rej)s ditolak") % numbers
+    else:
+        text = gettext("%(rows)s baris, %(new)s baru, %(upd)s diperbarui, %(rej)s ditolak") % numbers
+    return (found.group("file") or "") + text
