@@ -26,6 +26,12 @@ def demo(
     console.print(f"Pengguna demo / demo users (kata sandi / password: [bold]{summary.password}[/]):")
     for username, role, region in summary.users:
         console.print(f"  {username:<22} {role:<9} {region}")
+    from ucj.reports.demo import issue_demo_reports
+
+    with console.status("Menerbitkan laporan Desember 2024 / issuing the December 2024 reports…"):
+        issued = issue_demo_reports()
+    for report in issued:
+        console.print(f"Laporan / report #{report.pk}: {report.file_name} (/laporan/{report.pk}/)")
     if no_serve:
         return
     from ucj.cli.server import serve
