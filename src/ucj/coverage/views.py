@@ -328,7 +328,22 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         # which feed file and month the figure comes from (issue 16 item 2), when the feed is its source
         "feed_source": feed_source(params.code, months.parse_month(result["as_of"]))
         if top["source"] in ("feed", "feed+registry") else None,
+        "year_on_year": year_on_year(params, result, rows),  # issue 16 item 15
     }  # fmt: skip
+
+
+def year_on_year(params: Any, result: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The month shown against the same month a year earlier (ucj.coverage.comparison), child rows in the ranked
+    table's order; None when the earlier month is before the facts' history."""
+    from ucj.coverage.comparison import compare, same_month_last_year
+
+    month = months.parse_month(result["as_of"])
+    earlier = same_month_last_year(month) if month else None
+    if earlier is None or earlier < FIRST_MONTH:
+        return None
+    then = coverage(params.code, params.by, earlier, params.definition)
+    return {"month": result["as_of"], "earlier": f"{earlier:%Y-%m}",
+            **compare(result["region"], then["region"], rows, then["children"])}  # fmt: skip
 
 
 def data_time(result: dict[str, Any]) -> dt.datetime | None:
