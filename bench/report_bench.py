@@ -18,7 +18,8 @@ data change (the worker prepares the dashboards' answers before publishing them,
 * the province's PDF without the commitments scorecard section (the report before issue 13 landed);
 * where the time goes: the commitments scorecard alone (``ucj.commitments.services.scorecard``, province by
   kab/kota), which the report includes since issue 13 landed, and the layout + PDF alone (``pdf.render_pdf`` of
-  a report already built).
+  a report already built); the report's data version (:func:`ucj.reports.version.report_version`: the change
+  markers of every source, read on each issue).
 
 Goal: the province PDF under 10 s.
 
@@ -64,20 +65,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         month = dt.date(2024, 12, 1)
         built = services.build_monthly("16", month, "id")
 
+        from ucj.reports import optional
+
         def without_scorecard() -> Any:
-            """The report as it was before issue 13 landed: the scorecard service absent."""
-            real = services._optional
-            services._optional = lambda module, name: None if "commitments" in module else real(module, name)
+            """The report as it was before issue 13 landed: no scorecard section."""
+            real = optional.scorecard
+            optional.scorecard = lambda code, month: None  # type: ignore[assignment,return-value]
             try:
                 return services.make("monthly", "16", month, "pdf", "id")
             finally:
-                services._optional = real
+                optional.scorecard = real
 
         def scorecard_alone() -> Any:
-            from ucj.reports.optional import region_scope
-
-            found = services._optional("ucj.commitments.services", "scorecard")
-            return found(region_scope("16"), "16", month.year, "kabkota") if found else None
+            return optional.scorecard("16", month)
 
         def cold(fn: Any) -> Any:
             def measured() -> Any:
@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "province: indicator sheet (xlsx)": cold(lambda: services.make("indicator", "16", month, "xlsx", "id")),
             "province: PDF end to end, without the scorecard": cold(without_scorecard),
             "  part: commitments scorecard alone": scorecard_alone,
+            "  part: the report's data version (every source's markers)": services.report_version,
             "  part: layout + PDF alone (report built)": lambda: render_pdf(built),
             # last: a prepared, published version, the state after every data change
             "province: PDF, published version": lambda: services.make("monthly", "16", month, "pdf", "id"),
