@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "ucj.targeting",
     "ucj.reports",
     "ucj.notifications",
+    "ucj.favourites",
     "ucj.web",
 ]
 

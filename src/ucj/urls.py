@@ -20,6 +20,7 @@ urlpatterns = [
     path("sasaran/", include("ucj.targeting.urls")),
     path("laporan/", include("ucj.reports.urls")),
     path("pemberitahuan/", include("ucj.notifications.urls")),
+    path("favorit/", include("ucj.favourites.urls")),
     path("api/v1/", api.urls),
     # The language can be chosen on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
