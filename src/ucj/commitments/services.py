@@ -743,13 +743,20 @@ def _as_of(year: int | None = None) -> dt.date:
 
 def _people(region: str, as_of: dt.date) -> pl.DataFrame:
     """Registry people of each village role per village: registered and active on ``as_of`` (one grouped query)."""
-    since = active_since(as_of, settings.UCJ_LAPSE_MONTHS)
-    qs = (Participant.objects.filter(in_region("desa_id", region, villages_only=True),
+    # ``village_role > ''`` is the predicate of the partial index participant_village_role (registry migration
+    # 0007): the count reads that small index alone (village, role, paid-through), not the region's participants.
+    qs = (Participant.objects.filter(in_region("desa_id", region, villages_only=True), village_role__gt="",
                                      village_role__in=[*institutions.ROLES, "lkd"]).order_by()
-          .values("desa_id", "village_role")
-          .annotate(registered=Count("id"), active=Count("id", filter=Q(paid_through__gte=since))))  # fmt: skip
+          .values("desa_id", "village_role").annotate(registered=Count("*"), active=_active_count(as_of)))  # fmt: skip
     return read_frame(qs, {"desa_id": pl.String, "village_role": pl.String, "registered": pl.Int64,
                            "active": pl.Int64}).rename({"desa_id": "desa", "village_role": "role"})  # fmt: skip
+
+
+def _active_count(as_of: dt.date) -> Count:
+    """People active on ``as_of`` (paid through the lapse window, as ``registry.status``) counted from the indexed
+    paid-through column itself, so the grouped count needs no other column of the row."""
+    since = active_since(as_of, settings.UCJ_LAPSE_MONTHS)
+    return Count("paid_through", filter=Q(paid_through__gte=since))
 
 
 def _desa_rows(region: str, as_of: dt.date) -> pl.DataFrame:
@@ -814,10 +821,9 @@ def _unit_frame(region: str, as_of: dt.date) -> pl.DataFrame:
                               .values_list("pk", "kind", "name", "subtype", "desa_id", "workers")),
                          schema={"id": pl.Int64, "kind": pl.String, "name": pl.String, "subtype": pl.String,
                                  "desa": pl.String, "workers": pl.Int64}, orient="row")  # fmt: skip
-    since = active_since(as_of, settings.UCJ_LAPSE_MONTHS)
+    # ``unit_name > ''``: the partial index participant_unit_name (registry migration 0007) answers alone.
     qs = (Participant.objects.filter(in_region("desa_id", region, villages_only=True), unit_name__gt="").order_by()
-          .values("desa_id", "unit_name")
-          .annotate(known=Count("id"), covered=Count("id", filter=Q(paid_through__gte=since))))  # fmt: skip
+          .values("desa_id", "unit_name").annotate(known=Count("*"), covered=_active_count(as_of)))  # fmt: skip
     people = read_frame(qs, {"desa_id": pl.String, "unit_name": pl.String, "known": pl.Int64, "covered": pl.Int64})
     people = (people.with_columns(_fold(pl.col("unit_name")).alias("key")).group_by("desa_id", "key")
               .agg(pl.col("known").sum(), pl.col("covered").sum()).rename({"desa_id": "desa"}))  # fmt: skip
