@@ -46,6 +46,7 @@ def world(db: Any, tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatc
     """The backend's world in 2026 (the year the figures are computed for), documents under a temporary folder."""
     settings.DATA_DIR = tmp_path
     monkeypatch.setattr("ucj.commitments.pages.this_year", lambda: YEAR)
+    monkeypatch.setattr("ucj.commitments.services.default_year", lambda: YEAR)  # the year pages open on
     return make_world()
 
 
@@ -400,3 +401,11 @@ def test_dashboard_card_shows_status_and_overdue_actions(world: Any, client_for:
     services.set_action_status(None, late.pk, "selesai")  # the card is cached: a change must show at once
     again = client_for("kab_muba").get("/cakupan/").content.decode()
     assert "Tidak ada tindak lanjut yang terlambat." in again and "Skor: 58 / 100" in again  # 7 of 12 points
+
+
+def test_dashboard_card_follows_the_scorecard_setting(world: Any, client_for: Callable[[str], Client],
+                                                      settings: Any) -> None:  # fmt: skip
+    """The card's cache key carries the thresholds: a changed ``UCJ_SCORECARD`` shows at once, not after an hour."""
+    assert "Perlu perhatian" in client_for("kab_muba").get("/cakupan/").content.decode()  # 50: kuning, now cached
+    settings.UCJ_SCORECARD = {"status_red": 60}
+    assert "Tertinggal" in client_for("kab_muba").get("/cakupan/").content.decode()  # 50 < 60: merah

@@ -169,10 +169,11 @@ class ScorecardOut(Schema):
 
 @router.get("/commitments/scorecard", response={200: ScorecardOut, **ERRORS}, url_name="commitments_scorecard")
 @_answers
-def get_scorecard(request: HttpRequest, region: str, year: int, by: By | None = None) -> Any:
-    """The scorecard of a region for a year, and of its children when ``by`` is given (ranked by score): the same
-    JSON as ``ucj scorecard --json``. The rule of each score is in ``rules`` (docs/commitments.md)."""
-    return services.scorecard(request.user, region, year, by)
+def get_scorecard(request: HttpRequest, region: str, year: int | None = None, by: By | None = None) -> Any:
+    """The scorecard of a region for a year (default: the year of the coverage dashboard's month), and of its
+    children when ``by`` is given (ranked by score): the same JSON as ``ucj scorecard --json``. The rule of each
+    score is in ``rules`` (docs/commitments.md)."""
+    return services.scorecard(request.user, region, year or services.default_year(), by)
 
 
 @router.get("/commitments/rules", response=list[RuleRow])
@@ -425,11 +426,11 @@ def _budget(row: BudgetCommitment) -> dict[str, Any]:
 
 @router.get("/commitments/budgets", response={200: list[BudgetOut], **ERRORS})
 @_answers
-def list_budgets(request: HttpRequest, region: str, year: int) -> Any:
-    """The budget commitments of a region and below for a year, with the realisation computed from paid bills
-    (``pool``: the lines that share one kind of bill — an APBDes's sources, a kab/kota's APBD and bantuan
-    keuangan)."""
-    return services.budget_rows(request.user, region, year)
+def list_budgets(request: HttpRequest, region: str, year: int | None = None) -> Any:
+    """The budget commitments of a region and below for a year (default: the scorecard's), with the realisation
+    computed from paid bills (``pool``: the lines that share one kind of bill — an APBDes's sources, a kab/kota's
+    APBD and bantuan keuangan)."""
+    return services.budget_rows(request.user, region, year or services.default_year())
 
 
 @router.post("/commitments/budgets", response={201: BudgetOut, **ERRORS})

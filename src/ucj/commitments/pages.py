@@ -93,14 +93,15 @@ def this_year() -> int:
 
 def place(request: HttpRequest) -> Place | None:
     """The region (``?region=``, default the user's own; 404 outside their regions) and year (``?year=``, default
-    this year) of a page; None when the user has no region at all."""
+    :func:`services.default_year`: the year of the dashboard's month, e.g. the demo's 2024) of a page; None when
+    the user has no region at all."""
     scope = scope_for(request.user)
     asked = request.GET.get("region") or None
     if not asked and default_region(scope) is None:
         return None
     code = region_or_404(scope, asked)
     text = request.GET.get("year", "")
-    year = int(text) if text.isdigit() and abs(int(text) - this_year()) <= 50 else this_year()
+    year = int(text) if text.isdigit() and abs(int(text) - this_year()) <= 50 else services.default_year()
     return Place(code, year, next_level(code))
 
 

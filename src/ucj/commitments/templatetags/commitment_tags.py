@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import Http404
@@ -28,12 +29,13 @@ CARD_MODELS = tuple(kind.model for kind in services.KINDS.values())
 
 @register.inclusion_tag("commitments/_card.html", takes_context=True)
 def commitment_card(context: template.Context, region: str | None) -> dict[str, Any]:
-    """The card of ``region`` for this year, or nothing when the user does not see the region."""
+    """The card of ``region`` for the scorecard's default year (:func:`services.default_year`, that of the
+    dashboard's month), or nothing when the user does not see the region."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if not region or user is None or not scope_for(user).covers(region):
         return {"show": False}
-    year = pages.this_year()
+    year = services.default_year()
     try:
         entry = region_entry(user, region, year)
     except (Http404, services.CommitmentRefused):
@@ -59,10 +61,12 @@ def region_entry(user: Any, region: str, year: int) -> dict[str, Any]:
 
 def _stamp() -> str:
     """A digest of what the entry reads (rows and last change of each commitment table, the coverage version,
-    the newest payment, today)."""
+    the newest payment, today, and the settings the rule reads: thresholds and lapse months, since the cache is
+    shared and outlives a restart with changed settings). A few indexed aggregates over small tables."""
     from ucj.coverage.services import current_version
 
     tables = [m._default_manager.aggregate(n=Count("id"), at=Max("updated_at")) for m in CARD_MODELS]
     newest_payment = Payment.objects.aggregate(m=Max("id"))["m"]
-    stamp = (tables, current_version(), newest_payment, timezone.localdate().isoformat())
+    rule = (services.thresholds(), settings.UCJ_LAPSE_MONTHS)
+    stamp = (tables, current_version(), newest_payment, timezone.localdate().isoformat(), rule)
     return hashlib.sha256(repr(stamp).encode()).hexdigest()[:32]
