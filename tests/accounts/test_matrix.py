@@ -387,6 +387,10 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
     from tests.commitments.test_web_matrix import ROUTES as COMMITMENT_PAGES
 
     known |= set(COMMITMENT_PAGES)
+    # targeting API (issue 14): 404 outside the scope, 401 anonymous in tests/targeting/test_api_scope.py
+    from tests.targeting.test_api_scope import ROUTES as TARGETING_API
+
+    known |= TARGETING_API
     assert routes(get_resolver().url_patterns) == known
 
 
