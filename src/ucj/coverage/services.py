@@ -188,6 +188,9 @@ def prepare_and_publish(requested_ns: int | None = None) -> bool:
     asked = _asked(current["id"])
     wanted = [(code, by, as_of, DEFAULT_DEFINITION) for code, by in default_answers()]
     wanted += [(code, by, dt.date.fromisoformat(month), definition) for code, by, month, definition in asked]
+    # each answer's same month a year earlier, which the dashboard shows beside it (issue 16 item 15)
+    wanted += [(code, by, month.replace(year=month.year - 1), definition) for code, by, month, definition in wanted
+               if month.replace(year=month.year - 1) >= FIRST_MONTH]  # fmt: skip
     keys: list[str] = []
     try:
         with always_write():
