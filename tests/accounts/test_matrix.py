@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.accounts.conftest import PALEMBANG, SUKARAMI, World, roster_file
+from tests.routes import site_routes
 from ucj.contributions.models import Bill, BillLine
 from ucj.registry.models import ImportBatch, Participant
 
@@ -322,18 +323,6 @@ def assert_answer(client: Client, role: str, method: str, path: str, data: Any, 
 
 def test_the_matrix_covers_every_url_of_the_site() -> None:
     """A new page or endpoint must get a row here (or in the focused tests below)."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    def routes(patterns: list[Any], prefix: str = "") -> set[str]:
-        found: set[str] = set()
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if prefix + str(p.pattern) != "admin/":
-                    found |= routes(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                found.add(prefix + str(p.pattern))
-        return found
-
     known = {
         "", "akun/masuk/", "akun/keluar/", "akun/audit/", "i18n/setlang/", "registri/", "registri/cari/",
         "registri/peserta/<str:public_id>/", "registri/peserta/<str:public_id>/ubah/", "registri/impor/",
@@ -391,7 +380,7 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
     from tests.targeting.test_api_scope import ROUTES as TARGETING_API
 
     known |= TARGETING_API
-    assert routes(get_resolver().url_patterns) == known
+    assert site_routes() == known
 
 
 # --- what each role sees in lists: counts per role, and edited region filters do not widen the scope ----

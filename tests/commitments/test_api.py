@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.commitments.backend_world import MUBA, PALEMBANG, SUKARAMI, YEAR, make_world
+from tests.routes import site_routes
 from ucj.commitments.models import BudgetCommitment, FollowUpAction, Instrument
 
 API = "/api/v1/commitments"
@@ -224,19 +225,7 @@ def test_lists_hold_only_the_callers_regions(world: dict[str, Any], client_for: 
 
 def test_the_tests_cover_every_commitments_endpoint() -> None:
     """A new endpoint must get a row in ENDPOINTS or a test above (site-wide list: tests/accounts/test_matrix.py)."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    def routes(patterns: list[Any], prefix: str = "") -> set[str]:
-        found: set[str] = set()
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                found |= routes(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                found.add(prefix + str(p.pattern))
-        return found
-
-    mine = {r.removeprefix("api/v1/commitments") for r in routes(get_resolver().url_patterns)
-            if r.startswith("api/v1/commitments")}  # fmt: skip
+    mine = {r.removeprefix("api/v1/commitments") for r in site_routes("api/v1/commitments")}
     covered = {re.sub(r"\{\w+\}", "<pk>", p.split("?")[0].replace("{desa}", "<desa>")) for _, p, _ in ENDPOINTS}
     covered |= {"/instruments", "/partners", "/meetings", "/actions", "/rules", "/units", "/budgets"}  # lists, POSTs
     assert mine <= covered, sorted(mine - covered)

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.accounts.conftest import PALEMBANG
+from tests.routes import site_routes
 from ucj.targeting.models import Enrolment, SubmissionFile
 
 pytestmark = pytest.mark.django_db
@@ -79,15 +80,4 @@ def test_lists_need_a_login(client_for: Any, path: str) -> None:
 
 def test_the_tests_cover_every_targeting_endpoint() -> None:
     """A new endpoint must get a row here (and in ROUTES, which the site-wide list uses)."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    def routes(patterns: list[Any], prefix: str = "") -> set[str]:
-        found: set[str] = set()
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                found |= routes(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                found.add(prefix + str(p.pattern))
-        return found
-
-    assert {r for r in routes(get_resolver().url_patterns) if r.startswith("api/v1/targeting")} == ROUTES
+    assert site_routes("api/v1/targeting") == ROUTES
