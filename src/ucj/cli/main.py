@@ -23,7 +23,8 @@ from ucj.cli import targeting as targeting_cli
 
 app = typer.Typer(
     name="ucj",
-    help="UCJ — Universal Coverage Jamsostek: registry, contributions, coverage and planning.",
+    help="UCJ — Universal Coverage Jamsostek: registry, contributions, coverage, planning, commitments, targeting "
+    "and reports.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
