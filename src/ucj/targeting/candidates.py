@@ -129,8 +129,9 @@ def compute(
         .sort("_n")
         .sort("_k", maintain_order=True)
     )["_i"]  # fmt: skip
-    chosen = people.drop("excluded", "any_excluded")[order].with_row_index("priority", offset=1).with_columns(
-        pl.col("priority").cast(pl.Int64))  # fmt: skip
+    # one chunk first: a gather across chunks (the single-list and the merged people) is several times slower
+    chosen = people.drop("excluded", "any_excluded").rechunk()[order].with_row_index("priority", offset=1)\
+        .with_columns(pl.col("priority").cast(pl.Int64))  # fmt: skip
     known = status.filter(pl.col("bpjs_status") != rules.ACTIVE)  # lapsed: reactivation
     chosen = chosen.join(known, on="nik", how="left", maintain_order="left").with_columns(
         rules.reason_expr().alias("reason"))  # fmt: skip

@@ -6,8 +6,9 @@ Every rule names its source; where the sources are weak the number is a setting 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -113,8 +114,25 @@ def priority_key() -> pl.Expr:
     1 → 10, unknown last, then by village (its code without dots, 10 digits); ties are broken by NIK."""
     role = pl.col("village_role").replace_strict(ROLE_ORDER, default=len(ROLE_ORDER), return_dtype=pl.Int64)
     decile = pl.col("decile").fill_null(UNKNOWN_DECILE).cast(pl.Int64)
-    village = pl.col("desa").str.replace_all(".", "", literal=True).cast(pl.Int64, strict=False).fill_null(0)
+    village = _per_distinct(pl.col("desa"), _village_number, pl.Int64()).fill_null(0)
     return (role * 16 + decile) * 10_000_000_000 + village
+
+
+def _village_number(code: str) -> int | None:
+    """A village code without its dots as a number (``16.06.01.2001`` → 1606012001); None if it is not one."""
+    digits = code.replace(".", "")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
+
+
+def _per_distinct(column: pl.Expr, fn: Callable[[Any], Any], dtype: pl.DataType) -> pl.Expr:
+    """``fn`` of each distinct value of ``column`` mapped back to every row (nulls stay null): a list of millions of
+    rows has a few hundred villages and a dozen deciles, so formatting per row would be most of the work."""
+
+    def apply(series: pl.Series) -> pl.Series:
+        mapping = {v: fn(v) for v in series.drop_nulls().unique().to_list()}
+        return series.replace_strict(mapping, default=None, return_dtype=dtype)
+
+    return column.map_batches(apply, return_dtype=dtype)
 
 
 def reason_expr() -> pl.Expr:
@@ -123,8 +141,10 @@ def reason_expr() -> pl.Expr:
     lapsed = pl.col("bpjs_status") == "nonaktif"
     return (
         pl.when(lapsed.fill_null(False)).then(pl.lit("Kepesertaan tidak aktif (reaktivasi) / lapsed (reactivation)"))
-        .when(role != "").then(pl.format("Perangkat/lembaga desa ({}) / village institution", role))
-        .when(pl.col("decile").is_not_null()).then(pl.format("Desil {} / decile {}", "decile", "decile"))
+        .when(role != "").then(_per_distinct(role, "Perangkat/lembaga desa ({}) / village institution".format,
+                                             pl.String()))
+        .when(pl.col("decile").is_not_null()).then(_per_distinct(pl.col("decile"),
+                                                                 lambda d: f"Desil {d} / decile {d}", pl.String()))
         .otherwise(pl.lit("Belum terlindungi, desil tidak diketahui / not protected, decile unknown"))
     )  # fmt: skip
 
