@@ -60,3 +60,22 @@ def drop_database(name: str | None) -> None:
 
     with psycopg.connect(PG_BASE, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def registry_bench_main(doc: str | None, run: Callable[[Any], dict[str, Any]], prefix: str) -> None:
+    """The command line of a bench over a synthetic registry (``--rows``, ``--postgres``, ``--repeat``): run it and
+    write its result to ``bench/out/<prefix>-<vendor>.json``."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="participants")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case (median)")
+    result = run(parser.parse_args())
+    out = Path(__file__).resolve().parent / "out"
+    out.mkdir(exist_ok=True)
+    name = f"{prefix}-{result['vendor']}.json"
+    (out / name).write_text(json.dumps(result, indent=2))
+    print(f"written: bench/out/{name}")

@@ -30,15 +30,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from benchdb import drop_database, setup_database, timed
+from benchdb import drop_database, registry_bench_main, setup_database, timed
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out"
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "src"))
 GOAL_S = 10.0
@@ -125,17 +123,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="participants")
-    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per case (median)")
-    args = parser.parse_args()
-    result = run(args)
-    OUT.mkdir(exist_ok=True)
-    name = f"report-{result['vendor']}.json"
-    (OUT / name).write_text(json.dumps(result, indent=2))
-    print(f"written: bench/out/{name}")
-
+    registry_bench_main(__doc__, run, "report")
 
 if __name__ == "__main__":
     main()

@@ -23,7 +23,6 @@ Goal: the province's scorecard ≤ 2 s.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,10 +30,9 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from benchdb import drop_database, setup_database, timed
+from benchdb import drop_database, registry_bench_main, setup_database, timed
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "src"))
 GOAL_S = 2.0
 ROLES = ("kepala_desa", "perangkat_desa", "bpd", "rt", "rw", "lkd")
@@ -188,17 +186,7 @@ def dashboard(repeat: int, count_s: float, coverage_s: float, create_user: Any, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="participants")
-    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per case (median)")
-    args = parser.parse_args()
-    result = run(args)
-    OUT.mkdir(exist_ok=True)
-    name = f"scorecard-{result['vendor']}.json"
-    (OUT / name).write_text(json.dumps(result, indent=2))
-    print(f"written: bench/out/{name}")
-
+    registry_bench_main(__doc__, run, "scorecard")
 
 if __name__ == "__main__":
     main()
