@@ -106,3 +106,46 @@ def test_a_background_report_notifies_whoever_issued_it(make_user: Callable[...,
     note = Notification.objects.get()
     assert (note.user, note.kind, note.link) == (officer, "report", f"/laporan/{report.pk}/")
     assert note.message.startswith("Laporan ") and note.message.endswith("12/2024 (XLSX) siap diunduh.")
+
+
+def test_a_failed_background_report_notifies_whoever_issued_it(make_user: Callable[..., Any], settings: Any,
+                                                               tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A report whose rendering fails still rings the issuer's bell: before, the job re-raised before notifying,
+    so the officer waited on a report that would never come."""
+    from tests.coverage.test_dashboard_page import MUBA, make_sumsel_data
+    from ucj.reports import services as report_services
+
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise RuntimeError("layout engine crashed")
+
+    settings.DATA_DIR = tmp_path
+    make_sumsel_data(synthetic=True)
+    monkeypatch.setattr(report_services, "make", broken)
+    officer = make_user("kabkota", MUBA)
+    report = report_services.issue(officer, MUBA, dt.date(2024, 12, 1), fmt="xlsx", background=True)
+    report.refresh_from_db()
+    assert report.status == "failed"
+    note = Notification.objects.get()
+    assert (note.user, note.kind, note.link) == (officer, "report", f"/laporan/{report.pk}/")
+    assert note.message.endswith("12/2024 (XLSX) gagal dibuat.")
+    assert note.message_en.endswith("12/2024 (XLSX) could not be made.")
+
+
+def test_a_report_left_by_a_dead_worker_notifies_its_issuer_once(make_user: Callable[..., Any], settings: Any,
+                                                                 tmp_path: Path) -> None:  # fmt: skip
+    from tests.coverage.test_dashboard_page import MUBA, make_sumsel_data
+    from ucj.reports import services as report_services
+    from ucj.reports.models import IssuedReport
+
+    settings.DATA_DIR = tmp_path
+    make_sumsel_data(synthetic=True)
+    officer = make_user("kabkota", MUBA)
+    stuck = IssuedReport.objects.create(region_id=MUBA, month=dt.date(2024, 12, 1), format="xlsx",
+                                        issued_by=officer, data_version="v",
+                                        report_version=report_services.report_version()[0])  # fmt: skip
+    IssuedReport.objects.filter(pk=stuck.pk).update(issued_at=stuck.issued_at - report_services.STALE_AFTER)
+    assert report_services.fail_stale() == 1
+    assert report_services.fail_stale() == 0
+    note = Notification.objects.get()
+    assert note.user == officer and note.message.endswith("gagal dibuat.")

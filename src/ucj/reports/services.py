@@ -268,12 +268,21 @@ def issue(user: Any, code: str | None, month: dt.date, *, kind: str = "monthly",
 
 def fail_stale(now: dt.datetime | None = None) -> int:
     """Fail the reports a dead worker left queued or rendering (older than :data:`STALE_AFTER`)."""
+    from ucj.notifications.services import report_finished
+
     now = now or timezone.now()
-    return IssuedReport.objects.filter(
+    stale = list(IssuedReport.objects.filter(
         status__in=[IssuedReport.Status.QUEUED, IssuedReport.Status.RUNNING], issued_at__lt=now - STALE_AFTER,
-    ).update(status=IssuedReport.Status.FAILED, finished_at=now,
-             error="Pembuatan laporan terhenti (worker mati); terbitkan lagi / rendering stopped (the worker died); "
-                   "issue it again")  # fmt: skip
+    ).values_list("pk", flat=True))  # fmt: skip
+    failed = IssuedReport.objects.filter(pk__in=stale, status__in=[IssuedReport.Status.QUEUED,
+                                                                   IssuedReport.Status.RUNNING]).update(
+        status=IssuedReport.Status.FAILED, finished_at=now,
+        error="Pembuatan laporan terhenti (worker mati); terbitkan lagi / rendering stopped (the worker died); "
+              "issue it again")  # fmt: skip
+    for pk in IssuedReport.objects.filter(pk__in=stale, status=IssuedReport.Status.FAILED,
+                                          finished_at=now).values_list("pk", flat=True):  # fmt: skip
+        report_finished(pk)  # whoever issued it was waiting for it
+    return failed
 
 
 def _progress(pk: int) -> Progress:

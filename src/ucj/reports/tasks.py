@@ -36,12 +36,13 @@ def enabled() -> bool:
 @task()
 def render_report(report_id: int) -> dict[str, Any]:
     """Render a queued report into the archive (:func:`ucj.reports.services.run`)."""
+    from ucj.notifications.services import report_finished  # the issuer's bell (issue 16 item 14)
     from ucj.reports.services import run
 
-    report = run(report_id)
-    from ucj.notifications.services import report_finished  # the issuer's bell (issue 16 item 14)
-
-    report_finished(report_id)
+    try:
+        report = run(report_id)
+    finally:  # a failed rendering (recorded on the row, re-raised for the worker's log) rings the bell too
+        report_finished(report_id)
     return {"status": report.status, "sha256": report.sha256}
 
 
