@@ -65,6 +65,29 @@ def test_worker_start_fails_batches_a_dead_worker_left() -> None:
 
 
 @pytest.mark.django_db
+def test_an_import_whose_process_was_killed_does_not_say_running_for_ever(settings: Any) -> None:
+    """``ucj import roster`` killed mid-way: its transaction rolled back, but its batch said ``running`` for ever."""
+    settings.UCJ_IMPORT_ABANDONED_HOURS = 6
+    killed = ImportBatch.objects.create(file_name="cli.csv", sha256="y" * 64, status=ImportBatch.Status.RUNNING)
+    alive = ImportBatch.objects.create(file_name="big.csv", sha256="z" * 64, status=ImportBatch.Status.RUNNING)
+    ImportBatch.objects.filter(pk=killed.pk).update(created_at=timezone.now() - dt.timedelta(hours=7))
+    ImportBatch.objects.filter(pk=alive.pk).update(created_at=timezone.now() - dt.timedelta(hours=5))
+
+    assert jobs.recover_orphans() == [killed.pk]
+
+    killed.refresh_from_db()
+    alive.refresh_from_db()
+    assert (killed.status, killed.error_code) == (ImportBatch.Status.FAILED, jobs.PROCESS_DIED)
+    assert "impor berkas itu lagi / " in killed.error_message and killed.finished_at is not None
+    assert alive.status == ImportBatch.Status.RUNNING
+    # after each background import too, so a deployment whose worker never restarts catches them
+    later = ImportBatch.objects.filter(pk=alive.pk)
+    later.update(created_at=timezone.now() - dt.timedelta(hours=8))
+    jobs.queue_roster_import(ROSTER, "daftar.csv", user=None, region=SUKARAMI)
+    assert later.get().status == ImportBatch.Status.FAILED
+
+
+@pytest.mark.django_db
 def test_retry_requeues_when_the_file_is_still_there(make_user: Callable[..., Any]) -> None:
     user = make_user("desa", SUKARAMI)
     batch = stranded(ImportBatch.Status.RUNNING)

@@ -5,6 +5,10 @@ An upload is stored under ``MEDIA_ROOT/imports/`` (owner-only) and deleted by th
 it. Only when a worker dies in the middle does a file outlive its job: the next worker start marks the batch
 ``failed`` with ``WORKER_DIED`` and keeps the file ``UCJ_RETRY_KEEP_HOURS`` so the import can be retried;
 after that it is deleted and a retry asks for the file again.
+
+An import run in its own process (``ucj import roster``, the API's synchronous import) keeps no file: if that
+process is killed, its transaction rolls back and nothing is stored, but its batch would say ``running`` for
+ever. After ``UCJ_IMPORT_ABANDONED_HOURS`` such a batch is marked ``failed`` with ``PROCESS_DIED``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from ucj.registry.models import ImportBatch
 from ucj.registry.services import ImportRefused
 
 WORKER_DIED = "WORKER_DIED"
+PROCESS_DIED = "PROCESS_DIED"
 UPLOAD_MISSING = "UPLOAD_MISSING"
 _TASK_PATH = "ucj.registry.tasks.run_roster_import"
 #: A queued batch younger than this may still be between its creation and its enqueueing.
@@ -89,7 +94,24 @@ def recover_orphans() -> list[int]:
             "worker died; retry it",
         )  # fmt: skip
     _close_dead_tasks()
-    return sorted(orphans)
+    return sorted(orphans | set(fail_abandoned()))
+
+
+def fail_abandoned(now: dt.datetime | None = None) -> list[int]:
+    """Fail the in-process imports (no stored file) still ``running`` after ``UCJ_IMPORT_ABANDONED_HOURS``: their
+    process was killed (an import of a million rows takes under a minute), their transaction rolled back, so
+    nothing of them was stored. Returns the batch ids."""
+    now = now or timezone.now()
+    hours = getattr(settings, "UCJ_IMPORT_ABANDONED_HOURS", 6)
+    abandoned = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, stored_file="",
+                                           created_at__lt=now - dt.timedelta(hours=hours))  # fmt: skip
+    ids = sorted(abandoned.values_list("pk", flat=True))
+    ImportBatch.objects.filter(pk__in=ids, status=ImportBatch.Status.RUNNING).update(
+        status=ImportBatch.Status.FAILED, error_code=PROCESS_DIED, finished_at=now,
+        error_message="Proses impor terhenti sebelum selesai; tidak ada yang tersimpan, impor berkas itu lagi / "
+        "the import's process stopped before it finished; nothing was stored, import the file again",
+    )  # fmt: skip
+    return ids
 
 
 def _pending_task_batches() -> set[int]:

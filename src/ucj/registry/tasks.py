@@ -9,7 +9,7 @@ from django_tasks import task
 from ucj.accounts.models import AuditEvent
 from ucj.notifications.services import import_finished
 from ucj.registry.issues import RosterFileError
-from ucj.registry.jobs import UPLOAD_MISSING, purge_stale_uploads, stored_path
+from ucj.registry.jobs import UPLOAD_MISSING, fail_abandoned, purge_stale_uploads, stored_path
 from ucj.registry.models import ImportBatch
 from ucj.registry.services import ImportRefused, import_roster
 
@@ -43,6 +43,7 @@ def run_roster_import(batch_id: int, address: str | None = None) -> dict[str, in
         if path is not None:
             path.unlink(missing_ok=True)  # the upload holds personal data: keep it no longer than needed
         purge_stale_uploads()
+        fail_abandoned()
         import_finished(batch_id)  # the uploader's bell: done or failed, whichever path ended the job
     if address:
         AuditEvent.objects.filter(action="import_roster", object_type="import_batch", object_id=str(batch_id)).update(
