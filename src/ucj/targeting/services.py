@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import statistics
 from collections.abc import Iterable, Sequence
@@ -29,7 +28,6 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -42,6 +40,7 @@ from ucj.accounts.policy import FULL_FIELDS, FieldViews, apply_frame, mask_nik, 
 from ucj.accounts.privacy import dry_run_allowed, views_for
 from ucj.accounts.scoping import Scope, scope_for
 from ucj.bulk import insert_frame, read_frame
+from ucj.bulk import stream_frame as _query_frame
 from ucj.regions.codes import common_ancestor, contains, normalize_code
 from ucj.regions.models import Region, in_region
 from ucj.registry.issues import RosterFileError
@@ -82,7 +81,6 @@ PIPELINE_ROLES = frozenset({Role.ADMIN, Role.PROVINSI, Role.KABKOTA, Role.DESA})
 #: The command line without ``--user`` runs as the operator of the instance.
 OPERATOR = Scope(grants=(), everywhere=True)
 _CHUNK = 20_000
-_FETCH = 200_000
 #: A lookup of N NIKs reads the whole table instead when N × this reaches the table's size.
 _WHOLE_TABLE_SHARE = 4
 
@@ -291,34 +289,6 @@ def _by_nik(qs: QuerySet[Any], niks: Sequence[str], schema: dict[str, Any]) -> p
     else:
         wanted = RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(niks)),))
     return _query_frame(qs.filter(nik__in=wanted), schema)
-
-
-def _query_frame(qs: QuerySet[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    """Like :func:`ucj.bulk.read_frame`, for millions of rows: PostgreSQL sends the rows as CSV through ``COPY …
-    TO STDOUT`` and Polars parses them in bulk (no Python object per value); SQLite's rows come in chunks, so no
-    list of millions of tuples is ever held at once."""
-    try:
-        sql, params = qs.values_list(*schema).query.sql_with_params()
-    except EmptyResultSet:
-        return pl.DataFrame(schema=schema)
-    if connection.vendor != "postgresql":
-        parts = []
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            while rows := cur.fetchmany(_FETCH):
-                parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
-        return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
-    buf = io.BytesIO()
-    with connection.cursor() as cur, cur.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)",
-                                                     params) as copy:  # fmt: skip
-        for chunk in copy:
-            buf.write(chunk)
-    if not buf.tell():
-        return pl.DataFrame(schema=schema)
-    text = pl.read_csv(buf.getvalue(), has_header=False, new_columns=list(schema),
-                       schema={c: pl.String() for c in schema})  # fmt: skip
-    return text.with_columns([pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t)
-                              for c, t in schema.items()])  # fmt: skip
 
 
 def _names(codes: Iterable[str]) -> dict[str, str]:
