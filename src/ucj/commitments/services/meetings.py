@@ -1,0 +1,108 @@
+"""Coordination meetings and their follow-up actions (rencana tindak lanjut): owner region, due date, status;
+overdue when the due date has passed and the action is neither done nor cancelled."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from ucj.commitments import scorecard as rule
+from ucj.commitments.models import ActionStatus, FollowUpAction, Meeting
+from ucj.commitments.services.base import (
+    CHECKS,
+    KINDS,
+    CommitmentRefused,
+    Values,
+    _create,
+    _delete,
+    _get,
+    _update,
+    _visible,
+)
+
+
+def visible_meetings(user: Any, region: str | None = None) -> QuerySet[Meeting]:
+    return _visible(KINDS["meeting"], user, region)
+
+
+def visible_actions(user: Any, region: str | None = None, *, overdue_only: bool = False,
+                    as_of: dt.date | None = None) -> QuerySet[FollowUpAction]:  # fmt: skip
+    """Follow-up actions owned by the user's regions; ``overdue_only``: due before ``as_of`` (default today) and
+    neither done nor cancelled (:func:`ucj.commitments.scorecard.is_overdue`)."""
+    qs = _visible(KINDS["action"], user, region)
+    if overdue_only:
+        qs = qs.filter(_overdue_q(as_of or timezone.localdate()))
+    return qs
+
+
+def _overdue_q(as_of: dt.date) -> Q:
+    return Q(due_date__lt=as_of) & ~Q(status__in=rule.DONE_STATUSES)
+
+
+def get_meeting(user: Any, pk: int) -> Meeting:
+    found: Meeting = _get(KINDS["meeting"], user, pk)
+    return found
+
+
+def get_action(user: Any, pk: int) -> FollowUpAction:
+    found: FollowUpAction = _get(KINDS["action"], user, pk)
+    return found
+
+
+def _check(obj: Any, code: str | None, level: int | None, kelurahan: bool) -> list[str]:
+    if obj.done_on and obj.status != ActionStatus.SELESAI:
+        return ["Tanggal selesai hanya untuk status selesai / a done date is for done actions only"]
+    return []
+
+
+CHECKS["action"] = _check
+
+
+def create_meeting(user: Any, values: Values, *, request: HttpRequest | None = None) -> Meeting:
+    found: Meeting = _create(KINDS["meeting"], user, values, request)
+    return found
+
+
+def update_meeting(user: Any, pk: int, values: Values, *, request: HttpRequest | None = None) -> Meeting:
+    found: Meeting = _update(KINDS["meeting"], user, pk, values, request)
+    return found
+
+
+def delete_meeting(user: Any, pk: int, *, request: HttpRequest | None = None) -> None:
+    _delete(KINDS["meeting"], user, pk, request)
+
+
+def create_action(user: Any, values: Values, *, request: HttpRequest | None = None) -> FollowUpAction:
+    if values.get("meeting"):
+        get_meeting(user, int(values["meeting"]))  # a meeting the user sees (404 otherwise)
+    found: FollowUpAction = _create(KINDS["action"], user, values, request)
+    return found
+
+
+def update_action(user: Any, pk: int, values: Values, *, request: HttpRequest | None = None) -> FollowUpAction:
+    if values.get("meeting"):
+        get_meeting(user, int(values["meeting"]))
+    found: FollowUpAction = _update(KINDS["action"], user, pk, values, request)
+    return found
+
+
+def delete_action(user: Any, pk: int, *, request: HttpRequest | None = None) -> None:
+    _delete(KINDS["action"], user, pk, request)
+
+
+def set_action_status(user: Any, pk: int, status: str, *, done_on: dt.date | None = None, note: str | None = None,
+                      request: HttpRequest | None = None) -> FollowUpAction:  # fmt: skip
+    """Move a follow-up action to ``status``; ``selesai`` records the day it was done (default today)."""
+    if status not in ActionStatus.values:
+        raise CommitmentRefused(f"Status tidak dikenal / unknown status: {status} ({', '.join(ActionStatus.values)})")
+    values: dict[str, Any] = {
+        "status": status,
+        "done_on": (done_on or timezone.localdate()) if status == ActionStatus.SELESAI else None,
+    }
+    if note is not None:
+        values["note"] = note
+    return update_action(user, pk, values, request=request)
