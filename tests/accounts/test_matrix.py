@@ -368,9 +368,10 @@ def test_the_matrix_covers_every_url_of_the_site() -> None:
         "api/v1/commitments/meetings", "api/v1/commitments/meetings/<pk>", "api/v1/commitments/actions",
         "api/v1/commitments/actions/<pk>", "api/v1/commitments/actions/<pk>/status",
         # notifications (issue 16 item 14): the user's own only, tests/notifications/test_notifications.py
-        "pemberitahuan/", "pemberitahuan/bel/",
+        "pemberitahuan/", "pemberitahuan/bel/", "api/v1/notifications", "api/v1/notifications/read",
+        "api/v1/notifications/<notification_id>/read",
         # favourites (issue 16 item 15): the user's own only, tests/favourites/test_favourites.py
-        "favorit/", "favorit/<int:pk>/hapus/",
+        "favorit/", "favorit/<int:pk>/hapus/", "api/v1/favourites", "api/v1/favourites/<favourite_id>",
     }  # fmt: skip
     # commitment pages (issue 13): every role in tests/commitments/test_web_matrix.py (which lists them: ROUTES)
     from tests.commitments.test_web_matrix import ROUTES as COMMITMENT_PAGES

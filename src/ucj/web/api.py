@@ -20,6 +20,8 @@ from ucj.contributions.api import router as contributions_router
 from ucj.contributions.bills_api import router as bills_router
 from ucj.coverage.api import router as coverage_router
 from ucj.dbbusy import MESSAGE, is_busy_error, retry_after
+from ucj.favourites.api import router as favourites_router
+from ucj.notifications.api import router as notifications_router
 from ucj.planning.api import router as planning_router
 from ucj.registry.api import router as registry_router
 from ucj.registry.trust_api import router as trust_router
@@ -58,6 +60,8 @@ api.add_router("/", trust_router)
 api.add_router("/", commitments_router)
 api.add_router("/", targeting_router)
 api.add_router("/", reports_router)
+api.add_router("/", notifications_router)
+api.add_router("/", favourites_router)
 
 
 @api.exception_handler(Http404)
