@@ -268,6 +268,8 @@ UCJ_PARSE_MEMORY_MB = int(os.environ.get("UCJ_PARSE_MEMORY_MB", "2048"))  # the 
 UCJ_PARSE_TIMEOUT_S = int(os.environ.get("UCJ_PARSE_TIMEOUT_S", "300"))  # the child's wall-clock limit
 UCJ_MAX_STORED_FINDINGS = int(os.environ.get("UCJ_MAX_STORED_FINDINGS", "10000"))  # per batch; counts stay exact
 UCJ_RETRY_KEEP_HOURS = int(os.environ.get("UCJ_RETRY_KEEP_HOURS", "24"))  # a dead worker's upload kept for retry
+# An in-process import (CLI, API) still "running" after this long was killed: failed with PROCESS_DIED.
+UCJ_IMPORT_ABANDONED_HOURS = int(os.environ.get("UCJ_IMPORT_ABANDONED_HOURS", "6"))
 
 TASKS = {
     "default": {

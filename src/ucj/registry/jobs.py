@@ -102,9 +102,8 @@ def fail_abandoned(now: dt.datetime | None = None) -> list[int]:
     process was killed (an import of a million rows takes under a minute), their transaction rolled back, so
     nothing of them was stored. Returns the batch ids."""
     now = now or timezone.now()
-    hours = getattr(settings, "UCJ_IMPORT_ABANDONED_HOURS", 6)
-    abandoned = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, stored_file="",
-                                           created_at__lt=now - dt.timedelta(hours=hours))  # fmt: skip
+    since = now - dt.timedelta(hours=settings.UCJ_IMPORT_ABANDONED_HOURS)
+    abandoned = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, stored_file="", created_at__lt=since)
     ids = sorted(abandoned.values_list("pk", flat=True))
     ImportBatch.objects.filter(pk__in=ids, status=ImportBatch.Status.RUNNING).update(
         status=ImportBatch.Status.FAILED, error_code=PROCESS_DIED, finished_at=now,
