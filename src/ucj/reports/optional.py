@@ -25,10 +25,12 @@ def child_level(code: str) -> str:
 
 
 def scorecard(code: str, month: dt.date) -> dict[str, Any]:
-    """The scorecard of the report's year for the region and its children (every region has one, data or not)."""
+    """The scorecard of the report's year for the region and its children (every region has one, data or not), as
+    of the month's last day (overdue follow-up actions, active people, the budget year elapsed)."""
     from ucj.commitments.services import scorecard as service
 
-    return service(region_scope(code), code, month.year, child_level(code))
+    end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    return service(region_scope(code), code, month.year, child_level(code), as_of=end)
 
 
 def has_targeting_data(code: str) -> bool:

@@ -10,7 +10,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ucj.commitments import scorecard as rule
 from ucj.commitments.models import ActionStatus, FollowUpAction, Meeting
 from ucj.commitments.services.base import (
     CHECKS,
@@ -40,7 +39,11 @@ def visible_actions(user: Any, region: str | None = None, *, overdue_only: bool 
 
 
 def _overdue_q(as_of: dt.date) -> Q:
-    return Q(due_date__lt=as_of) & ~Q(status__in=rule.DONE_STATUSES)
+    """Actions that were late on ``as_of``: due before it and not done by then — neither cancelled (the day of a
+    cancellation is not kept, so a cancelled action is never counted) nor done on or before that day (an action
+    done later was still late then; one marked done without a day counts as done)."""
+    done = Q(status=ActionStatus.SELESAI) & (Q(done_on__isnull=True) | Q(done_on__lte=as_of))
+    return Q(due_date__lt=as_of) & ~Q(status=ActionStatus.BATAL) & ~done
 
 
 def get_meeting(user: Any, pk: int) -> Meeting:

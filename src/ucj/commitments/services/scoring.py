@@ -14,7 +14,7 @@ from ucj.accounts.scoping import Scope
 from ucj.commitments import institutions
 from ucj.commitments import scorecard as rule
 from ucj.commitments.models import FollowUpAction, Instrument, InstrumentStatus
-from ucj.commitments.services.base import _ancestors, _as_of, _require_visible, thresholds
+from ucj.commitments.services.base import CommitmentRefused, _ancestors, _as_of, _require_visible, thresholds
 from ucj.commitments.services.budgets import _pools
 from ucj.commitments.services.ecosystem import _unit_frame
 from ucj.commitments.services.meetings import _overdue_q
@@ -101,8 +101,13 @@ def _coverage(code: str, by: str | None, year: int) -> dict[str, dict[str, Any]]
     return out
 
 
-def scorecard(user_or_scope: Any | Scope, region: str, year: int, by: str | None = None) -> dict[str, Any]:
+def scorecard(user_or_scope: Any | Scope, region: str, year: int, by: str | None = None, *,
+              as_of: dt.date | None = None) -> dict[str, Any]:  # fmt: skip
     """The scorecard of ``region`` for ``year`` (and of its children at level ``by``): issue 13 §8's JSON.
+
+    ``as_of``: the day it describes — who is active, which follow-up actions were overdue, the share of the budget
+    year elapsed — a day of ``year`` (a report gives its period's last day); by default today for the current
+    year and 31 December for a past one. A day after today is counted as today.
 
     ``{"region": entry, "children": [entry...], "year", "as_of", "rules"}``; each entry has ``code``, ``name``,
     ``institutions`` (per role positions/registered/active), ``villages``, ``regulation``, ``budget``,
@@ -112,7 +117,9 @@ def scorecard(user_or_scope: Any | Scope, region: str, year: int, by: str | None
     code = _require_visible(user_or_scope, region)
     own, child = _levels(code, by)
     today = timezone.localdate()
-    as_of = _as_of(year)
+    if as_of is not None and as_of.year != year:
+        raise CommitmentRefused(f"Tanggal {as_of} di luar tahun {year} / the day lies outside year {year}")
+    as_of = _as_of(year) if as_of is None else min(as_of, today)
     t = thresholds()
     levels = [own, *([child] if child else [])]
     codes = [code, *(_child_codes(code, child) if child else [])]
@@ -124,13 +131,13 @@ def scorecard(user_or_scope: Any | Scope, region: str, year: int, by: str | None
                                                pl.col("workers").sum()]) for lv in levels}  # fmt: skip
     units = _unit_frame(code, as_of).with_columns(rule.unit_covered_expr(t).alias("unit_covered"))
     unit_sums = {lv: _unit_sums(units, lv) for lv in levels}
-    overdue_rows = list(FollowUpAction.objects.filter(in_region("owner_id", code), _overdue_q(today))
+    overdue_rows = list(FollowUpAction.objects.filter(in_region("owner_id", code), _overdue_q(as_of))
                         .values_list("owner_id", flat=True))  # fmt: skip
     overdue_frame = pl.DataFrame({"owner": overdue_rows}, schema={"owner": pl.String})
     overdue = {lv: _sum_by(overdue_frame, "owner", lv, [pl.len().alias("n")]) for lv in levels}
     instruments = _instrument_frame(code)
     coverage = _coverage(code, child, year)
-    share = rule.elapsed_share(year, today)
+    share = rule.elapsed_share(year, as_of)
     entries = []
     for c in codes:
         lv = own if c == code else str(child)

@@ -40,9 +40,11 @@ def commitment_card(context: template.Context, region: str | None) -> dict[str, 
         entry = region_entry(user, region, year)
     except (Http404, services.CommitmentRefused):
         return {"show": False}
+    # The score is the year's (overdue actions counted on its last day for a past year); the list is what the owners
+    # must act on now, so its count is today's.
     overdue = services.visible_actions(user, region, overdue_only=True).select_related("owner").order_by("due_date")
     return {"show": True, "top": pages.row(entry), "year": year, "region": region,
-            "overdue": list(overdue[:CARD_ACTIONS]), "overdue_count": entry["overdue_actions"]}  # fmt: skip
+            "overdue": list(overdue[:CARD_ACTIONS]), "overdue_count": overdue.count()}  # fmt: skip
 
 
 def region_entry(user: Any, region: str, year: int) -> dict[str, Any]:
