@@ -294,7 +294,7 @@ def test_the_preparation_runs_in_the_worker_when_one_runs(
     settings.DATA_DIR = tmp_path
     queued: list[int] = []
     monkeypatch.setattr(tasks, "publish_coverage", SimpleNamespace(enqueue=queued.append))
-    inline = Spy(lambda requested: True)
+    inline = Spy(lambda requested, **handover: True)
     monkeypatch.setattr(services, "prepare_and_publish", inline)
 
     services.schedule_publication()  # no worker

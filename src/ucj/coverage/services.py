@@ -22,10 +22,10 @@ import polars as pl
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from ucj.bulk import insert_frame, read_frame
+from ucj.bulk import insert_frame, read_frame, stream_frame
 from ucj.coverage.cache import PUBLISH_LOCK, VERSION_KEY, always_write, cache_lock
 from ucj.coverage.facts import FACT_SCHEMA, LEVEL_LENGTHS, PARTICIPANT_SCHEMA, registry_facts, roll_up
 from ucj.coverage.indicator import (
@@ -62,7 +62,7 @@ def _participants(within: Iterable[str] | None = None) -> pl.DataFrame:
         for code in within:
             q |= in_region("desa_id", code, villages_only=True)
         qs = qs.filter(q)
-    return read_frame(qs, PARTICIPANT_SCHEMA)
+    return stream_frame(qs, PARTICIPANT_SCHEMA)  # all 20 M of a national rebuild without a tuple per row
 
 
 # The shape of the cached answers: bump it when code changes what they hold. The shared cache outlives a
@@ -102,34 +102,36 @@ def current_version() -> str:
     return str(published()["id"])
 
 
-def bump_version() -> None:
+def bump_version(facts: pl.DataFrame | None = None, read_ns: int | None = None) -> None:
     """The coverage data changed (facts, feeds, denominators, targets): prepare the dashboards' default answers
     of a new version and publish it (:func:`schedule_publication`), after the current transaction commits.
     Until then every process keeps serving the complete previous version; nothing is invalidated early, so no
     request waits for a computation after a change. Immediate jobs (the tests' task backend) run at once, in
-    the caller's transaction, as they do for imports."""
+    the caller's transaction, as they do for imports. ``facts``: every stored fact, as the caller just wrote
+    them from data read at ``read_ns`` (the full rebuild): a preparation in this process starts from them
+    instead of reading them back."""
     if connection.in_atomic_block and not _immediate_jobs():
-        transaction.on_commit(schedule_publication)
+        transaction.on_commit(lambda: schedule_publication(facts, read_ns))
     else:
-        schedule_publication()
+        schedule_publication(facts, read_ns)
 
 
 def _immediate_jobs() -> bool:
     return "ImmediateBackend" in str(settings.TASKS["default"]["BACKEND"])
 
 
-def schedule_publication() -> None:
+def schedule_publication(facts: pl.DataFrame | None = None, read_ns: int | None = None) -> None:
     """Prepare and publish a new version where it does not hold up the caller: in the background worker when
     one runs (a queued job), else in this process now (the command line, a server without a worker). Called
     after the change committed; the time of the call tells a later job whether a newer version already holds
-    this change."""
+    this change. ``facts``/``read_ns``: see :func:`bump_version` (the worker reads the facts itself)."""
     requested_ns = time.time_ns()
     if _worker_runs():
         from ucj.coverage.tasks import publish_coverage
 
         publish_coverage.enqueue(requested_ns)
     else:
-        prepare_and_publish(requested_ns)
+        prepare_and_publish(requested_ns, facts=facts, read_ns=read_ns)
 
 
 def _worker_runs() -> bool:
@@ -163,8 +165,10 @@ def _worker_runs() -> bool:
 
 def default_answers() -> list[tuple[str, str | None]]:
     """The answers dashboards open on, prepared for every new version: every province and kab/kota with data
-    (registry facts or BPJS's feed), each by its next level."""
-    codes = set(CoverageFact.objects.filter(level__in=(1, 2)).order_by().values_list("region", flat=True).distinct())
+    (registry facts or BPJS's feed), each by its next level. One index probe per province and kab/kota on the
+    facts (not a scan of tens of millions of fact rows at national size)."""
+    with_facts = Exists(CoverageFact.objects.filter(region=OuterRef("code")))
+    codes = set(Region.objects.filter(with_facts, level__in=(1, 2)).values_list("code", flat=True))
     for region in FeedRow.objects.order_by().values_list("region_id", flat=True).distinct():
         parts = region.split(".")
         codes |= {".".join(parts[:n]) for n in (1, 2) if len(parts) >= n}
@@ -172,17 +176,26 @@ def default_answers() -> list[tuple[str, str | None]]:
     return [(code, None) for code in sorted(known)]
 
 
-def prepare_and_publish(requested_ns: int | None = None) -> bool:
+def prepare_and_publish(requested_ns: int | None = None, *, facts: pl.DataFrame | None = None,
+                        read_ns: int | None = None) -> bool:  # fmt: skip
     """Compute every default answer (:func:`default_answers`, the latest month, the default definition) of a
     new version, and those computed on demand under the published one (:func:`_remember_asked`), store them
     all in the shared cache, and only then publish the version (one cache write): a
     reader gets the complete previous version or the complete new one. Returns False when nothing was
     published: a version prepared after ``requested_ns`` (the change) is already out, or a newer one won.
-    An error leaves the previous version in place and removes the answers stored so far."""
+    An error leaves the previous version in place and removes the answers stored so far.
+
+    The answers read their data from one load of everything they need (:class:`Preloaded`: the condensed facts
+    of every region, the feed, denominators, targets, region names), not one set of queries per answer: 38
+    provinces and 514 kab/kota (1,104 answers with the year-earlier ones) would otherwise read the national
+    facts table a thousand times. ``facts``: every stored fact as the caller (the full rebuild) just wrote
+    them from data read at ``read_ns``, used instead of reading them back."""
     current = published()
     if requested_ns is not None and int(current.get("started_ns") or 0) >= requested_ns:
         return False  # a version whose data were read after this change is already published
-    started_ns = time.time_ns()
+    # When its data were read: a change committed later gets a preparation of its own.
+    started_ns = min(read_ns, time.time_ns()) if read_ns else time.time_ns()
+    source = Preloaded(facts)
     as_of = latest_month().replace(day=1)
     record = _record(uuid.uuid4().hex, as_of=as_of, started_ns=started_ns)
     asked = _asked(current["id"])
@@ -198,7 +211,7 @@ def prepare_and_publish(requested_ns: int | None = None) -> bool:
                 pair = _keys(record["id"], code, by, month, definition)
                 if pair[0] in keys:
                     continue  # an answer asked for that is a default one too
-                result, body = _compute(code, by, month, definition, record)
+                result, body = _compute(code, by, month, definition, record, source)
                 keys += pair
                 cache.set_many(dict(zip(pair, (result, body), strict=True)), None)  # lives as long as the version
             cache.set_many({_keys_key(record["id"]): keys, _asked_key(record["id"]): asked}, None)
@@ -267,13 +280,37 @@ def _write_version(record: dict[str, Any]) -> None:
 
 @transaction.atomic
 def rebuild_facts(first: dt.date = FIRST_MONTH, last: dt.date | None = None) -> int:
-    """Recompute every registry fact from the participants (``ucj coverage rebuild``); returns rows written."""
+    """Recompute every registry fact from the participants (``ucj coverage rebuild``); returns rows written.
+
+    On PostgreSQL the table is emptied with ``TRUNCATE`` and its index built once after the ``COPY`` (not row by
+    row: 24.6 M facts at national size), then analysed, so the dashboards' index probes are planned on real
+    statistics at once. Until the transaction commits a dashboard miss waits for it (prepared answers are read
+    from the cache as usual). The new version's answers are prepared from the facts in memory."""
+    read_ns = time.time_ns()
     kecamatan = registry_facts(_participants(), first, last or _last_month(), settings.UCJ_LAPSE_MONTHS, level=3)
     facts = roll_up(kecamatan)
-    CoverageFact.objects.all().delete()
-    _write(facts)
-    bump_version()
+    del kecamatan
+    if connection.vendor == "postgresql":
+        _replace_all(facts)
+    else:
+        CoverageFact.objects.all().delete()
+        _write(facts)
+    bump_version(facts, read_ns)
     return facts.height
+
+
+def _replace_all(facts: pl.DataFrame) -> None:
+    """PostgreSQL: every fact replaced by ``facts`` (inside the caller's transaction): truncate, drop the index,
+    copy, build the index, analyse."""
+    table = CoverageFact._meta.db_table
+    with connection.cursor() as cur, connection.schema_editor(atomic=False) as editor:
+        cur.execute(f"TRUNCATE {editor.quote_name(table)}")
+        for index in CoverageFact._meta.indexes:
+            editor.remove_index(CoverageFact, index)
+        _write(facts)
+        for index in CoverageFact._meta.indexes:
+            editor.add_index(CoverageFact, index)
+        cur.execute(f"ANALYZE {editor.quote_name(table)}")
 
 
 @transaction.atomic
@@ -325,24 +362,147 @@ def child_regions(code: str, by: str | None) -> list[str]:
                 .values_list("code", flat=True))  # fmt: skip
 
 
-def _stored_facts(regions: list[str], as_of: dt.date) -> pl.DataFrame:
-    """Stored facts of ``regions`` up to ``as_of``, condensed in SQL like :func:`indicator.condensed`: every
-    dimension at the two months the breakdowns compare, monthly totals per segment for the rest (a few hundred rows
-    instead of tens of thousands)."""
+def _stored_facts(regions: list[str] | None, as_of: dt.date) -> pl.DataFrame:
+    """Stored facts of ``regions`` (None: every region) up to ``as_of``, condensed in SQL like
+    :func:`indicator.condensed`: every dimension at the two months the breakdowns compare, monthly totals per
+    segment for the rest (a few hundred rows instead of tens of thousands)."""
     detailed = detail_months(as_of)
-    facts = CoverageFact.objects.filter(region__in=regions, month__lte=as_of).order_by()
-    detail = _facts_frame(facts.filter(month__in=detailed))
-    totals = read_frame(
+    facts = CoverageFact.objects.filter(month__lte=as_of).order_by()
+    if regions is not None:
+        facts = facts.filter(region__in=regions)
+    read = read_frame if regions is not None else stream_frame  # the whole table: millions of rows
+    detail = read(facts.filter(month__in=detailed), FACT_SCHEMA)
+    totals = read(
         facts.exclude(month__in=detailed).values("region", "level", "month", "segment").annotate(total=Sum("active")),
         {"region": pl.String, "level": pl.Int8, "month": pl.Date, "segment": pl.String, "total": pl.Int64},
     )
     return pl.concat([detail, totals.rename({"total": "active"})], how="diagonal").select(list(FACT_SCHEMA))
 
 
-def load_data(regions: list[str], as_of: dt.date) -> Data:
+class Queries:
+    """Where an answer's data come from: the database, a few queries per answer (a miss, a drill-down)."""
+
+    def stored_facts(self, regions: list[str], as_of: dt.date) -> pl.DataFrame:
+        return _stored_facts(regions, as_of)
+
+    def feed(self, regions: list[str], ancestors: set[str]) -> pl.DataFrame:
+        """The feed inside the asked regions, and that of their ancestors."""
+        feed_q = Q(region_id__in=ancestors)
+        for code in regions:
+            feed_q |= in_region("region_id", code)
+        return _feed_frame(FeedRow.objects.filter(feed_q))
+
+    def workforce(self, regions: list[str]) -> pl.DataFrame:
+        return _workforce_frame(Workforce.objects.filter(region_id__in=regions))
+
+    def targets(self, ancestors: set[str]) -> pl.DataFrame:
+        return _targets_frame(Target.objects.filter(region_id__in=ancestors))
+
+    def children(self, code: str, by: str | None) -> list[str]:
+        return child_regions(code, by)
+
+    def names(self, codes: list[str]) -> dict[str, str]:
+        return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def _feed_frame(qs: Any) -> pl.DataFrame:
+    return read_frame(qs.order_by(), _FEED_FIELDS).rename({"region_id": "region"})
+
+
+def _workforce_frame(qs: Any) -> pl.DataFrame:
+    rows = qs.values_list("region_id", "year", "definition", "workers", "source")
+    return pl.DataFrame(list(rows), schema=WORKFORCE_SCHEMA, orient="row")
+
+
+def _targets_frame(qs: Any) -> pl.DataFrame:
+    rows = qs.values_list("region_id", "year", "definition", "rate", "count", "source")
+    return pl.DataFrame([(r, y, d, float(rate) if rate is not None else None, c, s) for r, y, d, rate, c, s in rows],
+                        schema=TARGET_SCHEMA, orient="row")  # fmt: skip
+
+
+def _province_parts(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """``frame`` split by the province of its ``region`` (the first two digits)."""
+    if frame.is_empty():
+        return {}
+    parts = frame.with_columns(pl.col("region").str.slice(0, 2).alias("_p")).partition_by("_p", as_dict=True)
+    return {str(key[0]): part.drop("_p") for key, part in parts.items()}
+
+
+class Preloaded(Queries):
+    """The data of many answers loaded once (a new version's preparation): the condensed facts of every region
+    per month asked (one read of the facts table, or the caller's facts in memory), the whole feed, denominators
+    and targets, and the regions down to kecamatan, each split by province. An answer filters the part of its
+    province in memory. Answers that show villages (children at desa level) read the database as usual."""
+
+    def __init__(self, facts: pl.DataFrame | None = None) -> None:
+        self._facts = facts
+        self._condensed: dict[dt.date, dict[str, pl.DataFrame]] = {}
+        self._feed = _province_parts(_feed_frame(FeedRow.objects.all()))
+        self._workforce = _province_parts(_workforce_frame(Workforce.objects.all()))
+        self._targets = _province_parts(_targets_frame(Target.objects.all()))
+        self._names: dict[str, str] = {}
+        self._children: dict[tuple[str, int], list[str]] = {}
+        for code, name in Region.objects.filter(level__lte=3).order_by("code").values_list("code", "name"):
+            self._names[code] = name
+            parts = code.split(".")
+            for up in range(len(parts)):  # every ancestor ("" = above the provinces) lists it at its level
+                self._children.setdefault((".".join(parts[:up]), len(parts)), []).append(code)
+
+    def serves(self, code: str, by: str | None) -> bool:
+        """Whether an answer's regions are all preloaded (down to kecamatan)."""
+        return BY_LEVEL.get(by or "", level_of(code) + 1) <= 3
+
+    def _facts_of(self, as_of: dt.date) -> dict[str, pl.DataFrame]:
+        if as_of not in self._condensed:
+            if self._facts is not None:
+                self._condensed[as_of] = _province_parts(condensed(self._facts, as_of))
+            else:
+                self._condensed[as_of] = _province_parts(_stored_facts(None, as_of))
+        return self._condensed[as_of]
+
+    @staticmethod
+    def _of(parts: dict[str, pl.DataFrame], codes: Iterable[str], schema: dict[str, Any]) -> pl.DataFrame:
+        wanted = sorted(set(codes))
+        found = [parts[p] for p in sorted({c[:2] for c in wanted}) if p in parts]
+        if not found:
+            return pl.DataFrame(schema=schema)
+        frame = pl.concat(found) if len(found) > 1 else found[0]
+        return frame.filter(pl.col("region").is_in(wanted))
+
+    def stored_facts(self, regions: list[str], as_of: dt.date) -> pl.DataFrame:
+        return self._of(self._facts_of(as_of), regions, FACT_SCHEMA)
+
+    def feed(self, regions: list[str], ancestors: set[str]) -> pl.DataFrame:
+        found = [self._feed[p] for p in sorted({c[:2] for c in [*regions, *ancestors]}) if p in self._feed]
+        if not found:
+            return pl.DataFrame(schema=FEED_SCHEMA)
+        frame = pl.concat(found) if len(found) > 1 else found[0]
+        inside = pl.col("region").is_in(sorted(ancestors | set(regions)))
+        for code in regions:
+            inside |= pl.col("region").str.starts_with(code + ".")
+        return frame.filter(inside)
+
+    def workforce(self, regions: list[str]) -> pl.DataFrame:
+        return self._of(self._workforce, regions, WORKFORCE_SCHEMA)
+
+    def targets(self, ancestors: set[str]) -> pl.DataFrame:
+        return self._of(self._targets, ancestors, TARGET_SCHEMA)
+
+    def children(self, code: str, by: str | None) -> list[str]:
+        level = BY_LEVEL.get(by or "", level_of(code) + 1)
+        return list(self._children.get((code, level), [])) if level > level_of(code) else []
+
+    def names(self, codes: list[str]) -> dict[str, str]:
+        return {c: self._names[c] for c in codes if c in self._names}
+
+
+QUERIES = Queries()
+
+
+def load_data(regions: list[str], as_of: dt.date, source: Queries = QUERIES) -> Data:
     """The facts (condensed for ``as_of``), feed rows, denominators and targets the indicator of these
-    regions needs."""
-    registry = _stored_facts([c for c in regions if level_of(c) < 4], as_of)
+    regions needs, from ``source`` (the database, or data preloaded for many answers)."""
+    registry = source.stored_facts([c for c in regions if level_of(c) < 4], as_of)
     villages = [c for c in regions if level_of(c) == 4]
     if villages:  # desa facts are not stored: computed from the participants of these villages
         live = registry_facts(_participants(villages), FIRST_MONTH, as_of, settings.UCJ_LAPSE_MONTHS, level=4)
@@ -350,27 +510,14 @@ def load_data(regions: list[str], as_of: dt.date) -> Data:
     ancestors = {a for code in regions for a in _ancestor_codes(code)}
     # The feed inside the asked regions, and that of their ancestors: a region inside a feed region is
     # reported as registry-partial (see the indicator).
-    feed_q = Q(region_id__in=ancestors)
-    for code in regions:
-        feed_q |= in_region("region_id", code)
-    feed = read_frame(FeedRow.objects.filter(feed_q).order_by(), _FEED_FIELDS)
-    feed = feed.rename({"region_id": "region"})
-    workforce = pl.DataFrame(
-        list(Workforce.objects.filter(region_id__in=regions).values_list("region_id", "year", "definition",
-                                                                         "workers", "source")),
-        schema=WORKFORCE_SCHEMA, orient="row",
-    )  # fmt: skip
-    targets = pl.DataFrame(
-        [(r, y, d, float(rate) if rate is not None else None, c, s) for r, y, d, rate, c, s in
-         Target.objects.filter(region_id__in=ancestors).values_list("region_id", "year", "definition", "rate",
-                                                                    "count", "source")],
-        schema=TARGET_SCHEMA, orient="row",
-    )  # fmt: skip
+    feed = source.feed(regions, ancestors)
+    workforce = source.workforce(regions)
+    targets = source.targets(ancestors)
     # Registry facts of feed regions inside the asked regions are needed to subtract them (see indicator).
     feed_regions = {f for f in feed["region"].unique().to_list() if f not in regions
                     and any(f.startswith(c + ".") for c in regions)}  # fmt: skip
     if feed_regions:
-        extra = _stored_facts(sorted(feed_regions), as_of)
+        extra = source.stored_facts(sorted(feed_regions), as_of)
         registry = pl.concat([registry, extra])
     return Data(registry, feed, workforce, targets)
 
@@ -399,14 +546,15 @@ def _keys(version: str, code: str, by: str | None, as_of: dt.date, definition: s
     return f"ucj:coverage:{tail}", f"ucj:coverage-json:{tail}"
 
 
-def _compute(code: str, by: str | None, as_of: dt.date, definition: str,
-             version: dict[str, Any]) -> tuple[dict[str, Any], bytes]:  # fmt: skip
+def _compute(code: str, by: str | None, as_of: dt.date, definition: str, version: dict[str, Any],
+             source: Preloaded | None = None) -> tuple[dict[str, Any], bytes]:  # fmt: skip
     """The answer of region ``code`` and its children, as a dict and as JSON bytes, with the data time of
-    ``version``."""
-    children = child_regions(code, by)
-    data = load_data([code, *children], as_of)
+    ``version``; its data from ``source`` when it holds them (a version's preparation), else the database."""
+    reader: Queries = source if source is not None and source.serves(code, by) else QUERIES
+    children = reader.children(code, by)
+    data = load_data([code, *children], as_of, reader)
     found = indicators([code, *children], as_of, data, definition)
-    names = dict(Region.objects.filter(code__in=[code, *children]).values_list("code", "name"))
+    names = reader.names([code, *children])
     top, rows = _with_name(found[0], names), [_with_name(i, names) for i in found[1:]]
     child_level = BY_LEVEL.get(by or "", level_of(code) + 1)
     latest = version.get("as_of")
