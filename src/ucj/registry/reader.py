@@ -97,6 +97,12 @@ def read_roster(data: bytes, filename: str = "", limits: ReadLimits = DEFAULT_LI
     """Read a roster file; raises :class:`RosterFileError` for a file that cannot be a roster. Runs
     :func:`precheck` first, so a file beyond ``limits`` is refused before it is parsed."""
     precheck(data, filename, limits)
+    return parse_roster(data, limits)
+
+
+def parse_roster(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
+    """:func:`read_roster` after :func:`precheck` has passed the same bytes (the bounded reader and its child
+    call this, so an xlsx is inflated for the precheck once, not twice)."""
     if data.startswith(_OLE_MAGIC):
         return _finish(_read_workbook(data, "xls", limits), limits)
     if data.startswith(_ZIP_MAGIC):
@@ -248,6 +254,11 @@ def decode_roster_text(data: bytes) -> tuple[str, int]:
         return data.decode("utf-8-sig"), 0
     except UnicodeDecodeError:
         pass
+    return _decode_legacy(data)
+
+
+def _decode_legacy(data: bytes) -> tuple[str, int]:
+    """:func:`decode_roster_text` of bytes that are not valid UTF-8."""
     if not _UTF8_MULTIBYTE.search(data):
         return decode_text(data), 0
     lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
@@ -283,8 +294,13 @@ _HEAD_LINE_CHARS = 60_000
 
 
 def _read_csv(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
-    text, mixed = decode_roster_text(data)
-    head = [line[:_HEAD_LINE_CHARS] for line in text.splitlines()[: HEADER_SCAN_ROWS + 5]]
+    try:  # valid UTF-8 (the common case): Polars parses the bytes as they are, no decode + re-encode copy
+        text, mixed = data.decode("utf-8-sig"), 0
+        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    except UnicodeDecodeError:
+        text, mixed = _decode_legacy(data)
+        body = text.encode("utf-8")
+    head = [line[:_HEAD_LINE_CHARS] for line in _first_lines(text, HEADER_SCAN_ROWS + 5)]
     delim = _sniff_delimiter(head)
     records = list(csv.reader(head, delimiter=delim))
     header_idx = _find_header(records)
@@ -293,8 +309,9 @@ def _read_csv(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
         raise RosterFileError("FILE_TOO_MANY_COLUMNS", f"{len(headers):,} > {limits.max_columns:,}")
     cmap = map_columns(headers)
     width = max(len(headers), 1)
+    del text
     frame = pl.read_csv(
-        io.BytesIO(text.encode("utf-8")),
+        body,
         separator=delim,
         has_header=False,
         skip_rows=header_idx + 1,
@@ -309,6 +326,18 @@ def _read_csv(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
     )
     notes = [Finding(row=0, column="", code="ENCODING_MIXED", value=f"{mixed:,}")] if mixed else []
     return RawRoster(frame=frame, columns=cmap, header_row=header_idx + 1, kind="csv", notes=notes)
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[:count]`` without splitting the whole file (a million lines) for the header scan. A
+    line cut at the end of the prefix is never among the first ``count`` when the prefix holds more lines."""
+    size = 1 << 20
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > count:
+            return lines[:count]
+        size *= 8
+    return text.splitlines()[:count]
 
 
 def _find_header(records: list[list[str]]) -> int:

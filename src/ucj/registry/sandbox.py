@@ -7,19 +7,26 @@ in-process: its memory is bounded by that size, and start-up stays fast. Anythin
 child process (``python -m ucj.registry.sandbox``) that sets its own address-space (``RLIMIT_AS``) and CPU
 limits before it imports a parser, and is killed after ``timeout_seconds``; it hands the cells back as an
 Arrow IPC stream with a JSON header (no pickle: the parent never runs anything the child wrote).
+
+The file goes to the child, and the cells come back, through anonymous in-memory files (``memfd``; an unlinked
+temporary file where there is none), not pipes: ``subprocess.run(input=…, capture_output=True)`` moved a
+100 MB roster in and the frame out a few KB per ``select`` round, which cost more than the parse itself. The
+child's output file is bounded by ``RLIMIT_FSIZE`` (the memory limit), like its memory.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import math
+import os
 import struct
 import subprocess
 import sys
+import tempfile
+from typing import IO
 
-from ucj.registry.reader import DEFAULT_LIMITS, RawRoster, ReadLimits, precheck, read_roster
+from ucj.registry.reader import DEFAULT_LIMITS, RawRoster, ReadLimits, parse_roster, precheck
 
 _HEADER = struct.Struct("<Q")
 _EXIT_MEMORY = 3
@@ -30,31 +37,48 @@ def read_roster_bounded(data: bytes, filename: str = "", limits: ReadLimits = DE
     would exceed ``limits`` (``FILE_TOO_LARGE…``, ``FILE_TOO_MANY_ROWS``, ``FILE_UNSAFE``, ``FILE_PARSE_LIMIT``)."""
     work = precheck(data, filename, limits)
     if work <= limits.inprocess_bytes:
-        return read_roster(data, filename, limits)
+        return parse_roster(data, limits)
     return read_in_child(data, filename, limits)
 
 
 def read_in_child(data: bytes, filename: str, limits: ReadLimits) -> RawRoster:
-    """Parse ``data`` in a child process under ``limits.memory_bytes`` and ``limits.timeout_seconds``."""
+    """Parse ``data`` (already passed by :func:`precheck`) in a child process under ``limits.memory_bytes`` and
+    ``limits.timeout_seconds``."""
     from ucj.registry.issues import RosterFileError
 
     cmd = [sys.executable, "-m", "ucj.registry.sandbox", json.dumps(dataclasses.asdict(limits)), filename]
+    with _memory_file("ucj-roster") as source, _memory_file("ucj-cells") as result:
+        source.write(data)
+        source.seek(0)
+        try:
+            # The child's stderr may quote cell values: it is dropped, never logged.
+            proc = subprocess.run(cmd, stdin=source, stdout=result, stderr=subprocess.DEVNULL,  # noqa: S603
+                                  timeout=limits.timeout_seconds, check=False)  # fmt: skip
+        except subprocess.TimeoutExpired as exc:
+            raise RosterFileError("FILE_PARSE_LIMIT", f"> {limits.timeout_seconds:.0f} s") from exc
+        size = result.seek(0, os.SEEK_END)
+        result.seek(0)
+        if proc.returncode != 0 or size < _HEADER.size:
+            # Out of memory shows as MemoryError (exit 3), a crash of the parser's allocator or SIGXFSZ; either
+            # way a limit was hit.
+            raise RosterFileError("FILE_PARSE_LIMIT", f"> {limits.memory_bytes // (1024 * 1024):,} MB")
+        (head,) = _HEADER.unpack(result.read(_HEADER.size))
+        meta = json.loads(result.read(head))
+        if "error" in meta:
+            raise RosterFileError(meta["error"], meta.get("value", ""))
+        return _decode(meta, result)
+
+
+def _memory_file(name: str) -> IO[bytes]:
+    """A read/write file that lives in memory only (the roster holds personal data: never written to disk)."""
     try:
-        proc = subprocess.run(cmd, input=data, capture_output=True, timeout=limits.timeout_seconds, check=False)  # noqa: S603
-    except subprocess.TimeoutExpired as exc:
-        raise RosterFileError("FILE_PARSE_LIMIT", f"> {limits.timeout_seconds:.0f} s") from exc
-    if proc.returncode != 0 or len(proc.stdout) < _HEADER.size:
-        # Out of memory shows as MemoryError (exit 3) or as a crash of the parser's allocator; either way the
-        # limit was hit. (The child's stderr may quote cell values: it is dropped, never logged.)
-        raise RosterFileError("FILE_PARSE_LIMIT", f"> {limits.memory_bytes // (1024 * 1024):,} MB")
-    (size,) = _HEADER.unpack_from(proc.stdout)
-    meta = json.loads(proc.stdout[_HEADER.size : _HEADER.size + size])
-    if "error" in meta:
-        raise RosterFileError(meta["error"], meta.get("value", ""))
-    return _decode(meta, proc.stdout[_HEADER.size + size :])
+        return open(os.memfd_create(name, os.MFD_CLOEXEC), "w+b")
+    except (AttributeError, OSError):  # no memfd on this system
+        return tempfile.TemporaryFile()
 
 
-def _encode(raw: RawRoster) -> bytes:
+def _write(raw: RawRoster, out: IO[bytes]) -> None:
+    """The JSON header, then the cells as an Arrow IPC stream written straight to ``out`` (no copy in memory)."""
     meta = {
         "columns": dataclasses.asdict(raw.columns),
         "header_row": raw.header_row,
@@ -62,13 +86,16 @@ def _encode(raw: RawRoster) -> bytes:
         "sheet": raw.sheet,
         "notes": [dataclasses.asdict(n) for n in raw.notes],
     }
+    _write_meta(meta, out)
+    raw.frame.write_ipc_stream(out)
+
+
+def _write_meta(meta: dict[str, object], out: IO[bytes]) -> None:
     head = json.dumps(meta).encode()
-    buf = io.BytesIO()
-    raw.frame.write_ipc_stream(buf)
-    return _HEADER.pack(len(head)) + head + buf.getvalue()
+    out.write(_HEADER.pack(len(head)) + head)
 
 
-def _decode(meta: dict[str, object], ipc: bytes) -> RawRoster:
+def _decode(meta: dict[str, object], ipc: IO[bytes]) -> RawRoster:
     import polars as pl
 
     from ucj.registry.columns import ColumnMap
@@ -76,31 +103,36 @@ def _decode(meta: dict[str, object], ipc: bytes) -> RawRoster:
 
     columns = ColumnMap(**meta["columns"])  # type: ignore[arg-type]
     notes = [Finding(**n) for n in meta["notes"]]  # type: ignore[attr-defined]
-    frame = pl.read_ipc_stream(io.BytesIO(ipc))
+    frame = pl.read_ipc_stream(ipc)
     return RawRoster(frame=frame, columns=columns, header_row=int(meta["header_row"]),  # type: ignore[call-overload]
                      kind=str(meta["kind"]), sheet=meta["sheet"], notes=notes)  # type: ignore[arg-type]  # fmt: skip
 
 
 def _child_main(argv: list[str]) -> int:
+    """``python -m ucj.registry.sandbox LIMITS [FILENAME]``: the roster on stdin, the cells on stdout. The
+    parent ran :func:`ucj.registry.reader.precheck` on the same bytes, so the child only parses them."""
     import resource
 
     limits = ReadLimits(**json.loads(argv[1]))
-    filename = argv[2] if len(argv) > 2 else ""
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     cpu = math.ceil(limits.timeout_seconds)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.memory_bytes, limits.memory_bytes))
     from ucj.registry.issues import RosterFileError
 
-    data = sys.stdin.buffer.read()
+    out = sys.stdout.buffer
     try:
-        out = _encode(read_roster(data, filename, limits))
+        raw = parse_roster(sys.stdin.buffer.read(), limits)
     except RosterFileError as err:
-        head = json.dumps({"error": err.finding.code, "value": err.finding.value}).encode()
-        out = _HEADER.pack(len(head)) + head
+        _write_meta({"error": err.finding.code, "value": err.finding.value}, out)
     except MemoryError:
         return _EXIT_MEMORY
-    sys.stdout.buffer.write(out)
-    sys.stdout.buffer.flush()
+    else:
+        try:
+            _write(raw, out)
+        except MemoryError:
+            return _EXIT_MEMORY
+    out.flush()
     return 0
 
 
