@@ -34,11 +34,16 @@ JAMBI = {
 DEC = dt.date(2024, 12, 1)
 
 
-def make_two_provinces() -> None:
-    """Sumsel's dashboard data and Jambi, with registry participants in both."""
+def add_jambi() -> None:
+    """A second province's regions (the tests' database holds Sumsel's)."""
     for code, (level, name, kind) in JAMBI.items():
         parent = code.rsplit(".", 1)[0] if "." in code else None
         Region.objects.create(code=code, name=name, level=level, kind=kind, parent_id=parent, name_key=name.lower())
+
+
+def make_two_provinces() -> None:
+    """Sumsel's dashboard data and Jambi, with registry participants in both."""
+    add_jambi()
     make_sumsel_data()
     Workforce.objects.create(region_id="15", year=2024, definition="eligible", workers=900, source="BPJS 2024")
     Workforce.objects.create(region_id="15.01", year=2024, definition="eligible", workers=400, source="BPJS 2024")

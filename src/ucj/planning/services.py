@@ -39,6 +39,11 @@ REGION_COLUMNS = {"region": pl.String, "name": pl.String, "covered": pl.Int64, "
                   "target_count": pl.Int64, "gap": pl.Int64, "vulnerable_total": pl.Int64,
                   "vulnerable_covered": pl.Int64, "bpu_self": pl.Int64}  # fmt: skip
 RENEWAL_SCHEMA = {"payer": pl.String, "kind": pl.String, "region": pl.String, "workers": pl.Int64}
+#: The region code of a plan for the whole country (issue 17 §5): every province's kab/kota, all villages. Region
+#: codes have no national level (Kemendagri's start at the province); elsewhere the project writes the national
+#: level as a blank region (contribution and ecosystem defaults), which a form or a URL cannot carry.
+NATIONAL = "nasional"
+NATIONAL_NAMES = frozenset({NATIONAL, "national"})
 
 
 class PlanRefused(ValueError):
@@ -90,12 +95,17 @@ def _region_row(indicator: dict[str, Any], year: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _people_of(code: str) -> Q:
+    """Participants of region ``code`` (one index range on the desa code); every participant for a national plan."""
+    return Q() if code == NATIONAL else in_region("desa_id", code, villages_only=True)
+
+
 def _not_covered(code: str, start: dt.date) -> Any:
     """Listed participants of region ``code`` not active at ``start`` (never paid, or lapsed under the lapse
     rule) and not paid for by an employer — filtered in SQL."""
     since = active_since(start, settings.UCJ_LAPSE_MONTHS)
     return (
-        Participant.objects.filter(in_region("desa_id", code, villages_only=True))
+        Participant.objects.filter(_people_of(code))
         .filter(Q(paid_through__isnull=True) | Q(paid_through__lt=since))
         .exclude(payer="employer")
         .order_by()
@@ -153,17 +163,39 @@ def plan_data(code: str, year: int, start_month: int = 1) -> PlanData:
 
 
 def _plan_data(code: str, year: int, start_month: int, as_of: dt.date) -> PlanData:
-    if level_of(code) == 1:
+    if code == NATIONAL:  # every province's answer by kab/kota: prepared for each new version (38 cache reads)
+        answers = [coverage(p, by="kabkota", as_of=as_of)
+                   for p in Region.objects.filter(level=1).order_by("code").values_list("code", flat=True)]  # fmt: skip
+        rows = [_region_row(i, year) for a in answers for i in a["children"]]
+        own = national_row([_region_row(a["region"], year) for a in answers])
+    elif level_of(code) == 1:
         answer = coverage(code, by="kabkota", as_of=as_of)
         rows = [_region_row(i, year) for i in answer["children"]]
+        own = _region_row(answer["region"], year)
     else:
         answer = coverage(code, as_of=as_of)
         rows = [_region_row(answer["region"], year)]
+        own = _region_row(answer["region"], year)
     regions = pl.DataFrame(rows, schema=REGION_COLUMNS, orient="row")
-    own = _region_row(answer["region"], year)
     start = dt.date(year, start_month, 1)
     return PlanData(as_of, regions, candidate_pool(code, start, regions), own, renewals(code, start),
                     lapse_estimate(code, as_of))  # fmt: skip
+
+
+def national_row(provinces: list[dict[str, Any]]) -> dict[str, Any]:
+    """The country's own figures from its provinces' rows: the covered workers added up; a denominator, target
+    or vulnerable total only when every province has one (a sum over some provinces is not the country's)."""
+
+    def total(key: str) -> int | None:
+        values = [p[key] for p in provinces]
+        return sum(values) if values and all(v is not None for v in values) else None
+
+    covered, target = sum(p["covered"] for p in provinces), total("target_count")
+    return {"region": NATIONAL, "name": "Indonesia", "covered": covered, "denominator": total("denominator"),
+            "target_count": target, "gap": max(0, target - covered) if target is not None else None,
+            "vulnerable_total": total("vulnerable_total"),
+            "vulnerable_covered": sum(p["vulnerable_covered"] for p in provinces),
+            "bpu_self": sum(p["bpu_self"] for p in provinces)}  # fmt: skip
 
 
 def _public_active(code: str, start: dt.date) -> Any:
@@ -171,7 +203,7 @@ def _public_active(code: str, start: dt.date) -> Any:
     the workers those payers already fund and must pay again."""
     since = active_since(start, settings.UCJ_LAPSE_MONTHS)
     return (
-        Participant.objects.filter(in_region("desa_id", code, villages_only=True))
+        Participant.objects.filter(_people_of(code))
         .filter(segment="BPU", payer__in=scenario.RENEWAL_PAYERS, paid_through__gte=since)
         .order_by()
     )
@@ -197,7 +229,7 @@ def lapse_estimate(code: str, as_of: dt.date) -> dict[str, Any]:
     than ``UCJ_PLAN_LAPSE_MIN_SAMPLE`` were active a year ago (too little history to say)."""
     year_ago = dt.date(as_of.year - 1, as_of.month, 1)
     was = (
-        Participant.objects.filter(in_region("desa_id", code, villages_only=True), segment="BPU")
+        Participant.objects.filter(_people_of(code), segment="BPU")
         .exclude(payer="employer")
         .filter(paid_through__gte=active_since(year_ago, settings.UCJ_LAPSE_MONTHS))
         .filter(Q(coverage_start__isnull=True) | Q(coverage_start__lte=year_ago))
@@ -260,7 +292,16 @@ def unit_cost(spec: Spec) -> tuple[int, list[dict[str, Any]]]:
 
 def check_region(user: Any, code: str, *, save: bool = False) -> str:
     """The normalised region code, if ``user`` may plan there (and save plans, with ``save``); None = the
-    operator at the command line."""
+    operator at the command line. A national plan (:data:`NATIONAL`) is for users who reach every region (the
+    national administrator) and is not saved (a saved plan belongs to one province or kab/kota)."""
+    if code.strip().lower() in NATIONAL_NAMES:
+        if user is not None and not scope_for(user).everywhere:
+            raise PlanRefused("region: rencana nasional hanya untuk administrator nasional / a national plan is for "
+                              "national administrators only")  # fmt: skip
+        if save:
+            raise scenario.ScenarioError("region: rencana nasional belum dapat disimpan; simpan per provinsi / a "
+                                         "national plan cannot be saved yet; save one per province")  # fmt: skip
+        return NATIONAL
     code = normalize_code(code) or ""
     if not Region.objects.filter(code=code, level__lte=2).exists():
         raise PlanRefused(f"region: '{code}' bukan provinsi atau kab/kota / is not a province or kab/kota", 404)
@@ -292,8 +333,7 @@ def run(spec: Spec, user: Any = None) -> dict[str, Any]:
     problem = scenario.problem(spec, data.pool, data.regions, costs, data.region_gap, renewed, lapses)
     solve = optimiser.maximise_coverage if spec.question == "max_coverage" else optimiser.minimise_cost
     result = scenario.summary(solve(problem), spec, data.regions, costs, renewed, lapses)
-    names = dict(Region.objects.filter(code__in=data.pool["desa"].drop_nulls().unique().to_list())
-                 .values_list("code", "name"))  # fmt: skip
+    names = _names(result.get("desa", []))
     for row in result.get("desa", []):
         row["name"] = names.get(row["desa"], "")
     result.update({"spec": spec.as_dict(), "as_of": f"{data.as_of:%Y-%m}", "unit_cost_lines": lines,
@@ -301,6 +341,14 @@ def run(spec: Spec, user: Any = None) -> dict[str, Any]:
                    "region_after": _after(data.own, result.get("funded", 0), sum(lapses.values())),
                    "available": int(problem.units.unique("unit")["available"].sum())})  # fmt: skip
     return result
+
+
+def _names(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the villages of a plan's rows: by code, or, for tens of thousands of them (a national plan: more
+    than a query may carry as parameters), every village's name."""
+    codes = {row["desa"] for row in rows}
+    villages = Region.objects.filter(level=4) if len(codes) > 5000 else Region.objects.filter(code__in=codes)
+    return {c: n for c, n in villages.values_list("code", "name") if c in codes}
 
 
 def _after(own: dict[str, Any], funded: int, lapses: int = 0) -> dict[str, Any]:

@@ -34,7 +34,10 @@ def _regions(request: HttpRequest) -> list[tuple[str, str]]:
     if not scope.everywhere:
         codes = [c for c in scope.regions if level_of(c) <= 2]
         qs = qs.filter(code__in=codes) | Region.objects.filter(parent_id__in=codes, level=2)
-    return [(r.code, f"{r.code} {r.name}") for r in qs.order_by("code")]
+    listed = [(r.code, f"{r.code} {r.name}") for r in qs.order_by("code")]
+    if scope.everywhere:  # the whole country, last (the form opens on the first region)
+        listed.append((services.NATIONAL, str(_("Indonesia (rencana nasional)"))))
+    return listed
 
 
 def _initial(regions: list[tuple[str, str]], asked: str | None, year: str | None) -> dict[str, Any]:
