@@ -161,11 +161,53 @@ def run(args: argparse.Namespace, out: dict[str, Any]) -> None:
     measure(args, out, frame)
 
 
+def rebuild(args: argparse.Namespace) -> dict[str, Any]:
+    """``rebuild_facts()`` as ``ucj coverage rebuild`` runs it without a worker (``UCJ_COVERAGE_PRECOMPUTE``
+    inline: the new version's default answers are prepared in the same process, from the facts in memory, before
+    it returns), with the preparation timed apart; then the worker's path, a preparation reading the facts back
+    from the database (``prepare_and_publish()``, what ``publish_coverage`` runs)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from ucj.coverage import services
+
+    real = services.prepare_and_publish
+    prepared: dict[str, Any] = {}
+
+    def timed_prepare(*a: Any, **kw: Any) -> bool:
+        t = time.perf_counter()
+        done = real(*a, **kw)
+        prepared.update(s=time.perf_counter() - t, published=done, from_memory=kw.get("facts") is not None)
+        return done
+
+    settings.UCJ_COVERAGE_PRECOMPUTE = "inline"
+    services.prepare_and_publish = timed_prepare
+    try:
+        t = time.perf_counter()
+        facts = services.rebuild_facts()
+        total = time.perf_counter() - t
+    finally:
+        services.prepare_and_publish = real
+        settings.UCJ_COVERAGE_PRECOMPUTE = "worker"
+    version = services.published()
+    answers = len(cache.get(services._keys_key(version["id"])) or []) // 2
+    result = {"s": total, "facts": facts, "prepare_inline": prepared, "facts_only_s": total - prepared.get("s", 0),
+              "answers_prepared": answers, "defaults": len(services.default_answers())}  # fmt: skip
+    log(f"rebuild_facts: {facts:,} facts, {total:.1f} s in all, of which preparing {answers} answers"
+        f" {prepared.get('s', 0):.1f} s (from memory: {prepared.get('from_memory')})")
+    t = time.perf_counter()
+    result["prepare_from_database_s"] = (real(), time.perf_counter() - t)[1]
+    log(f"prepare_and_publish from the database (the worker's path): {result['prepare_from_database_s']:.1f} s")
+    return result
+
+
 def measure(args: argparse.Namespace, out: dict[str, Any], frame: Any) -> None:
     import polars as pl
+    from django.core.cache import cache
     from django.db import connection
 
-    from ucj.coverage.services import bump_version, coverage, coverage_json, latest_month, rebuild_facts
+    from ucj.coverage.cache import VERSION_KEY
+    from ucj.coverage.services import coverage, coverage_json, latest_month
     from ucj.planning import services as planning
     from ucj.planning.scenario import Spec
     from ucj.regions.models import Region, in_region
@@ -195,11 +237,8 @@ def measure(args: argparse.Namespace, out: dict[str, Any], frame: Any) -> None:
         with connection.cursor() as cur:
             cur.execute("SELECT COUNT(*) FROM coverage_coveragefact")
             out["facts_present"] = cur.fetchone()[0]
-    t = time.perf_counter()
     if frame is not None:
-        facts = rebuild_facts()
-        out["rebuild_facts"] = {"s": time.perf_counter() - t, "facts": facts}
-        log(f"rebuild_facts: {facts:,} facts in {out['rebuild_facts']['s']:.1f} s")
+        out["rebuild_facts"] = rebuild(args)
         by_province = frame.group_by(pl.col("desa_id").str.slice(0, 2).alias("p")).len().sort("len", descending=True)
         province, people_p = by_province.row(0)
         nik, desa = frame["nik"][loaded // 2], frame["desa_id"][loaded // 2]
@@ -214,8 +253,10 @@ def measure(args: argparse.Namespace, out: dict[str, Any], frame: Any) -> None:
         return Participant.objects.filter(in_region("desa_id", province, villages_only=True)).count()
 
     def cold(fn: Any) -> Any:
+        """``fn`` on a version nobody prepared (the published record deleted: a new random version)."""
+
         def call() -> Any:
-            bump_version()
+            cache.delete(VERSION_KEY)
             return fn()
 
         return call
@@ -236,6 +277,28 @@ def measure(args: argparse.Namespace, out: dict[str, Any], frame: Any) -> None:
     log(f"plan {province}: cold {out['plan_cold_s']:.1f} s, warm data {out['plan_warm_s']:.1f} s,"
         f" funded {result.get('funded')}")
 
+    # The national plan: every village's candidates, 514 kab/kota floors, APBN paying. Cold = a version nobody
+    # prepared (the 38 province answers are computed on demand), then prepared (the state after a data change:
+    # the worker prepared every province's answer), then the next budget on the same data.
+    nat = Spec(region=planning.NATIONAL, year=as_of.year + 1, budget=500 * 10**9, shares={"apbn": 1.0},
+               floor="share", floor_share=5.0)  # fmt: skip
+    start = dt.date(nat.year, 1, 1)
+    out["national_baseline_candidates_s"], pool = timed(
+        lambda: planning._candidate_counts(planning.NATIONAL, start), 1)  # fmt: skip
+    out["national_plan_cold_s"], national = timed(cold(lambda: planning.run(nat)), 1)
+    services_prepare()
+    out["national_plan_prepared_s"], _ = timed(lambda: planning.run(nat), 1)
+    nat2 = Spec.from_dict({**nat.as_dict(), "budget": 250 * 10**9})
+    out["national_plan_warm_s"], national2 = timed(lambda: planning.run(nat2), args.repeat)
+    out["national_plan"] = {
+        "funded": national.get("funded"), "available": national.get("available"), "status": national.get("status"),
+        "floors": len(national.get("regions", [])), "villages": int(pool["desa"].n_unique()),
+        "candidate_rows": pool.height, "funded_next_budget": national2.get("funded"), "spec": nat.as_dict(),
+    }
+    log(f"national plan: candidates alone {out['national_baseline_candidates_s']:.1f} s, cold"
+        f" {out['national_plan_cold_s']:.1f} s, prepared {out['national_plan_prepared_s']:.1f} s, next budget"
+        f" {out['national_plan_warm_s']:.1f} s — {out['national_plan']}")
+
     reads = {
         "nik lookup": ("SELECT id FROM registry_participant WHERE nik = %s", [nik]),
         "village page (50)": ("SELECT id, nik, name FROM registry_participant WHERE desa_id >= %s AND desa_id < %s "
@@ -253,8 +316,52 @@ def measure(args: argparse.Namespace, out: dict[str, Any], frame: Any) -> None:
             plan = " / ".join(r[0].strip() for r in cur.fetchall()[:3])
             out["reads"][label] = {"ms": secs * 1000, "plan": plan}
             log(f"{label}: {secs * 1000:.2f} ms — {plan}")
-        cur.execute("SELECT pg_total_relation_size('registry_participant'), pg_database_size(current_database())")
-        out["participant_bytes"], out["database_bytes"] = cur.fetchone()
+        cur.execute("SELECT pg_total_relation_size('registry_participant'), pg_database_size(current_database()),"
+                    " pg_total_relation_size('coverage_coveragefact')")
+        out["participant_bytes"], out["database_bytes"], out["facts_bytes"] = cur.fetchone()
+    out["explain"] = explain(province, desa, as_of)
+    for label, plan in out["explain"].items():
+        log(f"EXPLAIN {label}: {plan}")
+
+
+def services_prepare() -> None:
+    from ucj.coverage.services import prepare_and_publish
+
+    prepare_and_publish()
+
+
+def explain(province: str, desa: str, as_of: dt.date) -> dict[str, str]:
+    """The plans of the queries that must stay index-bound (docs/scale.md), on the national data."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from ucj.coverage.indicator import detail_months
+    from ucj.coverage.models import CoverageFact
+    from ucj.coverage.services import child_regions
+    from ucj.planning.services import _not_covered
+    from ucj.regions.models import in_region
+    from ucj.registry.models import Participant
+
+    regions = [province, *child_regions(province, "kabkota")]
+    kecamatan = desa[:8]
+    queries = {
+        "dashboard facts (province + kab/kota, detail months)": CoverageFact.objects.filter(
+            region__in=regions, month__lte=as_of, month__in=detail_months(as_of)).order_by(),
+        "default answers probe": None,
+        "kecamatan refresh read": Participant.objects.filter(in_region("desa_id", kecamatan, villages_only=True))
+            .order_by().values_list("desa_id", "segment", "ecosystem", "payer", "coverage_start", "paid_through"),
+        "plan candidates of the province (grouped)": _not_covered(province, dt.date(as_of.year + 1, 1, 1))
+            .values("desa_id", "village_role", "occupation", "ecosystem", "poverty_decile").annotate(n=Count("id")),
+    }  # fmt: skip
+    out = {}
+    for label, qs in queries.items():
+        if qs is None:
+            with connection.cursor() as cur:
+                cur.execute("EXPLAIN SELECT 1 FROM coverage_coveragefact WHERE region = %s LIMIT 1", [province])
+                out[label] = " / ".join(r[0].strip() for r in cur.fetchall()[:3])
+            continue
+        out[label] = " / ".join(line.strip() for line in qs.explain().splitlines()[:4])
+    return out
 
 
 if __name__ == "__main__":
