@@ -21,7 +21,7 @@ from tests.accounts import conftest as accounts
 from tests.accounts.test_matrix import DONE, LOGIN, assert_answer
 from tests.commitments.backend_world import MUBA, PALEMBANG, SUKARAMI, make_world
 from ucj.commitments import services
-from ucj.commitments.models import BudgetCommitment, EcosystemUnit, FollowUpAction, Instrument
+from ucj.commitments.models import BudgetCommitment, EcosystemUnit, FollowUpAction, Instrument, Meeting, Partner
 
 client_for = accounts.client_for  # the fixture: a client logged in per role ("anon": not logged in)
 ROLES = ("admin", "provinsi", "kab_muba", "kab_plg", "desa", "bpjs", "viewer", "anon")
@@ -37,6 +37,7 @@ def world(db: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
     for region in (MUBA, PALEMBANG):  # a document each, added through the service like the page does
         pk = Instrument.objects.get(region_id=region).pk
         services.update_instrument(None, pk, {}, document=services.Document(PDF, f"{region}.pdf"))
+    services.create_partner(None, {"region": MUBA, "name": "Bank Sumsel Babel", "kind": "bank"})
     return made
 
 
@@ -49,6 +50,8 @@ def target(name: str) -> tuple[str, str, dict[str, Any] | None]:
     unit = EcosystemUnit.objects.get(name="Pasar Sekayu").pk
     own_a = FollowUpAction.objects.get(owner_id=MUBA, status="rencana").pk
     other_a = FollowUpAction.objects.get(owner_id=PALEMBANG).pk
+    partner = Partner.objects.get(region_id=MUBA).pk
+    meeting = Meeting.objects.get(region_id="16").pk  # the province's; actions for Muba, Sukarami and Palembang
     perbup = {"region": MUBA, "kind": "perbup", "number": "9", "date": "", "title": "Matriks", "status": "draf",
               "payer": "", "note": ""}  # fmt: skip
     return {
@@ -82,6 +85,19 @@ def target(name: str) -> tuple[str, str, dict[str, Any] | None]:
         "action status own": ("post", f"/komitmen/tindak-lanjut/{own_a}/status/", {f"a{own_a}-status": "selesai"}),
         "action status other": ("post", f"/komitmen/tindak-lanjut/{other_a}/status/",
                                 {f"a{other_a}-status": "selesai"}),
+        "instrument delete own": ("get", f"/komitmen/regulasi/{own_i}/hapus/", None),
+        "instrument delete POST other": ("post", f"/komitmen/regulasi/{other_i}/hapus/", {}),
+        "budget delete kab": ("get", f"/komitmen/anggaran/{kab}/hapus/", None),
+        "budget delete POST apbdes": ("post", f"/komitmen/anggaran/{apbdes}/hapus/", {}),
+        "unit delete own": ("get", f"/komitmen/ekosistem/{unit}/hapus/", None),
+        "unit delete POST own": ("post", f"/komitmen/ekosistem/{unit}/hapus/", {}),
+        "partner delete own": ("get", f"/komitmen/mitra/{partner}/hapus/", None),
+        "meeting": ("get", f"/komitmen/rapat/{meeting}/", None),
+        "meeting edit": ("get", f"/komitmen/rapat/{meeting}/ubah/", None),
+        "meeting delete": ("get", f"/komitmen/rapat/{meeting}/hapus/", None),
+        "meeting delete POST": ("post", f"/komitmen/rapat/{meeting}/hapus/", {}),
+        "action edit own": ("get", f"/komitmen/tindak-lanjut/{own_a}/ubah/", None),
+        "action delete POST other": ("post", f"/komitmen/tindak-lanjut/{other_a}/hapus/", {}),
     }[name]  # fmt: skip
 
 
@@ -116,6 +132,22 @@ MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
     ("action new",                  (200,   200,     200,     200,    403,  200,  403,   LOGIN)),
     ("action status own",           (DONE,  DONE,    DONE,    404,    404,  DONE, 403,   LOGIN)),
     ("action status other",         (DONE,  DONE,    404,     DONE,   404,  DONE, 403,   LOGIN)),
+    # removal (a confirmation page, then POST) is scoped like an edit
+    ("instrument delete own",       (200,   200,     200,     404,    403,  403,  403,   LOGIN)),
+    ("instrument delete POST other", (DONE, DONE,    404,     DONE,   404,  403,  403,   LOGIN)),
+    ("budget delete kab",           (200,   200,     200,     404,    404,  403,  403,   LOGIN)),
+    ("budget delete POST apbdes",   (DONE,  DONE,    DONE,    404,    DONE, 403,  403,   LOGIN)),
+    ("unit delete own",             (200,   200,     200,     404,    403,  200,  403,   LOGIN)),
+    ("unit delete POST own",        (DONE,  DONE,    DONE,    404,    403,  DONE, 403,   LOGIN)),
+    ("partner delete own",          (200,   200,     200,     404,    404,  200,  403,   LOGIN)),
+    # the province's meeting: read by every region it gave an action (Muba, Sukarami, Palembang), changed by the
+    # province (and BPJS, which works province-wide)
+    ("meeting",                     (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
+    ("meeting edit",                (200,   200,     403,     403,    403,  200,  403,   LOGIN)),
+    ("meeting delete",              (200,   200,     403,     403,    403,  200,  403,   LOGIN)),
+    ("meeting delete POST",         (DONE,  DONE,    403,     403,    403,  DONE, 403,   LOGIN)),
+    ("action edit own",             (200,   200,     200,     404,    404,  200,  403,   LOGIN)),
+    ("action delete POST other",    (DONE,  DONE,    404,     DONE,   404,  DONE, 403,   LOGIN)),
 ]  # fmt: skip
 CASES = [(name, role, expected) for name, row in MATRIX for role, expected in zip(ROLES, row, strict=True)]
 
@@ -138,6 +170,12 @@ ROUTES = {
     "komitmen/mitra/baru/": "partner new", "komitmen/mitra/<int:pk>/ubah/": "partner edit (test_pages)",
     "komitmen/rapat/": "meetings", "komitmen/rapat/baru/": "meeting new",
     "komitmen/tindak-lanjut/baru/": "action new", "komitmen/tindak-lanjut/<int:pk>/status/": "action status own",
+    "komitmen/regulasi/<int:pk>/hapus/": "instrument delete own",
+    "komitmen/anggaran/<int:pk>/hapus/": "budget delete kab",
+    "komitmen/ekosistem/<int:pk>/hapus/": "unit delete own", "komitmen/mitra/<int:pk>/hapus/": "partner delete own",
+    "komitmen/rapat/<int:pk>/": "meeting", "komitmen/rapat/<int:pk>/ubah/": "meeting edit",
+    "komitmen/rapat/<int:pk>/hapus/": "meeting delete", "komitmen/tindak-lanjut/<int:pk>/ubah/": "action edit own",
+    "komitmen/tindak-lanjut/<int:pk>/hapus/": "action delete POST other",
 }  # fmt: skip
 
 

@@ -257,7 +257,7 @@ def _meeting_keys(checked: list[filecheck.Checked], user: Any) -> dict[tuple[dt.
     wanted = {(r["meeting_date"], filecheck.fold(r["meeting_title"])) for one in checked if one.kind.name == "action"
               for r in one.rows if r.get("meeting_date") and r.get("meeting_title")}  # fmt: skip
     if wanted:
-        for pk, date, title in services.visible_meetings(user).filter(date__in={d for d, _ in wanted}).values_list(
+        for pk, date, title in services.own_meetings(user).filter(date__in={d for d, _ in wanted}).values_list(
                 "pk", "date", "title"):  # fmt: skip
             keys[(date, filecheck.fold(title))] = pk
     for one in checked:
@@ -346,7 +346,7 @@ def _write(one: filecheck.Checked, user: Any, dry_run: bool) -> tuple[int, int, 
 def _link_meetings(checked: list[dict[str, Any]], rows: list[dict[str, Any]], user: Any) -> None:
     """Actions name their meeting by date and title: one stored (visible) or created by this load (one query)."""
     dates = {r["meeting_date"] for r in checked if r.get("meeting_date")}
-    stored = services.visible_meetings(user).filter(date__in=dates).order_by("pk")
+    stored = services.own_meetings(user).filter(date__in=dates).order_by("pk")
     found: dict[tuple[Any, str], int] = {(d, filecheck.fold(t)): pk for pk, d, t in
                                          stored.values_list("pk", "date", "title")}  # fmt: skip
     for source, values in zip(checked, rows, strict=True):

@@ -389,18 +389,29 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- meetings and follow-up actions --------------------------------------------------------------------------
 
+MEETING_FIELDS = ("region", *forms.MeetingForm.model_fields)
+ACTION_FIELDS = ("owner", "meeting", *forms.ActionForm.model_fields)
+
+
+def _action_rows(request: HttpRequest, found: Any) -> list[dict[str, Any]]:
+    """Follow-up actions for a table: overdue today first (highlighted), each with its status form when the user
+    may change it."""
+    today = timezone.localdate()
+    rows: list[dict[str, Any]] = [{"a": a, "overdue": is_overdue(a.due_date, a.status, today),
+                                   "editable": services.can_edit(request.user, "action", a.owner_id),
+                                   "form": forms.ActionStatusForm(initial={"status": a.status}, prefix=f"a{a.pk}")}
+                                  for a in found]  # fmt: skip
+    rows.sort(key=lambda x: (not x["overdue"], x["a"].due_date or dt.date.max, x["a"].pk))
+    return rows
+
 
 def meetings(request: HttpRequest) -> HttpResponse:
-    """Meetings of the region and the follow-up actions it owns (overdue ones first and highlighted), each with a
-    status change for those who may make it."""
+    """Meetings of the region (and those of the regions above it that gave it an action: read only) and the
+    follow-up actions it owns (overdue ones first and highlighted), each with a status change for those who may
+    make it."""
     where = _where(request)
-    today = timezone.localdate()
-    found = services.visible_actions(request.user, where.code).select_related("meeting", "owner")
-    actions: list[dict[str, Any]] = [{"a": a, "overdue": is_overdue(a.due_date, a.status, today),
-                                      "editable": services.can_edit(request.user, "action", a.owner_id),
-                                      "form": forms.ActionStatusForm(initial={"status": a.status}, prefix=f"a{a.pk}")}
-                                     for a in found]  # fmt: skip
-    actions.sort(key=lambda x: (not x["overdue"], x["a"].due_date or dt.date.max, x["a"].pk))
+    actions = _action_rows(request, services.visible_actions(request.user, where.code).select_related("meeting",
+                                                                                                      "owner"))
     return render(request, "commitments/meetings.html", {
         **_list_context(request, where, "commitments:meetings"), "actions": actions,
         "meetings": services.visible_meetings(request.user, where.code).select_related("region")[:200],
@@ -410,28 +421,82 @@ def meetings(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting: where and by whom it was held, its summary and the follow-up actions the user sees (owner, due
+    date, status); a meeting of a region above the user's is read only."""
+    found = services.get_meeting(request.user, pk)
+    where = _where(request)
+    actions = services.visible_actions(request.user).filter(meeting=found).select_related("owner")
+    editable = services.can_edit(request.user, "meeting", found.region_id)
+    return render(request, "commitments/meeting.html", {
+        **_list_context(request, where, "commitments:meetings"), "m": found,
+        "actions": _action_rows(request, actions), "editable": editable,
+        "above": not scope_for(request.user).covers(found.region_id),
+        "can_add_action": editable and pages.may_add(request.user, "action"),
+        "back": _back("commitments:meetings", found.region_id),
+    })  # fmt: skip
+
+
+def _meeting_form(request: HttpRequest, initial: dict[str, Any]) -> forms.MeetingForm:
+    regions = _choices_or_403(pages.region_choices(request.user, "meeting", deepest=2))
+    return forms.MeetingForm(request.POST or None, regions=regions, initial=initial)
+
+
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest) -> HttpResponse:
     where = _where(request)
-    regions = _choices_or_403(pages.region_choices(request.user, "meeting", deepest=2))
-    form = forms.MeetingForm(request.POST or None, regions=regions, initial={"region": where.code})
+    form = _meeting_form(request, {"region": where.code})
     back = _back("commitments:meetings", where.code)
     return _form_page(request, form, title=_("Tambah rapat koordinasi"), done=back, cancel=back,
                       save=lambda f: services.create_meeting(request.user, f.values(), request=request))  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = services.get_meeting(request.user, pk)
+    _may_edit(request, "meeting", row.region_id)
+    form = _meeting_form(request, _initial(row, MEETING_FIELDS, region=row.region_id))
+    back = reverse("commitments:meeting", args=[pk])
+    save = lambda f: services.update_meeting(request.user, pk, f.values(), request=request)  # noqa: E731
+    return _form_page(request, form, title=_("Ubah rapat koordinasi"), done=back, cancel=back, save=save)
+
+
+def _action_form(request: HttpRequest, region: str, initial: dict[str, Any],
+                 row: Any = None) -> forms.ActionForm:  # fmt: skip
+    """The action form: owners the user may give actions to, meetings held in their regions (and, when editing,
+    the action's own meeting and owner even if they lie elsewhere)."""
+    owners = _choices_or_403(pages.region_choices(request.user, "action", deepest=2))
+    meetings = [(m.pk, f"{m.date:%Y-%m-%d} {m.title}"[:120]) for m in services.own_meetings(request.user, region)[:200]]
+    if row is not None and row.meeting_id and row.meeting_id not in dict(meetings):
+        meetings.append((row.meeting_id, f"{row.meeting.date:%Y-%m-%d} {row.meeting.title}"[:120]))
+    if row is not None and row.owner_id not in dict(owners):
+        owners.append((row.owner_id, f"{row.owner_id} {row.owner.name}"))
+    return forms.ActionForm(request.POST or None, owners=owners, meetings=meetings, initial=initial)
+
+
+@require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest) -> HttpResponse:
     where = _where(request)
-    owners = _choices_or_403(pages.region_choices(request.user, "action", deepest=2))
-    meetings = [(m.pk, f"{m.date:%Y-%m-%d} {m.title}"[:120])
-                for m in services.visible_meetings(request.user, where.code)[:200]]  # fmt: skip
     asked = request.GET.get("meeting", "")
-    form = forms.ActionForm(request.POST or None, owners=owners, meetings=meetings,
-                            initial={"owner": where.code, "meeting": asked if asked.isdigit() else ""})  # fmt: skip
+    form = _action_form(request, where.code, {"owner": where.code, "meeting": asked if asked.isdigit() else ""})
     back = _back("commitments:meetings", where.code)
+    if asked.isdigit():
+        back = reverse("commitments:meeting", args=[int(asked)])
     return _form_page(request, form, title=_("Tambah tindak lanjut"), done=back, cancel=back,
                       save=lambda f: services.create_action(request.user, f.values(), request=request))  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a follow-up action: its decision, owner, due date, status or meeting."""
+    row = services.get_action(request.user, pk)
+    _may_edit(request, "action", row.owner_id)
+    initial = _initial(row, ACTION_FIELDS, owner=row.owner_id, meeting=row.meeting_id or "")
+    form = _action_form(request, row.owner_id, initial, row)
+    back = (reverse("commitments:meeting", args=[row.meeting_id]) if row.meeting_id
+            else _back("commitments:meetings", row.owner_id))  # fmt: skip
+    return _form_page(request, form, title=_("Ubah tindak lanjut"), done=back, cancel=back,
+                      save=lambda f: services.update_action(request.user, pk, f.values(), request=request))  # fmt: skip
 
 
 @require_POST
@@ -447,4 +512,6 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal)
     else:
         messages.success(request, _("Status tindak lanjut diubah."))
+    if action.meeting_id and request.POST.get("meeting") == str(action.meeting_id):  # from the meeting's page
+        return redirect(reverse("commitments:meeting", args=[action.meeting_id]))
     return redirect(_back("commitments:meetings", request.POST.get("region") or action.owner_id))

@@ -131,7 +131,16 @@ def _visible_q(kind: _Kind, scope: Scope) -> Q:
     q = scope.region_q(f"{kind.region}_id", villages_only=kind.villages_only)
     if kind.name == "instrument":  # national rows and those of the regions above the user's apply to them too
         q |= Q(region__isnull=True) | Q(region_id__in=_ancestors(scope.regions))
+    elif kind.name == "meeting":  # a meeting above the user's regions that gave them an action (read only)
+        q |= _concerning(_ancestors(scope.regions), scope.region_q("owner_id"))
     return q
+
+
+def _concerning(regions: list[str], owners: Q) -> Q:
+    """Meetings held by ``regions`` with a follow-up action whose owner matches ``owners``."""
+    if not regions:
+        return Q(pk__in=[])
+    return Q(region_id__in=regions, pk__in=FollowUpAction.objects.filter(owners).values("meeting_id"))
 
 
 def _ancestors(codes: tuple[str, ...]) -> list[str]:
@@ -149,6 +158,8 @@ def _visible(kind: _Kind, user: Any, region: str | None = None) -> QuerySet[Any]
         within = in_region(f"{kind.region}_id", code, villages_only=kind.villages_only)
         if kind.name == "instrument":  # a region's page lists what applies there: its own, above it, national
             within |= Q(region__isnull=True) | Q(region_id__in=_ancestors((code,)))
+        elif kind.name == "meeting":  # and the meetings above it that gave it an action
+            within |= _concerning(_ancestors((code,)), in_region("owner_id", code))
         qs = qs.filter(within)
     return qs
 
@@ -284,12 +295,22 @@ def _update(kind: _Kind, user: Any, pk: Any, values: Values, request: HttpReques
 
 
 @transaction.atomic
-def _delete(kind: _Kind, user: Any, pk: Any, request: HttpRequest | None) -> Any:
-    obj = _get(kind, user, pk, lock=True)
+def _delete(kind: _Kind, user: Any, pk: Any, request: HttpRequest | None, *, obj: Any = None,
+            more: dict[str, list[Any]] | None = None) -> Any:  # fmt: skip
+    """Delete one row (``obj``, already locked, or the one of ``pk``); the audit event keeps every field of the row
+    as it was (``[before, None]``), so the trail alone says what was removed."""
+    if obj is None:
+        obj = _get(kind, user, pk, lock=True)
     _check_write(user, kind.name, _code_of(kind, obj), _payer(kind, obj))
-    _audit(f"commitments.{kind.name}.delete", kind, obj, user, request, {})
+    _audit(f"commitments.{kind.name}.delete", kind, obj, user, request, {**_snapshot(obj), **(more or {})})
     obj.delete()
     return obj
+
+
+def _snapshot(obj: Any) -> dict[str, list[Any]]:
+    """Every stored field of ``obj`` (but the bookkeeping of who changed it last) as ``{name: [value, None]}``."""
+    skip = {"id", "updated_by", "updated_at"}
+    return {f.name: [_plain(getattr(obj, f.attname)), None] for f in obj._meta.concrete_fields if f.name not in skip}
 
 
 def _audit(action: str, kind: _Kind, obj: Any, user: Any, request: HttpRequest | None,

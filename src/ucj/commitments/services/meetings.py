@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,16 +17,25 @@ from ucj.commitments.services.base import (
     KINDS,
     CommitmentRefused,
     Values,
+    _check_write,
     _create,
     _delete,
     _get,
+    _scope,
     _update,
     _visible,
 )
 
 
 def visible_meetings(user: Any, region: str | None = None) -> QuerySet[Meeting]:
+    """Meetings held in the user's regions and those of the regions above them that gave one of their regions a
+    follow-up action (read only: :func:`can_edit` says no); ``region``: those held there or concerning it."""
     return _visible(KINDS["meeting"], user, region)
+
+
+def own_meetings(user: Any, region: str | None = None) -> QuerySet[Meeting]:
+    """Meetings held in the user's regions (``region``: in that one): those an action may be given to."""
+    return visible_meetings(user, region).filter(_scope(user).region_q("region_id"))
 
 
 def visible_actions(user: Any, region: str | None = None, *, overdue_only: bool = False,
@@ -75,20 +85,37 @@ def update_meeting(user: Any, pk: int, values: Values, *, request: HttpRequest |
     return found
 
 
+@transaction.atomic
 def delete_meeting(user: Any, pk: int, *, request: HttpRequest | None = None) -> None:
-    _delete(KINDS["meeting"], user, pk, request)
+    """Delete a meeting with its follow-up actions, each audited; refused when the user may not change one of them
+    (an action another office gave a region outside the user's)."""
+    meeting = _get(KINDS["meeting"], user, pk, lock=True)
+    _check_write(user, "meeting", meeting.region_id)
+    actions = list(FollowUpAction.objects.select_for_update().filter(meeting=meeting).order_by("pk"))
+    for action in actions:
+        _check_write(user, "action", action.owner_id)
+    for action in actions:
+        _delete(KINDS["action"], user, action.pk, request, obj=action)
+    _delete(KINDS["meeting"], user, pk, request, obj=meeting, more={"actions": [len(actions), 0]})
+
+
+def _check_meeting(user: Any, values: Values) -> None:
+    """An action is given to a meeting the user sees (404 otherwise) and may change (a meeting of a region above
+    theirs is read only: 403)."""
+    if values.get("meeting"):
+        meeting = get_meeting(user, int(values["meeting"]))
+        _check_write(user, "meeting", meeting.region_id)
 
 
 def create_action(user: Any, values: Values, *, request: HttpRequest | None = None) -> FollowUpAction:
-    if values.get("meeting"):
-        get_meeting(user, int(values["meeting"]))  # a meeting the user sees (404 otherwise)
+    _check_meeting(user, values)
     found: FollowUpAction = _create(KINDS["action"], user, values, request)
     return found
 
 
 def update_action(user: Any, pk: int, values: Values, *, request: HttpRequest | None = None) -> FollowUpAction:
-    if values.get("meeting"):
-        get_meeting(user, int(values["meeting"]))
+    if values.get("meeting") and int(values["meeting"]) != get_action(user, pk).meeting_id:
+        _check_meeting(user, values)
     found: FollowUpAction = _update(KINDS["action"], user, pk, values, request)
     return found
 
