@@ -26,15 +26,20 @@ def copy_frame(cur: Any, statement: str, frame: pl.DataFrame) -> None:
         copy.write(buf.getvalue())
 
 
-def sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
-    """Python tuples for sqlite3: dates as ISO text, booleans as 0/1, datetimes as Django stores them."""
-    prepared = frame.with_columns(
+def sqlite_values(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the values SQLite stores for Django: dates as ISO text, booleans as 0/1, datetimes as
+    Django writes them."""
+    return frame.with_columns(
         [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
         + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
         + [pl.col(c).dt.replace_time_zone(None).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
            for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
     )  # fmt: skip
-    return prepared.rows()
+
+
+def sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """Python tuples for sqlite3 (:func:`sqlite_values`)."""
+    return sqlite_values(frame).rows()
 
 
 def insert_frame(cur: Any, table: str, frame: pl.DataFrame) -> None:

@@ -14,18 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from tests.registry.side_by_side import WAIT, import_side_by_side
 from ucj.registry import store
 from ucj.registry.models import ImportBatch, Participant
-from ucj.registry.services import ImportReport, import_roster
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SUKARAMI = "16.06.01.2001"
 HEADER = "NIK,Nama,Kode Desa,No HP"
 SHARED = ["1606011301900044", "1606011402910045", "1606011503920046"]
-WAIT = 60  # seconds; only a safety net against a hung test, never reached when the code is right
 
 
 def test_two_imports_sharing_new_niks_both_finish(write_csv: Callable[..., Path], monkeypatch: Any) -> None:
@@ -65,26 +64,7 @@ def test_two_imports_sharing_new_niks_both_finish(write_csv: Callable[..., Path]
             name="b.csv",
         ),
     }
-    reports: dict[str, ImportReport] = {}
-    failures: dict[str, BaseException] = {}
-
-    def work(name: str) -> None:
-        try:
-            path = files[name]
-            reports[name] = import_roster(path.read_bytes(), path.name)
-        except BaseException as exc:  # reported below
-            failures[name] = exc
-            a_inserted.set()
-            b_matched.set()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(n,), name=n) for n in ("A", "B")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(WAIT * 2)
-    assert not failures, {k: type(v).__name__ for k, v in failures.items()}
+    reports = import_side_by_side(files, a_inserted, b_matched)
     a, b = reports["A"], reports["B"]
     assert (a.accepted, a.updated, a.rejected) == (3, 0, 0)
     assert (b.accepted, b.updated, b.rejected) == (1, 3, 0)  # B updated what A inserted

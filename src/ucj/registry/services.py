@@ -31,7 +31,7 @@ from ucj.registry.regionmatch import villages_frame
 from ucj.registry.reimport import DuplicateFile, earlier_import, keep_excel_damage
 from ucj.registry.sandbox import read_roster_bounded
 from ucj.registry.signals import announce_change
-from ucj.registry.store import ACCEPTED, CONFLICT, FOREIGN, UPDATED, write_participants
+from ucj.registry.store import ACCEPTED, CONFLICT, FOREIGN, UPDATED, sqlite_stage, write_participants
 from ucj.registry.validate import Validated, validate_roster
 
 Progress = Callable[[str, int], None]
@@ -351,9 +351,13 @@ def _commit(
     user: Any, request: Any,
 ) -> None:  # fmt: skip
     _set_progress(batch, "writing", 50)
-    with transaction.atomic():
+    # A large batch on SQLite is handed to the database through Arrow before the transaction (ATTACH is refused
+    # inside one); the insert from it happens inside, all-or-nothing with the rest (store.sqlite_stage).
+    with sqlite_stage(checked.ok, batch.pk) as stage, transaction.atomic():
         changes: list[pl.DataFrame] = []
-        written = write_participants(checked.ok, batch.pk, tell, writable=_write_codes(user), changes=changes)
+        written = write_participants(
+            checked.ok, batch.pk, tell, writable=_write_codes(user), changes=changes, stage=stage
+        )
         touched = written.filter(pl.col("outcome").is_in([ACCEPTED, UPDATED]))["source_row"]
         announce_change(
             checked.ok.filter(pl.col("_row").cast(pl.Int64).is_in(touched.implode()))["desa_code"].unique().to_list(),

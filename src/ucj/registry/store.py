@@ -5,7 +5,9 @@
 2. New people are inserted sorted by NIK so the unique index grows in order, with ``ON CONFLICT (nik) DO
    NOTHING``: ``COPY`` into a temporary table and one ``INSERT … SELECT`` on PostgreSQL, one ``executemany``
    on SQLite. A duplicate never raises (PostgreSQL would print the NIK in its log), and a NIK that a
-   concurrent import registered in the meantime is matched again and handled as a known one.
+   concurrent import registered in the meantime is matched again and handled as a known one. A large batch
+   on PostgreSQL that gets the registry's insert lock alone (:func:`_insert_lock`) is ``COPY``-ed straight
+   into the table instead (no other import can add a NIK between its match and its insert).
 3. Known NIKs are classified (vectorised): a stored village outside the writer's regions → ``foreign``
    (untouched); another person (name or birth date, :mod:`ucj.registry.identity`) → ``conflict``
    (untouched, a person decides); else ``updated``.
@@ -18,16 +20,21 @@ The caller owns the transaction, so a batch is all-or-nothing.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
-from collections.abc import Callable, Sequence
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Field
 
-from ucj.bulk import copy_frame, quote, sqlite_rows
+from ucj.bulk import copy_frame, quote, sqlite_rows, sqlite_values
 from ucj.registry.identity import differs_expr
 from ucj.registry.models import Participant
 
@@ -62,6 +69,16 @@ _RANGE_MIN, _RANGE_SPREAD = 20_000, 4
 #: From this many new rows, a SQLite insert that at least doubles the table rebuilds its secondary indexes
 #: afterwards instead of growing them row by row (see :func:`_drop_secondary_indexes`).
 _REBUILD_MIN = 50_000
+#: PostgreSQL: a batch of at least this many rows tries to take the registry's insert lock alone, and then
+#: copies its new people straight into the table (see :func:`_insert_lock`).
+_DIRECT_MIN = 5_000
+#: Key of the transaction-scoped advisory lock every import takes on PostgreSQL before it matches NIKs: shared
+#: for the staged insert (``ON CONFLICT``: imports run side by side), exclusive for a direct ``COPY``.
+_INSERT_LOCK = 0x55434A_5245474E  # "UCJ" "REGN"
+#: SQLite: from this many rows, an import that is not part of a larger transaction hands its rows to SQLite
+#: through Arrow (see :func:`sqlite_stage`) instead of one Python tuple per row.
+_STAGE_MIN = 50_000
+_STAGE_SCHEMA = "ucj_stage"
 #: Fields where a stored value beats a village-role default (see :func:`_keep_stored`).
 KEEP_STORED = ("payer", "income", "risk_class")
 Progress = Callable[[str, int], None]
@@ -119,9 +136,95 @@ def _keep_stored(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
     ).select(old.columns)
 
 
+@dataclass(frozen=True)
+class Stage:
+    """A batch's rows in insert form in the attached scratch database (:func:`sqlite_stage`)."""
+
+    columns: tuple[str, ...]
+    rows: int
+
+
+@contextlib.contextmanager
+def sqlite_stage(ok: pl.DataFrame, batch_id: int) -> Iterator[Stage | None]:
+    """SQLite, a batch of ``_STAGE_MIN`` rows or more: its rows in insert form (:func:`_new_rows` of every
+    row, sorted by NIK) written by the Arrow driver (ADBC) into a scratch database file, attached to Django's
+    connection as ``ucj_stage`` (read-only) for the duration; ``None`` (the ``executemany`` path) otherwise.
+
+    Enter it *before* the import's transaction: SQLite refuses ``ATTACH`` inside one. The insert is then one
+    ``INSERT … SELECT`` inside the import's transaction, so the batch stays all-or-nothing; the scratch file is
+    only read there. The driver bundles its own SQLite library, so it only ever opens the scratch file, never
+    the registry's database (two SQLite libraries holding one file in one process can lose each other's
+    locks). The file is created 0600 beside the database and removed afterwards; one left by a killed
+    process is removed by the next stage in that directory. Without the driver, inside a larger transaction
+    (a form entry, a dry run), for a small batch, or when a sample of the batch's NIKs is mostly registered
+    already (a re-import: few rows to insert, the stage would be wasted): ``None``."""
+    if connection.vendor != "sqlite" or ok.height < _STAGE_MIN or connection.in_atomic_block or _mostly_known(ok):
+        yield None
+        return
+    try:
+        import adbc_driver_sqlite.dbapi as adbc
+    except ImportError:  # pragma: no cover - a dependency; the executemany path works without it
+        yield None
+        return
+    frame = written_frame(ok)
+    rows = sqlite_values(_new_rows(frame.drop([c for c in frame.columns if c.startswith("defaulted_")]), batch_id))
+    folder = _stage_folder()
+    _remove_stale_stages(folder)
+    fd, name = tempfile.mkstemp(prefix=f"ucj-stage-{os.getpid()}-", suffix=".sqlite3", dir=folder)
+    os.close(fd)
+    path = Path(name)
+    attached = False
+    try:
+        with adbc.connect(str(path), autocommit=True) as scratch, scratch.cursor() as cur:
+            cur.adbc_ingest("rows", rows, mode="create")
+        with connection.cursor() as cur:
+            cur.execute(f"ATTACH DATABASE %s AS {_STAGE_SCHEMA}", [path.as_uri() + "?mode=ro"])
+        attached = True
+        yield Stage(tuple(rows.columns), rows.height)
+    finally:
+        try:
+            if attached and connection.connection is not None:
+                with connection.cursor() as cur:
+                    cur.execute(f"DETACH DATABASE {_STAGE_SCHEMA}")
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _mostly_known(ok: pl.DataFrame, sample: int = 1000) -> bool:
+    """Whether at least half of a sample of the batch's NIKs is registered (an estimate; it only chooses the
+    faster way to insert, the transaction matches every NIK itself)."""
+    niks = ok["nik"].sample(min(sample, ok.height), seed=17).sort().to_list()
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT count(*) FROM json_each(%s) j JOIN {quote(Participant._meta.db_table)} p ON p.nik = j.value",  # noqa: S608
+            [json.dumps(niks)],
+        )
+        return bool(2 * cur.fetchone()[0] >= len(niks))
+
+
+def _stage_folder() -> Path | None:
+    """The folder of the SQLite database file (``None``, the system's temporary folder, for one in memory)."""
+    name = str(connection.settings_dict["NAME"])
+    if name.startswith("file:") or ":memory:" in name or not name:
+        return None
+    return Path(name).resolve().parent
+
+
+def _remove_stale_stages(folder: Path | None) -> None:
+    """Remove scratch files that a killed import left behind (their process is gone)."""
+    for old in Path(folder or tempfile.gettempdir()).glob("ucj-stage-*.sqlite3*"):
+        pid = old.name.split("-")[2]
+        try:
+            os.kill(int(pid), 0)
+        except (ValueError, ProcessLookupError):
+            old.unlink(missing_ok=True)
+        except PermissionError:  # another user's live process
+            continue
+
+
 def write_participants(
     ok: pl.DataFrame, batch_id: int, progress: Progress | None = None, *, writable: Sequence[str] | None = None,
-    changes: list[pl.DataFrame] | None = None,
+    changes: list[pl.DataFrame] | None = None, stage: Stage | None = None,
 ) -> pl.DataFrame:
     """Insert or update the validated rows; returns ``source_row``, ``outcome`` and ``participant_id`` (the
     stored id of a known NIK) for every row of ``ok``.
@@ -135,17 +238,21 @@ def write_participants(
     ``weight``) are appended to it: +1 for each inserted person and for the new values of each rewritten one,
     −1 for the stored values of each rewritten one, so the facts follow from the frames in memory instead of
     re-reading the registry (issue 17 §3).
+
+    ``stage``: the batch's rows already handed to SQLite (:func:`sqlite_stage`); new people are inserted from
+    there.
     """
     tell = progress or (lambda stage, pct: None)
     frame = written_frame(ok)
     flags = [c for c in frame.columns if c.startswith("defaulted_")]
     with connection.cursor() as cur:
         tell("matching", 55)
+        direct = _insert_lock(cur, frame.height)
         stored = _stored(cur, frame)
         new = frame.filter(~pl.col("nik").is_in(stored["nik"].implode())).drop(flags)
         tell("inserting", 65)
         inserted = _new_rows(new, batch_id)
-        lost = _insert(cur, inserted, batch_id) if new.height else []
+        lost = _insert(cur, inserted, batch_id, direct, stage) if new.height else []
         if lost:
             # A concurrent import registered these NIKs after our match: match them again, now as known ones.
             stored = pl.concat([stored, _stored(cur, frame.filter(pl.col("nik").is_in(lost)))], how="diagonal_relaxed")
@@ -258,31 +365,36 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
     if connection.vendor == "postgresql":
         # One text parameter: binding a million-element array costs seconds of client-side quoting. The rows
         # come back as CSV through COPY and are parsed by Polars in bulk: a million rows as Python tuples (a
-        # date object per cell) cost seconds (issue 17 §3). FORCE_QUOTE: '' stays '', NULL stays NULL.
+        # date object per cell) cost seconds (issue 17 §3). FORCE_QUOTE: '' stays '', NULL stays NULL. A batch
+        # about the size of the whole registry reads the table in one sequential scan instead (a semi-join in
+        # Polars), not a million probes of the NIK index.
+        whole = _whole_table(cur, table, len(niks))
+        where, params = ("", []) if whole else (" WHERE p.nik = ANY(string_to_array(%s, ','))", [",".join(niks)])
         buf = io.BytesIO()
         with cur.cursor.copy(
-            f"COPY (SELECT {cols} FROM {table} p WHERE p.nik = ANY(string_to_array(%s, ','))) "  # noqa: S608
-            "TO STDOUT (FORMAT csv, FORCE_QUOTE *)",
-            [",".join(niks)],
+            f"COPY (SELECT {cols} FROM {table} p{where}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)", params  # noqa: S608
         ) as copy:
             for chunk in copy:
                 buf.write(chunk)
         text = pl.read_csv(buf.getvalue(), has_header=False, new_columns=list(schema), infer_schema=False,
                            schema={c: pl.String() for c in schema})  # fmt: skip
-        return text.with_columns(
+        found = text.with_columns(
             [pl.col(c) == "t" if t == pl.Boolean() else pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date()
              else pl.col(c).cast(t) for c, t in schema.items()]
         )  # fmt: skip
+        return _in_batch(found, niks) if whole else found
     cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
     if not cur.fetchone()[0]:
         return pl.DataFrame(schema=schema)
-    # Expressions instead of bare columns: SQLite then hands back the stored text and integers as they
-    # are, skipping the per-value Python converters Django registers for dates and booleans; Polars
-    # parses them in bulk instead.
+    # Dates and booleans as expressions: SQLite then hands back the stored text and integers as they are,
+    # skipping the per-value Python converters Django registers for those declared types; Polars parses them
+    # in bulk instead. Text and integer columns have no converter and are read bare (an expression costs
+    # SQLite a copy of every value).
     raw = {c: pl.String() if t == pl.Date else pl.Int64() if t == pl.Boolean else t for c, t in schema.items()}
     exprs = ", ".join(
-        f"p.{quote(c)} || ''" if t == pl.String() else f"p.{quote(c)} + 0" for c, t in raw.items()
-    )  # fmt: skip
+        f"p.{quote(c)} || ''" if t == pl.Date else f"p.{quote(c)} + 0" if t == pl.Boolean else f"p.{quote(c)}"
+        for c, t in schema.items()
+    )
     niks.sort()  # probes in index order: neighbouring NIKs share pages (a file in any order reads like a sorted one)
     rows = _sqlite_range(cur, exprs, table, niks, raw)
     if rows is None:
@@ -295,18 +407,38 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _sqlite_range(cur: Any, exprs: str, table: str, niks: list[str], raw: dict[str, Any]) -> pl.DataFrame | None:
-    """A large batch's stored rows by one scan of the NIK index between its smallest and largest NIK, kept
-    where the NIK is in the batch (a Polars semi-join), or ``None`` when the batch is small or the range holds
-    many more people than the batch (then probing each NIK reads less). A re-imported roster of a million
-    known NIKs is read in index order instead of a million separate probes (issue 17 §3)."""
+    """A large batch's stored rows by one scan, kept where the NIK is in the batch (a Polars semi-join), or
+    ``None`` when the batch is small or the stored people it could concern outnumber it by far (then probing
+    each NIK reads less). The scan is of the whole table in storage order when the table holds at most half as many
+    rows again as the batch (no index walk: a registry re-imported whole), else of the NIK index between
+    the batch's smallest and largest NIK. A re-imported roster of a million known NIKs is read in one pass
+    instead of a million separate probes (issue 17 §3)."""
     if len(niks) < _RANGE_MIN:
         return None
     lo, hi = niks[0], niks[-1]
-    cur.execute(f"SELECT count(*) FROM {table} WHERE nik BETWEEN %s AND %s", [lo, hi])  # noqa: S608
-    if cur.fetchone()[0] > _RANGE_SPREAD * len(niks):
-        return None
-    cur.execute(f"SELECT {exprs} FROM {table} p WHERE p.nik BETWEEN %s AND %s", [lo, hi])  # noqa: S608
-    rows = pl.DataFrame(cur.fetchall(), schema=raw, orient="row")
+    if _whole_table(cur, table, len(niks)):
+        cur.execute(f"SELECT {exprs} FROM {table} p")  # noqa: S608
+    else:
+        cur.execute(f"SELECT count(*) FROM {table} WHERE nik BETWEEN %s AND %s", [lo, hi])  # noqa: S608
+        if cur.fetchone()[0] > _RANGE_SPREAD * len(niks):
+            return None
+        cur.execute(f"SELECT {exprs} FROM {table} p WHERE p.nik BETWEEN %s AND %s", [lo, hi])  # noqa: S608
+    return _in_batch(pl.DataFrame(cur.fetchall(), schema=raw, orient="row"), niks)
+
+
+def _whole_table(cur: Any, table: str, batch: int) -> bool:
+    """Whether a batch of ``batch`` NIKs (at least ``_RANGE_MIN``) should read the whole participant table: it
+    holds at most half as many rows again as the batch (a row read in storage order costs about two thirds of
+    one read through the NIK index). Counts no further than that."""
+    if batch < _RANGE_MIN:
+        return False
+    limit = batch * 3 // 2
+    cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) t", [limit + 1])  # noqa: S608
+    return bool(cur.fetchone()[0] <= limit)
+
+
+def _in_batch(rows: pl.DataFrame, niks: list[str]) -> pl.DataFrame:
+    """The rows whose NIK is one of ``niks`` (a semi-join)."""
     return rows.join(pl.DataFrame({"nik": niks}, schema={"nik": pl.String()}), on="nik", how="semi")
 
 
@@ -337,11 +469,54 @@ def _new_rows(new: pl.DataFrame, batch_id: int) -> pl.DataFrame:
     )
 
 
-def _insert(cur: Any, rows: pl.DataFrame, batch_id: int) -> list[str]:
+def _insert_lock(cur: Any, rows: int) -> bool:
+    """PostgreSQL: take the registry's insert lock for this transaction, before the NIKs are matched; ``True``
+    when this batch holds it alone and may ``COPY`` its new people straight into the table.
+
+    Every import takes it: shared (blocking) for the staged insert, whose ``ON CONFLICT`` lets imports run side
+    by side; a batch of :data:`_DIRECT_MIN` rows or more first tries it exclusively without waiting. Held
+    alone, no other import can register a NIK between this batch's match and its insert, so a direct ``COPY``
+    meets no duplicate (the unique index still guarantees it; :func:`_copy_direct` falls back if a writer that
+    takes no lock got there first). Held by others, the batch takes the staged path at once instead of
+    waiting for them. Other imports wait for an exclusive holder's commit (as on SQLite, whose writers are
+    serialised anyway). Transaction-scoped: released by the commit or the rollback, also of a killed import.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    if rows >= _DIRECT_MIN:
+        cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [_INSERT_LOCK])
+        if cur.fetchone()[0]:
+            return True
+    cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_INSERT_LOCK])
+    return False
+
+
+def _copy_direct(cur: Any, table: str, cols: str, rows: pl.DataFrame) -> bool:
+    """``COPY`` new participants straight into the table (PostgreSQL, insert lock held alone); ``False``, with
+    nothing written, when a NIK turned out to be registered after all (a writer outside the imports): the
+    savepoint is rolled back and the caller takes the staged ``ON CONFLICT`` path."""
+    from psycopg.errors import UniqueViolation
+
+    try:
+        with transaction.atomic():
+            copy_frame(cur, f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)", rows)
+    except UniqueViolation:
+        return False
+    return True
+
+
+def _insert(
+    cur: Any, rows: pl.DataFrame, batch_id: int, direct: bool = False, stage: Stage | None = None
+) -> list[str]:
     """Insert new participants, skipping NIKs registered meanwhile (``ON CONFLICT (nik) DO NOTHING``: the
-    database never raises on a duplicate); returns the NIKs that were not inserted by this call."""
+    database never raises on a duplicate); returns the NIKs that were not inserted by this call. ``direct``:
+    this batch holds the insert lock alone (:func:`_insert_lock`), so it copies straight into the table.
+    ``stage``: SQLite, every row of the batch in insert form in the attached scratch database; the known NIKs
+    among them are skipped by the same ``ON CONFLICT``."""
     table = quote(Participant._meta.db_table)
     cols = ", ".join(quote(c) for c in rows.columns)
+    if direct and _copy_direct(cur, table, cols, rows):
+        return []
     if connection.vendor == "postgresql":
         cur.execute(f"DROP TABLE IF EXISTS {_STAGE_NEW}")
         cur.execute(f"CREATE TEMPORARY TABLE {_STAGE_NEW} ({_stage_columns(rows)}) ON COMMIT DROP")
@@ -355,10 +530,18 @@ def _insert(cur: Any, rows: pl.DataFrame, batch_id: int) -> list[str]:
     else:
         marks = ", ".join(["%s"] * rows.width)
         rebuilt = _drop_secondary_indexes(cur, rows.height)
-        cur.executemany(
-            f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (nik) DO NOTHING",  # noqa: S608
-            sqlite_rows(rows),
-        )
+        if stage is not None:
+            staged = ", ".join(quote(c) for c in stage.columns)
+            # WHERE true: SQLite's grammar wants it between a SELECT and an upsert clause.
+            cur.execute(
+                f"INSERT INTO {table} ({staged}) SELECT {staged} FROM {_STAGE_SCHEMA}.rows WHERE true "  # noqa: S608
+                "ON CONFLICT (nik) DO NOTHING"
+            )
+        else:
+            cur.executemany(
+                f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (nik) DO NOTHING",  # noqa: S608
+                sqlite_rows(rows),
+            )
         inserted = cur.rowcount
         for create in rebuilt:
             cur.execute(create)
