@@ -93,26 +93,47 @@ class RawRoster:
         return pl.lit(None, dtype=pl.String)
 
 
+@dataclass(frozen=True)
+class FileFacts:
+    """What :func:`inspect_file` learned without parsing: the work size in bytes (an xlsx's real uncompressed
+    size, else the file size) and whether an xlsx declares merged cells (the Arrow reader cannot see them)."""
+
+    work: int
+    merged_cells: bool = True
+    #: Some worksheet value (``<v>``) is not an integer of at most 7 digits (a fraction, an exponent, a long
+    #: number, ``-0``, a formula's text): the Arrow reader then asks for the cell types it needs.
+    odd_values: bool = True
+
+
 def read_roster(data: bytes, filename: str = "", limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
     """Read a roster file; raises :class:`RosterFileError` for a file that cannot be a roster. Runs
     :func:`precheck` first, so a file beyond ``limits`` is refused before it is parsed."""
-    precheck(data, filename, limits)
-    return parse_roster(data, limits)
+    return parse_roster(data, limits, inspect_file(data, filename, limits))
 
 
-def parse_roster(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
-    """:func:`read_roster` after :func:`precheck` has passed the same bytes (the bounded reader and its child
-    call this, so an xlsx is inflated for the precheck once, not twice)."""
+def parse_roster(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, facts: FileFacts | None = None) -> RawRoster:
+    """:func:`read_roster` after :func:`inspect_file` has passed the same bytes (the bounded reader and its child
+    call this with its ``facts``, so an xlsx is inflated once, not twice)."""
     if data.startswith(_OLE_MAGIC):
         return _finish(_read_workbook(data, "xls", limits), limits)
     if data.startswith(_ZIP_MAGIC):
-        return _finish(_read_workbook(data, "xlsx", limits), limits)
+        raw = None
+        if facts is not None and not facts.merged_cells:
+            from ucj.registry.xlsx_arrow import read_xlsx
+
+            raw = read_xlsx(data, limits, odd_values=facts.odd_values)
+        return _finish(raw or _read_workbook(data, "xlsx", limits), limits)
     return _finish(_read_csv(data, limits), limits)
 
 
 def precheck(data: bytes, filename: str, limits: ReadLimits = DEFAULT_LIMITS) -> int:
     """Refuse a file that is empty, not a spreadsheet, or beyond ``limits`` without parsing it; returns its
     work size in bytes (an xlsx's real uncompressed size, else the file size)."""
+    return inspect_file(data, filename, limits).work
+
+
+def inspect_file(data: bytes, filename: str, limits: ReadLimits = DEFAULT_LIMITS) -> FileFacts:
+    """:func:`precheck`, returning what it learned (:class:`FileFacts`)."""
     if len(data) > limits.max_bytes:
         raise RosterFileError("FILE_TOO_LARGE", f"{len(data) / _MB:.1f} MB > {limits.max_bytes / _MB:.0f} MB")
     if not data or not data.strip():
@@ -120,7 +141,7 @@ def precheck(data: bytes, filename: str, limits: ReadLimits = DEFAULT_LIMITS) ->
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_MARK in data:
             raise RosterFileError("FILE_PASSWORD")
-        return len(data)
+        return FileFacts(len(data))
     if data.startswith(_ZIP_MAGIC):
         return _xlsx_precheck(data, limits)
     if _looks_binary(data):
@@ -128,7 +149,7 @@ def precheck(data: bytes, filename: str, limits: ReadLimits = DEFAULT_LIMITS) ->
     lines = data.count(b"\n")
     if lines > limits.max_rows + HEADER_SCAN_ROWS:
         raise RosterFileError("FILE_TOO_MANY_ROWS", f"{lines:,} > {limits.max_rows:,}")
-    return len(data)
+    return FileFacts(len(data), merged_cells=False, odd_values=False)
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -143,10 +164,12 @@ def _looks_binary(data: bytes) -> bool:
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 _XML_DANGER = (b"<!DOCTYPE", b"<!ENTITY")
 _ROW_TAG = b"<row"
+#: In ``<mergeCells>``/``<mergeCell>``. As text in a cell it only sends the file to the cell-by-cell reader.
+_MERGE_TAG = b"mergeCell"
 _CHUNK = 1 << 20
 
 
-def _xlsx_precheck(data: bytes, limits: ReadLimits) -> int:
+def _xlsx_precheck(data: bytes, limits: ReadLimits) -> FileFacts:
     """Inflate every part of the zip, counting real output bytes (a zip directory can lie about sizes),
     stopping as soon as the total passes ``max_uncompressed``. XML parts must declare no DTD or entities
     (Excel never writes them; they are how a billion-laughs file expands), and no sheet may hold more rows
@@ -154,27 +177,43 @@ def _xlsx_precheck(data: bytes, limits: ReadLimits) -> int:
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        return len(data)
+        return FileFacts(len(data))
     if len(infos) > 10_000:
         raise RosterFileError("FILE_UNSAFE", f"{len(infos):,} parts")
     if sum(i.file_size for i in infos) > limits.max_uncompressed:  # an honest bomb: refused without inflating
         raise RosterFileError("FILE_TOO_LARGE_UNCOMPRESSED", f"> {limits.max_uncompressed / _MB:.0f} MB")
     total = 0
+    merged = odd = False
     for info in infos:
         budget = limits.max_uncompressed - total
-        size, rows, danger = _inflate_part(data, info, budget)
+        sheet = info.filename.startswith("xl/worksheets/")
+        size, rows, danger, merges, odd_here = _inflate_part(data, info, budget, values=sheet and not odd)
         total += size
+        merged, odd = merged or merges, odd or odd_here
         if total > limits.max_uncompressed:
             raise RosterFileError("FILE_TOO_LARGE_UNCOMPRESSED", f"> {limits.max_uncompressed / _MB:.0f} MB")
         if danger:
             raise RosterFileError("FILE_UNSAFE", "DTD/ENTITY")
         if rows > limits.max_rows + HEADER_SCAN_ROWS:
             raise RosterFileError("FILE_TOO_MANY_ROWS", f"{rows:,} > {limits.max_rows:,}")
-    return total
+    return FileFacts(total, merged, odd)
 
 
-def _inflate_part(data: bytes, info: zipfile.ZipInfo, budget: int) -> tuple[int, int, bool]:
-    """(real uncompressed size up to just past ``budget``, ``<row`` tags seen, DTD/entity seen) of one part."""
+#: A worksheet value that is not an integer of at most 7 digits (never a false "no": a value cut at the end of a
+#: window is looked at again in the next one). The pattern starts with a literal, which ``re`` searches fast;
+#: namespace-prefixed value elements (``<x:v>``, :data:`_PREFIXED_VALUE`) count as odd.
+_ODD_VALUE = re.compile(rb"<v(?!>(?:-?[1-9][0-9]{0,6}|0)</v>)")
+_PREFIXED_VALUE = (b":v>", b":v ")
+_ODD_VALUE_SPAN = len(b"<v>-1234567</v>")
+_SHEET_DATA = b"<sheetData"
+
+
+def _inflate_part(
+    data: bytes, info: zipfile.ZipInfo, budget: int, values: bool = False
+) -> tuple[int, int, bool, bool, bool]:
+    """(real uncompressed size up to just past ``budget``, ``<row`` tags seen, DTD/entity seen, merged cells
+    declared, odd) of one part. With ``values`` odd is an odd value seen (:data:`_ODD_VALUE`); without, sheet
+    data seen (a worksheet where workbooks do not keep them: its values were not looked at)."""
     try:
         header = _LOCAL_HEADER.unpack_from(data, info.header_offset)
     except struct.error as exc:
@@ -183,12 +222,14 @@ def _inflate_part(data: bytes, info: zipfile.ZipInfo, budget: int) -> tuple[int,
     raw = memoryview(data)[start : start + info.compress_size]
     if info.compress_type == zipfile.ZIP_STORED:
         stored = raw.tobytes()
-        return len(stored), stored.count(_ROW_TAG), any(d in stored for d in _XML_DANGER)
+        odd = _odd_value(stored) if values else _SHEET_DATA in stored
+        return len(stored), stored.count(_ROW_TAG), any(d in stored for d in _XML_DANGER), _MERGE_TAG in stored, odd
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise RosterFileError("FILE_UNSAFE", f"zip method {info.compress_type}")
     inflater = zlib.decompressobj(-15)
     size = rows = 0
-    tail = b""
+    merged = odd = False
+    tail = vtail = b""
     pending: bytes | memoryview = raw
     while pending and size <= budget:
         try:
@@ -200,11 +241,29 @@ def _inflate_part(data: bytes, info: zipfile.ZipInfo, budget: int) -> tuple[int,
         window = tail + chunk
         rows += window.count(_ROW_TAG)
         if any(d in window for d in _XML_DANGER):
-            return size, rows, True
+            return size, rows, True, merged, odd
+        merged = merged or _MERGE_TAG in window
+        if not values:
+            odd = odd or _SHEET_DATA in window
+        elif not odd:
+            seen = vtail + chunk
+            last = not pending and inflater.eof
+            found = _ODD_VALUE.search(seen)
+            # a match in the last few bytes may be a value cut by the window: it is looked at again next time
+            odd = (found is not None and (last or found.start() < len(seen) - _ODD_VALUE_SPAN)) or any(
+                p in seen for p in _PREFIXED_VALUE
+            )
+            vtail = seen[-_ODD_VALUE_SPAN:]
         tail = chunk[-(len(b"<!DOCTYPE") - 1) :] if chunk else tail
         if not chunk and not pending:
             break
-    return size, rows, False
+    if values and not odd and vtail and not inflater.eof:  # a part cut short (budget, damaged): what is left
+        odd = _odd_value(vtail)
+    return size, rows, False, merged, odd
+
+
+def _odd_value(xml: bytes) -> bool:
+    return _ODD_VALUE.search(xml) is not None or any(p in xml for p in _PREFIXED_VALUE)
 
 
 def _describe(filename: str) -> str:
@@ -494,7 +553,7 @@ FOOTER_NIK_DIGITS = 6
 _TOTAL = r"^(jumlah|total|sub\s?total)\b"
 _SIGNATURE = (r"^(mengetahui|diketahui|menyetujui|disetujui|kepala desa|kades\b|lurah\b|camat\b|sekretaris desa|"
               r"ttd\b|tanda tangan|nip\b|nip\.|dibuat oleh|yang membuat|an\. kepala|a\.n\.)")  # fmt: skip
-_PLACE_DATE = (r"^[a-z .'-]+,\s*\d{1,2}(\s+[a-z]+\s+|[-/.]\d{1,2}[-/.])\d{2,4}$")
+_PLACE_DATE = r"^[a-z .'-]+,\s*\d{1,2}(\s+[a-z]+\s+|[-/.]\d{1,2}[-/.])\d{2,4}$"
 
 
 def _drop_footer(frame: pl.DataFrame, cells: list[str], nik_index: int | None) -> tuple[pl.DataFrame, list[int]]:

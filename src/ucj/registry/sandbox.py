@@ -26,7 +26,7 @@ import sys
 import tempfile
 from typing import IO
 
-from ucj.registry.reader import DEFAULT_LIMITS, RawRoster, ReadLimits, parse_roster, precheck
+from ucj.registry.reader import DEFAULT_LIMITS, FileFacts, RawRoster, ReadLimits, inspect_file, parse_roster
 
 _HEADER = struct.Struct("<Q")
 _EXIT_MEMORY = 3
@@ -35,18 +35,20 @@ _EXIT_MEMORY = 3
 def read_roster_bounded(data: bytes, filename: str = "", limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
     """Read a roster like :func:`ucj.registry.reader.read_roster`, refusing with a ``RosterFileError`` whatever
     would exceed ``limits`` (``FILE_TOO_LARGE…``, ``FILE_TOO_MANY_ROWS``, ``FILE_UNSAFE``, ``FILE_PARSE_LIMIT``)."""
-    work = precheck(data, filename, limits)
-    if work <= limits.inprocess_bytes:
-        return parse_roster(data, limits)
-    return read_in_child(data, filename, limits)
+    facts = inspect_file(data, filename, limits)
+    if facts.work <= limits.inprocess_bytes:
+        return parse_roster(data, limits, facts)
+    return read_in_child(data, filename, limits, facts)
 
 
-def read_in_child(data: bytes, filename: str, limits: ReadLimits) -> RawRoster:
-    """Parse ``data`` (already passed by :func:`precheck`) in a child process under ``limits.memory_bytes`` and
-    ``limits.timeout_seconds``."""
+def read_in_child(data: bytes, filename: str, limits: ReadLimits, facts: FileFacts | None = None) -> RawRoster:
+    """Parse ``data`` in a child process under ``limits.memory_bytes`` and ``limits.timeout_seconds``. With
+    ``facts`` (``data`` passed :func:`ucj.registry.reader.inspect_file`), the child parses only; without, it
+    inspects the file first."""
     from ucj.registry.issues import RosterFileError
 
-    cmd = [sys.executable, "-m", "ucj.registry.sandbox", json.dumps(dataclasses.asdict(limits)), filename]
+    args = [json.dumps(dataclasses.asdict(limits)), filename, json.dumps(dataclasses.asdict(facts) if facts else None)]
+    cmd = [sys.executable, "-m", "ucj.registry.sandbox", *args]
     with _memory_file("ucj-roster") as source, _memory_file("ucj-cells") as result:
         source.write(data)
         source.seek(0)
@@ -109,11 +111,13 @@ def _decode(meta: dict[str, object], ipc: IO[bytes]) -> RawRoster:
 
 
 def _child_main(argv: list[str]) -> int:
-    """``python -m ucj.registry.sandbox LIMITS [FILENAME]``: the roster on stdin, the cells on stdout. The
-    parent ran :func:`ucj.registry.reader.precheck` on the same bytes, so the child only parses them."""
+    """``python -m ucj.registry.sandbox LIMITS FILENAME FACTS``: the roster on stdin, the cells on stdout. With
+    FACTS (JSON, not ``null``) the parent inspected the same bytes, so the child only parses them."""
     import resource
 
     limits = ReadLimits(**json.loads(argv[1]))
+    filename = argv[2] if len(argv) > 2 else ""
+    known = json.loads(argv[3]) if len(argv) > 3 else None
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     cpu = math.ceil(limits.timeout_seconds)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
@@ -122,7 +126,9 @@ def _child_main(argv: list[str]) -> int:
 
     out = sys.stdout.buffer
     try:
-        raw = parse_roster(sys.stdin.buffer.read(), limits)
+        data = sys.stdin.buffer.read()
+        facts = FileFacts(**known) if known else inspect_file(data, filename, limits)
+        raw = parse_roster(data, limits, facts)
     except RosterFileError as err:
         _write_meta({"error": err.finding.code, "value": err.finding.value}, out)
     except MemoryError:
