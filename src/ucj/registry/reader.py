@@ -203,7 +203,7 @@ def _xlsx_precheck(data: bytes, limits: ReadLimits) -> FileFacts:
 #: window is looked at again in the next one). The pattern starts with a literal, which ``re`` searches fast;
 #: namespace-prefixed value elements (``<x:v>``, :data:`_PREFIXED_VALUE`) count as odd.
 _ODD_VALUE = re.compile(rb"<v(?!>(?:-?[1-9][0-9]{0,6}|0)</v>)")
-_PREFIXED_VALUE = (b":v>", b":v ")
+_PREFIXED_VALUE = re.compile(rb":v[ >]")
 _ODD_VALUE_SPAN = len(b"<v>-1234567</v>")
 _SHEET_DATA = b"<sheetData"
 
@@ -250,9 +250,8 @@ def _inflate_part(
             last = not pending and inflater.eof
             found = _ODD_VALUE.search(seen)
             # a match in the last few bytes may be a value cut by the window: it is looked at again next time
-            odd = (found is not None and (last or found.start() < len(seen) - _ODD_VALUE_SPAN)) or any(
-                p in seen for p in _PREFIXED_VALUE
-            )
+            cut = found is not None and not last and found.start() >= len(seen) - _ODD_VALUE_SPAN
+            odd = (found is not None and not cut) or _PREFIXED_VALUE.search(seen) is not None
             vtail = seen[-_ODD_VALUE_SPAN:]
         tail = chunk[-(len(b"<!DOCTYPE") - 1) :] if chunk else tail
         if not chunk and not pending:
@@ -263,7 +262,7 @@ def _inflate_part(
 
 
 def _odd_value(xml: bytes) -> bool:
-    return _ODD_VALUE.search(xml) is not None or any(p in xml for p in _PREFIXED_VALUE)
+    return _ODD_VALUE.search(xml) is not None or _PREFIXED_VALUE.search(xml) is not None
 
 
 def _describe(filename: str) -> str:
