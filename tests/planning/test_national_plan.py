@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli import conftest as cli_fixtures
 from tests.coverage.test_dashboard_page import login
 from tests.coverage.test_prepare_bulk import add_jambi
 from tests.planning.conftest import UNIT_COST, make_plan_world
@@ -27,6 +28,7 @@ from ucj.planning.scenario import ScenarioError, Spec
 from ucj.registry.models import Participant
 
 EVERYONE = 10_000 * UNIT_COST  # more than every candidate costs
+cli = cli_fixtures.cli
 
 
 @pytest.fixture
@@ -98,3 +100,16 @@ def test_the_page_offers_the_country_to_the_national_administrator(make_user: Ca
     province = login(make_user, "provinsi", "16")
     assert "nasional" not in dict(province.get("/rencana/").context["form"].fields["region"].choices)
     assert province.post("/rencana/", form).context["form"].errors["region"]
+
+
+@pytest.mark.usefixtures("national_world")
+def test_the_command_line_plans_for_the_country(cli: Callable[..., Any], make_user: Callable[..., Any]) -> None:
+    result = cli("plan", "run", "--region", "nasional", "--year", "2025", "--budget", str(EVERYONE), "--shares",
+                 "apbn=100", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["spec"]["region"] == "nasional" and data["funded"] == data["available"]
+    make_user("provinsi", "16", username="analis")
+    refused = cli("plan", "run", "--region", "nasional", "--year", "2025", "--budget", str(EVERYONE), "--user",
+                  "analis", "--json")  # fmt: skip
+    assert refused.exit_code != 0 and "nasional" in refused.output
