@@ -18,6 +18,11 @@ class TargetingConfig(AppConfig):
 
 
 def _payments_changed(sender: Any, desa_codes: list[str], **kwargs: Any) -> None:
+    from ucj.targeting.models import Enrolment
+    from ucj.targeting.rules import PAYMENT_FROM
+
+    if not Enrolment.objects.filter(status__in=list(PAYMENT_FROM)).exists():
+        return  # no enrolment waits for a payment: nothing can move (and the services, numpy, stay unloaded)
     from ucj.targeting.services import sync_payments
 
     sync_payments(desa_codes)
