@@ -17,6 +17,12 @@ as a process <= 0.8 s, ``ucj --help`` <= 0.2 s). ``--before SRC`` runs the proce
 
 ``--precompute`` sets ``UCJ_COVERAGE_PRECOMPUTE`` for the imports (default: unset, i.e. ``auto``: without a
 running worker the CLI prepares the dashboards' answers itself after the import).
+
+Every process runs with bytecode caches, as an installed package has them: ``PYTHONDONTWRITEBYTECODE`` is
+dropped and ``PYTHONPYCACHEPREFIX`` points into the run's temporary folder (the work tree stays clean), and
+each variant runs ``--help`` and one import untimed first. Without caches every run compiled ucj's modules
+again (~0.1 s; this project's agent environment sets ``PYTHONDONTWRITEBYTECODE=1``). ``--no-bytecode-cache``
+measures that way.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -88,6 +95,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50)
     parser.add_argument("--before", metavar="SRC", help="also run the process cases on the code in SRC")
     parser.add_argument("--precompute", help="UCJ_COVERAGE_PRECOMPUTE for the imports (auto, inline, worker)")
+    parser.add_argument("--no-bytecode-cache", action="store_true", help="compile modules in every run")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()
@@ -99,12 +107,21 @@ def main() -> None:
         folder = Path(tmp)
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTHONPATH")}
         env["UCJ_DATA_DIR"] = str(folder / "data")
+        if not args.no_bytecode_cache:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         if args.precompute:
             env["UCJ_COVERAGE_PRECOMPUTE"] = args.precompute
         subprocess.run([UCJ, "regions", "load"], env=env, check=True, stdout=subprocess.DEVNULL)
-        files = rosters(folder, args.repeat * len(variants) + args.repeat + 1, args.rows, 0)
-        process_files, inproc_files = files[: args.repeat * len(variants)], files[args.repeat * len(variants):]
+        timed = args.repeat * len(variants)
+        files = rosters(folder, timed + len(variants) + args.repeat + 1, args.rows, 0)
+        process_files, warm_files = files[:timed], files[timed : timed + len(variants)]
+        inproc_files = files[timed + len(variants) :]
         subprocess.run([sys.executable, "-c", "pass"], check=True)  # warm the page cache once
+        for (_variant, src), warm in zip(variants, warm_files, strict=True):  # compile, fill caches: untimed
+            run_env = dict(env, **({"PYTHONPATH": src} if src else {}))
+            timed_run([UCJ, "--help"], run_env)
+            timed_run([UCJ, "import", "roster", str(warm), "--json"], run_env)
         for r in range(args.repeat):
             samples.setdefault("python -c pass", []).append(timed_run([sys.executable, "-c", "pass"], env))
             for n, (variant, src) in enumerate(variants if r % 2 == 0 else list(reversed(variants))):
@@ -129,11 +146,12 @@ def main() -> None:
         ("ucj --help", GOAL_HELP_S, medians["ucj --help"]),
         (f"{args.rows}-row roster as a process", GOAL_ROSTER_S, medians[f"{args.rows}-row roster as a process"]),
     ]
-    result = {
+    result: dict[str, Any] = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in os.getloadavg()],
         "precompute": args.precompute or "auto",
+        "bytecode_cache": not args.no_bytecode_cache,
         "samples": {k: [round(x, 3) for x in v] for k, v in samples.items()},
         "medians": {k: round(v, 3) for k, v in medians.items()},
         "goals": [{"case": c, "goal_s": g, "measured_s": round(m, 3), "result": "PASS" if m <= g else "MISS"}
@@ -142,7 +160,7 @@ def main() -> None:
     (OUT / "startup.json").write_text(json.dumps(result, indent=2))
     print(f"\nStart-up benchmark, {result['when']}, load average {result['load_avg_before'][0]} before / "
           f"{result['load_avg_after'][0]} after, UCJ_COVERAGE_PRECOMPUTE={result['precompute']}, "
-          f"{args.repeat} rounds (medians)\n")  # fmt: skip
+          f"bytecode cache {'on' if result['bytecode_cache'] else 'off'}, {args.repeat} rounds\n")  # fmt: skip
     print(f"{'case':<52} {'median s':>9} {'×python':>8} {'×in-process':>12}")
     for case, seconds in medians.items():
         print(f"{case:<52} {seconds:>9.3f} {seconds / floor:>8.1f} {seconds / inproc:>12.1f}")
