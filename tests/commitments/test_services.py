@@ -79,8 +79,12 @@ def test_village_operator_keeps_institutions_and_apbdes_line(world: dict[str, An
     with pytest.raises(CommitmentForbidden):  # not the kab/kota's APBD
         services.create_budget(operator, {"region": MUBA, "year": YEAR + 1, "payer": "apbd_kabkota",
                                           "allocated": 1})  # fmt: skip
-    with pytest.raises(CommitmentForbidden):
-        services.create_instrument(operator, {**PERBUP, "region": SUKARAMI, "kind": "perdes"})
+    perdes = services.create_instrument(operator, {**PERBUP, "region": SUKARAMI, "kind": "perdes"})  # their own
+    assert (perdes.region_id, perdes.kind) == (SUKARAMI, "perdes")
+    with pytest.raises(CommitmentForbidden):  # not the kab/kota's
+        services.create_instrument(operator, PERBUP)
+    with pytest.raises(CommitmentForbidden):  # nor another desa's
+        services.create_instrument(operator, {**PERBUP, "region": LUMPATAN, "kind": "perdes"})
 
 
 def test_viewer_reads_only(world: dict[str, Any], make_user: Any) -> None:

@@ -108,8 +108,8 @@ MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
     ("overview other kab",          (200,   200,     404,     200,    404,  200,  200,   LOGIN)),
     ("export own kab",              (200,   200,     200,     404,    404,  200,  200,   LOGIN)),
     ("instruments",                 (200,   200,     200,     200,    200,  200,  200,   LOGIN)),
-    ("instrument new",              (200,   200,     200,     200,    403,  403,  403,   LOGIN)),
-    ("instrument new POST own kab", (DONE,  DONE,    DONE,    200,    403,  403,  403,   LOGIN)),  # 200: not a choice
+    ("instrument new",              (200,   200,     200,     200,    200,  403,  403,   LOGIN)),  # desa: Perdes
+    ("instrument new POST own kab", (DONE,  DONE,    DONE,    200,    200,  403,  403,   LOGIN)),  # 200: not a choice
     ("instrument edit own",         (200,   200,     200,     404,    403,  403,  403,   LOGIN)),  # desa sees it above
     ("instrument edit other",       (200,   200,     404,     200,    404,  403,  403,   LOGIN)),
     ("document own",                (200,   200,     200,     404,    200,  200,  200,   LOGIN)),

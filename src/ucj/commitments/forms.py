@@ -25,6 +25,7 @@ from ucj.commitments.models import (
 from ucj.regions.codes import level_of, normalize_code
 from ucj.regions.models import Region
 from ucj.web.fields import RupiahField
+from ucj.web.regionpicker import RegionField
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -67,10 +68,13 @@ class RegionForm(RowForm):
 
 
 class InstrumentForm(RegionForm):
-    """A regulation: kind, number, date, title, status, groups it mandates, payer it names, the PDF."""
+    """A regulation: kind, number, date, title, status, groups it mandates, payer it names, the PDF. The region is
+    picked in the region tree down to a desa (a Perdes or Perkades is the desa's own): bind it to the user's scope
+    (:func:`ucj.web.regionpicker.bind_region_field`)."""
 
     model = Instrument
     model_fields = ("kind", "number", "date", "title", "status", "groups", "payer", "note")
+    region = RegionField(label=_("Wilayah"), max_level=4)
     groups = forms.MultipleChoiceField(label=_("Kelompok yang diwajibkan"), required=False,
                                        choices=MandatedGroup.choices, widget=forms.CheckboxSelectMultiple)  # fmt: skip
     document = forms.FileField(label=_("Dokumen (PDF)"), required=False,

@@ -29,7 +29,9 @@ from ucj.commitments import forms, pages, services
 from ucj.commitments.models import ApbdesSource, BudgetPayer, MandatedGroup, UnitKind, UnitSubtype
 from ucj.commitments.scorecard import is_overdue
 from ucj.planning.services import visible as visible_plans
+from ucj.regions.codes import normalize_code
 from ucj.regions.models import Region
+from ucj.web.regionpicker import bind_region_field
 
 # --- shared page machinery -----------------------------------------------------------------------------------
 
@@ -156,12 +158,21 @@ def _region_value(values: dict[str, Any]) -> dict[str, Any]:
     return {**values, "region": values.get("region") or None}
 
 
+def _instrument_form(request: HttpRequest, initial: dict[str, Any], stored: str = "") -> forms.InstrumentForm:
+    """The regulation form: its region picked in the tree down to a desa of the user's regions (a Perdes is the
+    desa's own); the service decides whether the user may add one there and of that kind."""
+    form = forms.InstrumentForm(request.POST or None, request.FILES or None, regions=_instrument_regions(request),
+                                initial=initial, stored=stored)  # fmt: skip
+    bind_region_field(form, "region", scope_for(request.user))
+    return form
+
+
 @require_http_methods(["GET", "POST"])
 def instrument_new(request: HttpRequest) -> HttpResponse:
     regions = _instrument_regions(request)
-    asked = request.GET.get("region", "")
-    form = forms.InstrumentForm(request.POST or None, request.FILES or None, regions=regions,
-                                initial={"region": asked if asked in dict(regions) else regions[0][0]})  # fmt: skip
+    asked = normalize_code(request.GET.get("region", "")) or ""
+    may = bool(asked) and services.can_edit(request.user, "instrument", asked)  # e.g. a desa from its own list
+    form = _instrument_form(request, {"region": asked if may else regions[0][0]})
     region = form.data.get("region") or asked or None
     return _form_page(
         request,
@@ -180,9 +191,8 @@ def instrument_new(request: HttpRequest) -> HttpResponse:
 def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = services.get_instrument(request.user, pk)
     _may_edit(request, "instrument", row.region_id)
-    form = forms.InstrumentForm(request.POST or None, request.FILES or None, regions=_instrument_regions(request),
-                                initial=_initial(row, INSTRUMENT_FIELDS, region=row.region_id or ""),
-                                stored=row.document_name if row.document_path else "")  # fmt: skip
+    form = _instrument_form(request, _initial(row, INSTRUMENT_FIELDS, region=row.region_id or ""),
+                            stored=row.document_name if row.document_path else "")  # fmt: skip
 
     def save(f: Any) -> None:
         services.update_instrument(request.user, pk, _region_value(f.values()), document=_document(f),
@@ -410,8 +420,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
     follow-up actions it owns (overdue ones first and highlighted), each with a status change for those who may
     make it."""
     where = _where(request)
-    actions = _action_rows(request, services.visible_actions(request.user, where.code).select_related("meeting",
-                                                                                                      "owner"))
+    found = services.visible_actions(request.user, where.code).select_related("meeting", "owner")
+    actions = _action_rows(request, found)
     return render(request, "commitments/meetings.html", {
         **_list_context(request, where, "commitments:meetings"), "actions": actions,
         "meetings": services.visible_meetings(request.user, where.code).select_related("region")[:200],

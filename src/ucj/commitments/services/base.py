@@ -63,6 +63,8 @@ WRITE_ROLES: dict[str, frozenset[str]] = {
     "action": _GOV | {Role.BPJS},
 }
 APBDES_ROLES = _GOV | {Role.DESA}
+#: A desa's own regulations (Perdes, Perkades, a kepala desa's decision...): also its village operator's.
+VILLAGE_INSTRUMENT_ROLES = _GOV | {Role.DESA}
 EVERYWHERE = Scope(grants=(), everywhere=True)
 
 
@@ -72,8 +74,12 @@ def _scope(user_or_scope: Any) -> Scope:
     return EVERYWHERE if user_or_scope is None else scope_for(user_or_scope)
 
 
-def _roles(kind: str, payer: str | None = None) -> frozenset[str]:
-    return APBDES_ROLES if kind == "budget" and payer == "apbdes" else WRITE_ROLES[kind]
+def _roles(kind: str, payer: str | None = None, region: str | None = None) -> frozenset[str]:
+    if kind == "budget" and payer == "apbdes":
+        return APBDES_ROLES
+    if kind == "instrument" and region and level_of(region) == 4:
+        return VILLAGE_INSTRUMENT_ROLES
+    return WRITE_ROLES[kind]
 
 
 def can_edit(user: Any, kind: str, region: str | None, *, payer: str | None = None) -> bool:
@@ -83,7 +89,7 @@ def can_edit(user: Any, kind: str, region: str | None, *, payer: str | None = No
     scope = _scope(user)
     if region is None:
         return scope.everywhere if kind == "instrument" else scope.can(_roles(kind, payer))
-    return scope.can(_roles(kind, payer), region)
+    return scope.can(_roles(kind, payer, region), region)
 
 
 def _check_write(user: Any, kind: str, region: str | None, payer: str | None = None) -> None:
