@@ -64,6 +64,7 @@ SPANS = [
     ("booted", "import services (Polars…), read file, sha256, batch row"),
     ("reading", "read_roster (parse file)"),
     ("validating", "validate (villages, validate_roster, findings list, written frame)"),
+    ("writing", "write: SQLite Arrow stage of a large new batch (sqlite_stage)"),
     ("matching", "write: look up known NIKs (_stored)"),
     ("inserting", "write: insert new rows"),
     ("updating", "write: compare + update known rows"),
@@ -286,6 +287,8 @@ DETAIL = [
     "ucj.accounts.audit:record", "ucj.registry.services:ImportReport.as_json", "ucj.cli.output:emit_json",
     "ucj.registry.store:facts_changes", "ucj.registry.store:_sqlite_range", "ucj.coverage.delta:apply_changes",
     "ucj.coverage.services:refresh_facts", "ucj.coverage.services:prepare_and_publish",
+    "ucj.registry.store:_mostly_known", "ucj.registry.store:_copy_direct", "ucj.registry.store:_whole_table",
+    "ucj.registry.store:_drop_secondary_indexes", "ucj.bulk:sqlite_values",
 ]  # fmt: skip
 
 
@@ -413,17 +416,22 @@ def store_floor_postgres(rows: Any, url: str) -> float:
     return seconds
 
 
+def _with_src(env: dict[str, str], src: str | None) -> dict[str, str]:
+    """``env`` for running ``src``'s code (``--before``), so its database gets that code's own migrations."""
+    return dict(env, PYTHONPATH=src) if src else env
+
+
 @contextlib.contextmanager
-def sqlite_env() -> Iterator[dict[str, str]]:
+def sqlite_env(src: str | None = None) -> Iterator[dict[str, str]]:
     with tempfile.TemporaryDirectory(prefix="ucj-bench-sqlite-") as data_dir:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env["UCJ_DATA_DIR"] = data_dir
-        subprocess.run([UCJ, "regions", "load"], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([UCJ, "regions", "load"], env=_with_src(env, src), check=True, stdout=subprocess.DEVNULL)
         yield env
 
 
 @contextlib.contextmanager
-def postgres_env() -> Iterator[dict[str, str] | None]:
+def postgres_env(src: str | None = None) -> Iterator[dict[str, str] | None]:
     """A fresh database (dropped afterwards), or None with a printed message when PostgreSQL is unreachable."""
     import psycopg
 
@@ -438,7 +446,7 @@ def postgres_env() -> Iterator[dict[str, str] | None]:
     try:
         with tempfile.TemporaryDirectory(prefix="ucj-bench-pg-") as data_dir:
             env = dict(os.environ, UCJ_DATA_DIR=data_dir, DATABASE_URL=PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
-            subprocess.run([UCJ, "regions", "load"], env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([UCJ, "regions", "load"], env=_with_src(env, src), check=True, stdout=subprocess.DEVNULL)
             yield env
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -531,11 +539,11 @@ def main() -> None:
     floor("sqlite", store_floor_sqlite(new_rows))
     for r in range(args.repeat):
         for variant, src in variants if r % 2 == 0 else reversed(variants):  # interleaved: load drifts
-            with sqlite_env() as env:
+            with sqlite_env(src) as env:  # each variant's database has that code's migrations
                 imports("sqlite", env, "SQLite", variant, src)
             if args.skip_postgres:
                 continue
-            with postgres_env() as pg:
+            with postgres_env(src) as pg:
                 if pg is None:
                     args.skip_postgres = True
                     continue

@@ -351,6 +351,7 @@ def _commit(
     user: Any, request: Any,
 ) -> None:  # fmt: skip
     _set_progress(batch, "writing", 50)
+    tell("writing", 50)
     # A large batch on SQLite is handed to the database through Arrow before the transaction (ATTACH is refused
     # inside one); the insert from it happens inside, all-or-nothing with the rest (store.sqlite_stage).
     with sqlite_stage(checked.ok, batch.pk) as stage, transaction.atomic():
