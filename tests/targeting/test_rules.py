@@ -60,3 +60,17 @@ def test_pipeline_moves() -> None:
     assert rules.bpjs_target("aktif", "") == "active"
     assert rules.bpjs_target("nonaktif", "123") == "registered"
     assert rules.bpjs_target(None, "") is None
+
+
+def test_age_exclusion_by_birth_date_bounds_equals_the_age_in_years() -> None:
+    """The exclusion compares birth dates with two bounds (rules.born_by); it must agree with the age in years on
+    every day around the bounds, 29 February included."""
+    rule = rules.AgeRule()
+    for as_of in (dt.date(2026, 11, 30), dt.date(2028, 2, 29), dt.date(2027, 3, 1), dt.date(2026, 1, 1)):
+        days = [as_of.replace(year=as_of.year - 16, day=1) + dt.timedelta(days=d) for d in range(-400, 400)]
+        days += [dt.date(as_of.year - 66, 1, 1) + dt.timedelta(days=d) for d in range(800)]
+        born = pl.DataFrame({"b": days})
+        got = born.select(rules.age_exclusion(pl.col("b"), as_of, rule)).to_series().to_list()
+        years = born.select(rules.age_expr(pl.col("b"), as_of)).to_series().to_list()
+        want = ["under_age" if y < rule.minimum else "over_age" if y > rule.maximum else None for y in years]
+        assert got == want, as_of

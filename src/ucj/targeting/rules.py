@@ -5,10 +5,10 @@ Every rule names its source; where the sources are weak the number is a setting 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
@@ -85,12 +85,20 @@ def occupation_exclusion(occupation: pl.Expr) -> pl.Expr:
     return expr
 
 
+def born_by(as_of: dt.date, years: int) -> dt.date:
+    """The last birth date of people at least ``years`` old on ``as_of`` (birthdays counted on the day, as
+    :func:`age_expr`; on 29 February the 28th of a year without one)."""
+    year = as_of.year - years
+    day = min(as_of.day, calendar.monthrange(year, as_of.month)[1])
+    return dt.date(year, as_of.month, day)
+
+
 def age_exclusion(birth: pl.Expr, as_of: dt.date, age: AgeRule) -> pl.Expr:
-    """``under_age`` / ``over_age`` outside the working age on ``as_of``, else null (unknown births kept)."""
-    years = age_expr(birth, as_of)
+    """``under_age`` / ``over_age`` outside the working age on ``as_of``, else null (unknown births kept). Two date
+    comparisons (:func:`born_by`), the same as :func:`age_expr` against the bounds."""
     return (
-        pl.when(years < age.minimum).then(pl.lit("under_age"))
-        .when(years > age.maximum).then(pl.lit("over_age"))
+        pl.when(birth > born_by(as_of, age.minimum)).then(pl.lit("under_age"))
+        .when(birth <= born_by(as_of, age.maximum + 1)).then(pl.lit("over_age"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )  # fmt: skip
 
@@ -105,48 +113,28 @@ def exclusion_expr(occupation: pl.Expr, birth: pl.Expr, as_of: dt.date, age: Age
 #: Village-institution roles come first: the December 2024 meeting's priority ("ekosistem desa": kepala desa,
 #: perangkat, BPD, RT/RW first; shared/context/, shared/domain.md §2), in this order.
 ROLE_ORDER: Mapping[str, int] = {"kepala_desa": 0, "perangkat_desa": 1, "bpd": 2, "lkd": 3, "rw": 4, "rt": 5}
-#: An unknown decile sorts after decile 10.
+#: An unknown decile sorts after decile 10. The candidate order (:func:`ucj.targeting.candidates.compute`): role
+#: holders first (:data:`ROLE_ORDER`; no role last), then decile 1 → 10, unknown last, then by village
+#: (:func:`village_number`), then by NIK.
 UNKNOWN_DECILE = 11
 
 
-def priority_key() -> pl.Expr:
-    """The candidate order as one integer (smaller first): role holders first (:data:`ROLE_ORDER`), then decile
-    1 → 10, unknown last, then by village (its code without dots, 10 digits); ties are broken by NIK."""
-    role = pl.col("village_role").replace_strict(ROLE_ORDER, default=len(ROLE_ORDER), return_dtype=pl.Int64)
-    decile = pl.col("decile").fill_null(UNKNOWN_DECILE).cast(pl.Int64)
-    village = _per_distinct(pl.col("desa"), _village_number, pl.Int64()).fill_null(0)
-    return (role * 16 + decile) * 10_000_000_000 + village
-
-
-def _village_number(code: str) -> int | None:
+def village_number(code: str) -> int | None:
     """A village code without its dots as a number (``16.06.01.2001`` → 1606012001); None if it is not one."""
     digits = code.replace(".", "")
     return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
 
 
-def _per_distinct(column: pl.Expr, fn: Callable[[Any], Any], dtype: pl.DataType) -> pl.Expr:
-    """``fn`` of each distinct value of ``column`` mapped back to every row (nulls stay null): a list of millions of
-    rows has a few hundred villages and a dozen deciles, so formatting per row would be most of the work."""
-
-    def apply(series: pl.Series) -> pl.Series:
-        mapping = {v: fn(v) for v in series.drop_nulls().unique().to_list()}
-        return series.replace_strict(mapping, default=None, return_dtype=dtype)
-
-    return column.map_batches(apply, return_dtype=dtype)
-
-
-def reason_expr() -> pl.Expr:
-    """Why the person is a candidate, in words (Indonesian / English)."""
-    role = pl.col("village_role").fill_null("")
-    lapsed = pl.col("bpjs_status") == "nonaktif"
-    return (
-        pl.when(lapsed.fill_null(False)).then(pl.lit("Kepesertaan tidak aktif (reaktivasi) / lapsed (reactivation)"))
-        .when(role != "").then(_per_distinct(role, "Perangkat/lembaga desa ({}) / village institution".format,
-                                             pl.String()))
-        .when(pl.col("decile").is_not_null()).then(_per_distinct(pl.col("decile"),
-                                                                 lambda d: f"Desil {d} / decile {d}", pl.String()))
-        .otherwise(pl.lit("Belum terlindungi, desil tidak diketahui / not protected, decile unknown"))
-    )  # fmt: skip
+def reason_text(*, lapsed: bool = False, role: str = "", decile: int | None = None) -> str:
+    """Why a person is a candidate, in words (Indonesian / English): reactivation of a lapsed participant, else the
+    village role, else the decile, else not protected with an unknown decile."""
+    if lapsed:
+        return "Kepesertaan tidak aktif (reaktivasi) / lapsed (reactivation)"
+    if role:
+        return f"Perangkat/lembaga desa ({role}) / village institution"
+    if decile is not None:
+        return f"Desil {decile} / decile {decile}"
+    return "Belum terlindungi, desil tidak diketahui / not protected, decile unknown"
 
 
 # --- BPJS status words ----------------------------------------------------------------------------------
