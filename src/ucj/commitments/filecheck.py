@@ -32,6 +32,9 @@ _TYPES = [
     _T("FILE_PASSWORD", "error", "Berkas Excel dilindungi kata sandi.", "The Excel file is password-protected."),
     _T("FILE_UNREADABLE", "error", "Berkas tidak dapat dibaca: {value}.", "The file cannot be read: {value}."),
     _T("FILE_TOO_LARGE", "error", "Berkas terlalu besar: {value}.", "The file is too large: {value}."),
+    _T("FILE_PARSE_LIMIT", "error", "Berkas melampaui batas memori atau waktu pembacaan ({value}). Bagi menjadi "
+       "beberapa berkas.", "The file exceeds the memory or time limit for reading it ({value}). Split it into "
+       "several files."),
     _T("FILE_NO_KIND", "error",
        "Tidak ada lembar yang judul kolomnya dikenali sebagai data komitmen. Judul yang terbaca: {value}.",
        "No sheet has headers recognised as commitment data. Headers found: {value}."),

@@ -5,27 +5,24 @@ A load is all or nothing: every sheet is checked (:mod:`ucj.commitments.filechec
 nothing. Rows are upserted by their key (a village's institutions by its code, a budget line by region, year,
 payer and source, ...) in one transaction with bulk writes, scoped like the services (:func:`services.can_edit`),
 and the load is one audit event with the counts. The file is pre-checked with the roster reader's limits
-(``UCJ_MAX_UPLOAD_MB``, unpacked size, rows, columns, no DTD or entities); commitment files are small, so one
-whose work size exceeds ``UCJ_PARSE_INPROCESS_MB`` is refused rather than parsed in a child process.
+(``UCJ_MAX_UPLOAD_MB``, unpacked size, rows, columns, no DTD or entities); one whose work size exceeds
+``UCJ_PARSE_INPROCESS_MB`` is read in a bounded child process, like a large roster (:mod:`ucj.commitments.sheets`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-import python_calamine as calamine
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from ucj.accounts import audit
-from ucj.commitments import filecheck, services
+from ucj.commitments import filecheck, services, sheets
 from ucj.commitments.filecheck import KINDS, CommitmentFileError, Finding
 from ucj.commitments.models import (
     BudgetCommitment,
@@ -36,14 +33,13 @@ from ucj.commitments.models import (
     Partner,
     VillageInstitution,
 )
+from ucj.commitments.sheets import HEADER_SCAN_ROWS, RawSheet
 from ucj.regions.codes import common_ancestor
 from ucj.regions.models import Region
-from ucj.registry.reader import RosterFileError, decode_text, precheck
-from ucj.registry.reader import _cell_text as cell_text
+from ucj.registry.reader import RosterFileError
 from ucj.registry.services import read_limits
 from ucj.xlsx import Book
 
-HEADER_SCAN_ROWS = 30
 #: Load order: meetings before the actions that name them.
 ORDER = ("instrument", "budget", "institution", "unit", "partner", "meeting", "action")
 MODELS: dict[str, Any] = {
@@ -138,36 +134,18 @@ _KIND_WORDS = {
 # ---------------------------------------------------------------- reading
 
 
-@dataclass
-class RawSheet:
-    name: str
-    records: list[list[str]]
-
-
 def read_sheets(data: bytes, file_name: str) -> list[RawSheet]:
-    """Every sheet of a workbook, or the one table of a CSV, as text cells. Raises :class:`CommitmentFileError`."""
-    limits = read_limits()
+    """Every sheet of a workbook, or the one table of a CSV, as text cells — a large file read in a bounded child
+    process (:mod:`ucj.commitments.sheets`). Raises :class:`CommitmentFileError`."""
     try:
-        size = precheck(data, file_name, limits)
+        return sheets.read_sheets(data, file_name, read_limits())
     except RosterFileError as err:
         f = err.finding
         known = f.code in filecheck.ISSUE_TYPES
         code, value = (f.code, f.value) if known else ("FILE_UNREADABLE", f.message("en"))
         raise CommitmentFileError(code, value) from err
-    if size > limits.inprocess_bytes:
-        raise CommitmentFileError("FILE_TOO_LARGE", f"{size / 2**20:.0f} MB > {limits.inprocess_bytes / 2**20:.0f} MB")
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        try:
-            book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            return [RawSheet(name, [[cell_text(c) or "" for c in r]
-                                    for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)])
-                    for name in book.sheet_names]  # fmt: skip
-        except Exception as exc:  # calamine raises several error types for damaged files
-            raise CommitmentFileError("FILE_UNREADABLE", type(exc).__name__) from exc
-    lines = decode_text(data).splitlines()
-    head = lines[:HEADER_SCAN_ROWS]
-    best = max((",", ";", "\t", "|"), key=lambda d: max((len(r) for r in csv.reader(head, delimiter=d)), default=0))
-    return [RawSheet(file_name, [[c.strip() for c in r] for r in csv.reader(lines, delimiter=best)])]
+    except sheets.SheetsRefused as err:
+        raise CommitmentFileError(err.code, err.value) from err
 
 
 def _tables(sheets: list[RawSheet]) -> list[tuple[filecheck.Kind, RawSheet, int]]:
