@@ -182,7 +182,7 @@ def fill(list_rows: int, known_rows: int, villages: list[str], store: bool = Tru
 def bench_candidates(lists: Any, bpjs: Any, registry: Any, database: bool = True) -> list[dict[str, Any]]:
     import polars as pl
 
-    from ucj.bulk import quote  # noqa: F401 (the database is set up)
+    from ucj.bulk import stream_frame
     from ucj.registry.models import Participant
     from ucj.registry.status import active_since
     from ucj.targeting import candidates as core
@@ -205,12 +205,12 @@ def bench_candidates(lists: Any, bpjs: Any, registry: Any, database: bool = True
 
     def db_baseline() -> int:
         frames = [
-            services._query_frame(ListPerson.objects.order_by(), {"nik": pl.String, "name": pl.String,
+            stream_frame(ListPerson.objects.order_by(), {"nik": pl.String, "name": pl.String,
                                   "birth_date": pl.Date, "sex": pl.String, "desa_id": pl.String, "decile": pl.Int16,
                                   "occupation": pl.String, "village_role": pl.String, "groups": pl.String,
                                   "source__name": pl.String, "source__kind": pl.String}),
-            services._query_frame(BpjsRecord.objects.order_by(), {"nik": pl.String, "status": pl.String}),
-            services._query_frame(Participant.objects.order_by(), {"nik": pl.String, "paid_through": pl.Date}),
+            stream_frame(BpjsRecord.objects.order_by(), {"nik": pl.String, "status": pl.String}),
+            stream_frame(Participant.objects.order_by(), {"nik": pl.String, "paid_through": pl.Date}),
         ]  # fmt: skip
         known_db = pl.concat([frames[1].select("nik"), frames[2].select("nik")])
         return frames[0].join(known_db, on="nik", how="anti").height

@@ -103,3 +103,26 @@ def test_worklist_transition_submission_funnel(login: Callable[..., Client]) -> 
     xlsx = kab.get(f"{API}/worklists/{SUKARAMI}/xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert login("kabkota", "16.71").get(f"{API}/funnel", {"region": SUKARAMI}).status_code == 404
+
+
+def test_dry_runs_over_the_rate_answer_429_as_the_registry(login: Callable[..., Client], settings: Any) -> None:
+    """Over UCJ_DRY_RUN_RATE a dry run is throttled, not forbidden: 429 RATE_LIMITED (as the registry's roster
+    upload), for lists and BPJS files; a real load is not a dry run."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.UCJ_DRY_RUN_RATE = "1/hour"
+    desa = login("desa", SUKARAMI)
+    form = {"source": "Penduduk Sukarami", "dry_run": "true"}
+    assert desa.post(f"{API}/lists", {"file": SimpleUploadedFile("p.csv", POPULATION.encode()), **form}).status_code \
+        == 200  # fmt: skip
+    over = desa.post(f"{API}/lists", {"file": SimpleUploadedFile("p.csv", POPULATION.encode()), **form})
+    assert over.status_code == 429 and over.json()["code"] == "RATE_LIMITED"
+    bpjs = login("bpjs", "16")
+    assert bpjs.post(f"{API}/bpjs-files", {"file": SimpleUploadedFile("b.csv", BPJS.encode()), "dry_run": "true"})\
+        .status_code == 200  # fmt: skip
+    over = bpjs.post(f"{API}/bpjs-files", {"file": SimpleUploadedFile("b.csv", BPJS.encode()), "dry_run": "true"})
+    assert over.status_code == 429 and over.json()["code"] == "RATE_LIMITED"
+    loaded = desa.post(f"{API}/lists", {"file": SimpleUploadedFile("p.csv", POPULATION.encode()),
+                                        "source": "Penduduk Sukarami"})  # fmt: skip
+    assert loaded.status_code == 200

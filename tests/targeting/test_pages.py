@@ -205,3 +205,22 @@ def test_the_worklist_in_english(worklists: Worklists, client_for: Callable[[str
     client.cookies["django_language"] = "en"
     page = text(client.get(WORKLIST))
     assert "Village worklist" in page and "Contacted" in page
+
+
+def test_a_village_of_thousands_pages_through_its_worklist(worklists: Worklists,
+                                                           client_for: Callable[[str], Client]) -> None:  # fmt: skip
+    """A village with more people than a page: 50 a page in priority order (as the registry's lists), numbered on,
+    the pager keeps the status filter; the workbook still holds everyone."""
+    from tests.targeting.web_world import enrol
+
+    for i in range(120):
+        enrol(f"16060101019{i:05d}", f"Orang {i:03d}", SUKARAMI, priority=100 + i)
+    client = client_for("desa")
+    first = client.get(WORKLIST)
+    assert [r["name"] for r in first.context["rows"]][:6] == [p[1] for p in SUKARAMI_PEOPLE]
+    assert len(first.context["rows"]) == 50 and 'aria-label="Halaman"' in first.content.decode()
+    last = client.get(WORKLIST + "?status=identified&page=3")
+    names = [r["name"] for r in last.context["rows"]]
+    assert names == [f"Orang {i:03d}" for i in range(99, 120)]  # 1 + 120 identified people: the third page of 50
+    assert "status=identified&amp;page=2" in last.content.decode()
+    assert ">101<" in last.content.decode()  # numbered on from the pages before

@@ -196,3 +196,17 @@ def test_a_file_over_the_upload_limit_is_refused_unread(client_for: Callable[[st
     response = preview_list(client_for("kab_muba"))
     assert response.status_code == 413 and "Berkas terlalu besar" in text(response)
     assert not ListSource.objects.exists()
+
+
+def test_a_dry_run_over_the_rate_is_429_on_the_form(client_for: Callable[[str], Client], settings: Any) -> None:
+    """The upload page's first step is a dry run: over UCJ_DRY_RUN_RATE it answers 429 with the message on the form
+    (as the registry throttles dry runs), not 403 — the officer may load lists, just not check so many."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.UCJ_DRY_RUN_RATE = "1/hour"
+    client = client_for("kab_muba")
+    assert preview_list(client).status_code == 200
+    over = preview_list(client)
+    assert over.status_code == 429 and "Terlalu banyak uji coba" in text(over)
+    assert not ListSource.objects.exists()

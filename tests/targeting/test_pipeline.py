@@ -150,3 +150,28 @@ def test_worklist_from_a_plan(kab_user: Any) -> None:
     budi = Enrolment.objects.get()
     assert (budi.plan_id, budi.sources, budi.status) == (scenario.pk, "rencana/plan: Rencana 2027", "identified")
     assert dt.date.today() >= budi.identified_at.date()
+
+
+def test_the_collective_file_takes_sex_and_occupation_from_the_registry_when_no_list_has_them(
+        kab_user: Any, desa_user: Any) -> None:  # fmt: skip
+    """JENIS KELAMIN and PEKERJAAN are in the default columns; an enrolment keeps neither. A person put on the
+    worklist from a budget plan is in the registry, not in any list: the file takes their occupation from the
+    registry (it was empty) as the birth date (a plan gives none), and the sex from the NIK (day 65: a woman)."""
+    from unittest import mock
+
+    import polars as pl
+
+    from ucj.planning.models import Scenario
+
+    Participant.objects.create(nik="1606016505900021", name="Rini", desa_id=SUKARAMI, sex="P", occupation="Nelayan",
+                               birth_date=dt.date(1990, 5, 25))  # fmt: skip
+    scenario = Scenario.objects.create(name="Rencana 2027", region_id="16.06", year=2027, question="budget", spec={},
+                                       result={})  # fmt: skip
+    people = pl.DataFrame({"desa": [SUKARAMI], "nik": ["1606016505900021"], "name": ["Rini"], "decile": [1]})
+    with mock.patch("ucj.planning.services.enrolment", return_value={"people": people}):
+        services.worklist_from_plan(kab_user, scenario)
+    services.transition(desa_user, Enrolment.objects.get(), "contacted")
+    sub = services.submission_file(desa_user, SUKARAMI)
+    rows = calamine.CalamineWorkbook.from_filelike(io.BytesIO(bytes(sub.content))).get_sheet_by_index(0).to_python()
+    assert rows[0][3:5] == ["JENIS KELAMIN", "PEKERJAAN"]
+    assert rows[1][:5] == ["1606016505900021", "Rini", dt.date(1990, 5, 25), "P", "Nelayan"]

@@ -164,3 +164,24 @@ def test_the_matrix_covers_every_targeting_page(worklists: Worklists) -> None:
     ids = records()
     exercised = {resolve(target(worklists, ids, name)[1].split("?")[0]).route for name, _ in MATRIX}
     assert exercised == {f"sasaran/{p.pattern}" for p in urls.urlpatterns}
+
+
+@pytest.mark.django_db
+def test_the_pages_use_only_public_names_of_other_packages() -> None:
+    """The targeting pages' region picker comes from the public ucj.accounts.scoping.region_choices (the registry
+    list uses it too), not from another package's private helper."""
+    import ast
+    from pathlib import Path
+
+    import ucj.targeting
+    from ucj.accounts.scoping import Scope, region_choices
+
+    folder = Path(ucj.targeting.__file__).parent
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.module.startswith("ucj.targeting"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports {private} from {node.module}"
+    kab = region_choices(Scope(grants=(("kabkota", "16.06"),)))
+    assert kab[0][0] == "16.06" and kab[0][1].startswith("· ") and kab[0][1].endswith("Musi Banyuasin (16.06)")
+    assert {len(code) for code, _ in kab} == {5, 8, 13}  # the kab/kota, its kecamatan and villages

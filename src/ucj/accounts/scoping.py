@@ -108,6 +108,24 @@ def visible(qs: _QS, user: Any, field: str = "desa_id") -> _QS:
     return qs.filter(scope_for(user).region_q(field, villages_only=field == "desa_id"))
 
 
+def region_choices(scope: Scope, limit: int = 1000) -> list[tuple[str, str]]:
+    """The regions a user can narrow a list to, as (code, label) in code order: each of their regions and the two
+    levels below it (admin: the province and the kab/kota); labels indented by level (``· · Sukarami (16.06.01.2001)``).
+    The region pickers of the registry list and the targeting pages use it; at most ``limit`` rows."""
+    from ucj.regions.models import Region
+
+    if scope.everywhere:
+        qs = Region.objects.filter(level__lte=2)
+    else:
+        wanted = Q(pk__in=[])
+        for code in scope.regions:
+            depth = code.count(".") + 1
+            wanted |= Q(code=code) | (in_region("code", code, villages_only=False) & Q(level__lte=min(depth + 2, 4)))
+        qs = Region.objects.filter(wanted)
+    rows = qs.order_by("code").values_list("code", "name", "level")[:limit]
+    return [(code, f"{'· ' * (level - 1)}{name} ({code})") for code, name, level in rows]
+
+
 def get_visible_or_404(qs: QuerySet[Any], user: Any, field: str = "desa_id", **lookup: Any) -> Any:
     """One row the user may see, else 404 — existence outside the scope does not leak."""
     try:

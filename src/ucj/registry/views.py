@@ -27,10 +27,11 @@ from ucj.accounts.scoping import (
     REGISTRY_WRITE_ROLES,
     Scope,
     get_visible_or_404,
+    region_choices,
     scope_for,
     visible,
 )
-from ucj.regions.models import Region, in_region
+from ucj.regions.models import in_region
 from ucj.registry.exports import rejected_rows_xlsx
 from ucj.registry.findings import batch_row_names, shown_findings
 from ucj.registry.forms import FilterForm, ParticipantForm, SearchForm
@@ -47,7 +48,7 @@ SEARCH_KEY = "registry_search"
 
 def participant_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    form = FilterForm(request.GET or None, regions=_filter_regions(scope))
+    form = FilterForm(request.GET or None, regions=region_choices(scope))
     qs = visible(Participant.objects.all(), request.user).select_related("desa")
     if form.is_valid():
         data = form.cleaned_data
@@ -74,20 +75,6 @@ def participant_list(request: HttpRequest) -> HttpResponse:
          "can_import": scope.can(REGISTRY_WRITE_ROLES), "refusal": _(refusal.message) if refusal else "",
          "can_search": scope.can(FULL_NIK_ROLES)},
     )  # fmt: skip
-
-
-def _filter_regions(scope: Scope) -> list[tuple[str, str]]:
-    """The regions a user can narrow the list to: the two levels below each of their regions."""
-    if scope.everywhere:
-        qs = Region.objects.filter(level__lte=2)
-    else:
-        wanted = Q(pk__in=[])
-        for code in scope.regions:
-            depth = code.count(".") + 1
-            wanted |= Q(code=code) | (in_region("code", code, villages_only=False) & Q(level__lte=min(depth + 2, 4)))
-        qs = Region.objects.filter(wanted)
-    rows = qs.order_by("code").values_list("code", "name", "level")[:1000]
-    return [(code, f"{'· ' * (level - 1)}{name} ({code})") for code, name, level in rows]
 
 
 @require_POST

@@ -69,7 +69,8 @@ def list_loads(request: HttpRequest) -> Any:
                           warnings=s.warnings) for s in services.list_sources(request.user)]  # fmt: skip
 
 
-@router.post("/targeting/lists", response={200: dict[str, Any], 400: Problem, 403: Problem, 413: Problem})
+@router.post("/targeting/lists", response={200: dict[str, Any], 400: Problem, 403: Problem, 413: Problem,
+                                          429: Problem})  # fmt: skip
 def post_list(
     request: HttpRequest, file: File[UploadedFile | None] = None, source: Form[str] = "", kind: Form[str] = "",
     region: Form[str] = "", dry_run: Form[bool] = False,
@@ -85,6 +86,8 @@ def post_list(
                                       request=request)  # fmt: skip
     except RosterFileError as err:
         return _file_problem(err)
+    except services.TargetingThrottled as err:
+        return _problem(429, "RATE_LIMITED", str(err))
     except services.TargetingRefused as err:
         return _problem(403, "REFUSED", str(err))
     return Status(200, report.as_json(views_for(request.user, report.region, "record")))
@@ -114,7 +117,8 @@ def bpjs_loads(request: HttpRequest) -> Any:
             for f in services.bpjs_files(request.user)]  # fmt: skip
 
 
-@router.post("/targeting/bpjs-files", response={200: dict[str, Any], 400: Problem, 403: Problem, 413: Problem})
+@router.post("/targeting/bpjs-files", response={200: dict[str, Any], 400: Problem, 403: Problem, 413: Problem,
+                                               429: Problem})  # fmt: skip
 def post_bpjs(request: HttpRequest, file: File[UploadedFile | None] = None, as_of: Form[dt.date | None] = None,
               dry_run: Form[bool] = False) -> Any:  # fmt: skip
     """Load a BPJS person-level file (the same report as ``ucj import bpjs --json``)."""
@@ -126,6 +130,8 @@ def post_bpjs(request: HttpRequest, file: File[UploadedFile | None] = None, as_o
                                       dry_run=dry_run, request=request)  # fmt: skip
     except RosterFileError as err:
         return _file_problem(err)
+    except services.TargetingThrottled as err:
+        return _problem(429, "RATE_LIMITED", str(err))
     except services.TargetingRefused as err:
         return _problem(403, "REFUSED", str(err))
     return Status(200, report.as_json(views_for(request.user, None, "record")))

@@ -22,9 +22,10 @@ class AgeRule:
     * ``minimum`` 15: BPS's working-age population ("penduduk usia kerja", 15 years and over; Sakernas, the
       labour-force figures of shared/domain.md §4.2) — the same bound the NIK century rule uses
       (:data:`ucj.registry.nik.MIN_WORKING_AGE`).
-    * ``maximum`` 65: the upper age BPJS Ketenagakerjaan commonly states for registering a new BPU participant
-      [?] — not found in a regulation text in our sources (shared/domain.md §3.1 lists age limits as open,
-      open question 9), so it is a setting (``UCJ_TARGET_MAX_AGE``), like the minimum (``UCJ_TARGET_MIN_AGE``).
+    * ``maximum`` 65: **an assumption, not a sourced rule** (docs/targeting.md, Working age): shared/domain.md gives
+      no upper age for enrolling BPU workers in JKK/JKM (open question 9 lists age limits as open); 65 is the ceiling
+      of the JP retirement-age schedule (PP 45/2015 Pasal 15, domain.md §1.4). A setting: ``UCJ_TARGET_MAX_AGE``,
+      like the minimum (``UCJ_TARGET_MIN_AGE``).
 
     People without a known birth date (no valid NIK date and no list date) are kept: the NIK always carries
     one, so this happens only for lists that fail to give it, and leaving them out would hide them.

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ucj.accounts import audit
 from ucj.accounts.policy import apply_record
 from ucj.accounts.privacy import views_for
-from ucj.accounts.scoping import Scope, scope_for
+from ucj.accounts.scoping import Scope, region_choices, scope_for
 from ucj.bilingual import in_language
 from ucj.coverage.views import default_region
 from ucj.planning.services import visible as visible_plans
@@ -35,7 +36,6 @@ from ucj.regions.models import Region
 from ucj.registry.issues import RosterFileError
 from ucj.registry.jobs import hold_upload, take_held_upload
 from ucj.registry.models import VillageRole
-from ucj.registry.views import _filter_regions as filter_regions
 from ucj.targeting import services
 from ucj.targeting.forms import (
     BpjsUploadForm,
@@ -67,6 +67,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HELD_KEY = "targeting_held_upload"
 #: Rows a candidate page lists (the count and the workbook hold them all).
 CANDIDATES_SHOWN = 500
+#: People per worklist page (as the registry's participant list: 50; the workbook holds them all).
+WORKLIST_PAGE_SIZE = 50
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -117,7 +119,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
     counts = status_counts(result)
     stages = [{"key": s.value, "label": s.label, "count": n} for s, n in zip(Status, counts, strict=True)]
     scope = scope_for(request.user)
-    picker = RegionForm(initial={"region": region.code}, regions=filter_regions(scope), scope=scope)
+    picker = RegionForm(initial={"region": region.code}, regions=region_choices(scope), scope=scope)
     return render(request, "targeting/funnel.html",
                   {"section": "funnel", "region": region, "f": result, "children": children, "stages": stages,
                    "conversion": overall_percent(result), "statuses": Status.choices, "picker": picker,
@@ -156,7 +158,7 @@ def _candidate_filters(request: HttpRequest) -> tuple[CandidateFilterForm, Regio
     data = request.GET.copy() if request.method == "GET" else request.POST.copy()
     region = region_or_404(scope, data.get("region") or default_region(scope))
     data["region"] = region.code
-    return CandidateFilterForm(data, regions=filter_regions(scope), scope=scope, groups=group_choices()), region
+    return CandidateFilterForm(data, regions=region_choices(scope), scope=scope, groups=group_choices()), region
 
 
 def _valid_filters(request: HttpRequest) -> tuple[dict[str, Any], Region]:
@@ -250,7 +252,9 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
     scope = scope_for(request.user)
     desa = region_or_404(scope, code, level=4)
     status = request.GET.get("status") if request.GET.get("status") in Status.values else None
-    rows = services.worklist(request.user, desa.code, status=status).to_dicts()
+    page = Paginator(services.worklist(request.user, desa.code, status=status).to_dicts(), WORKLIST_PAGE_SIZE)\
+        .get_page(request.GET.get("page"))  # fmt: skip
+    rows = page.object_list
     can_act = scope.can(PIPELINE_ROLES, desa.code)
     labels, roles = dict(Status.choices), dict(VillageRole.choices)
     for row in rows:
@@ -260,7 +264,8 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
     counts = status_counts(services.funnel(request.user, desa.code))
     files = services.submission_files(request.user).filter(region_id=desa.code).select_related("created_by")[:20]
     return render(request, "targeting/worklist.html",
-                  {"section": "worklist", "desa": desa, "rows": rows, "can_act": can_act, "status": status,
+                  {"section": "worklist", "desa": desa, "rows": rows, "page": page, "can_act": can_act,
+                   "status": status,
                    "statuses": Status.choices, "counts": list(zip(Status.labels, counts, strict=True)),
                    "contacted": counts[list(Status).index(Status.CONTACTED)], "files": files,
                    "closing": sorted(NEEDS_REASON),
@@ -479,6 +484,8 @@ def _dry_run(request: HttpRequest, kind: str, data: bytes, held: dict[str, Any],
     except RosterFileError as err:
         form.add_error("file", err.finding.message(lang()))
         return _form_page(request, kind, form)
+    except services.TargetingThrottled as err:  # as the registry: over UCJ_DRY_RUN_RATE is 429, said on the form
+        return _form_page(request, kind, form, status=429, upload_error=_said(err))
     except services.TargetingRefused as err:
         raise _refused(err) from err
     _drop_held(request)
