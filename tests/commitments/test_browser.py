@@ -117,3 +117,42 @@ def test_province_map_shows_status_by_shape_and_colour(live_server: Any, monkeyp
             first.get_by_role("link").click()
         assert f"region={MUBA}" in tab.url and "Musi Banyuasin" in tab.inner_text("h1")
         assert tab.problems == []
+
+
+def test_kabkota_reads_the_provinces_meeting_and_removes_a_regulation(page: Any) -> None:
+    """The province's meeting shows on Musi Banyuasin's meetings page; its own page lists Muba's actions (owner,
+    due date, status) read only; a Perbup entered by mistake is removed after the confirmation page."""
+    import datetime as dt
+
+    from ucj.commitments.models import FollowUpAction, Instrument, Meeting
+
+    meeting = Meeting.objects.create(region_id="16", date=dt.date(2024, 12, 13), title="Kelembagaan desa",
+                                     place="Novotel Palembang", organiser="Ditjen Bina Pemdes")  # fmt: skip
+    FollowUpAction.objects.create(meeting=meeting, owner_id=MUBA, decision="Susun Perbup RT/RW",
+                                  due_date=dt.date(2025, 3, 31))  # fmt: skip
+    FollowUpAction.objects.create(meeting=meeting, owner_id="16.71", decision="Palembang",
+                                  due_date=dt.date(2025, 1, 31))  # fmt: skip
+    wrong = Instrument.objects.create(region_id=MUBA, kind="perbup", number="99", title="Salah input", status="draf")
+
+    page.click("nav.subnav >> text=Rapat dan tindak lanjut")
+    page.wait_for_url("**/komitmen/rapat/**")
+    with page.expect_navigation():
+        page.click("#meeting-table >> text=Kelembagaan desa")
+    assert "Kelembagaan desa" in page.inner_text("h1") and "rapat wilayah di atas Anda" in page.inner_text("main")
+    rows = page.locator("#action-table tbody tr")
+    assert rows.count() == 1 and "Susun Perbup RT/RW" in rows.first.inner_text()
+    assert "2025-03-31" in rows.first.inner_text() and "terlambat" in rows.first.inner_text()
+    assert page.locator("#edit-meeting").count() == 0 and page.locator("#delete-meeting").count() == 0
+
+    page.click("nav.subnav >> text=Regulasi")
+    page.wait_for_url("**/komitmen/regulasi/**")
+    row = page.locator("#instrument-table tbody tr", has_text="Salah input")
+    with page.expect_navigation():
+        row.get_by_role("link", name="Hapus").click()
+    assert "Salah input" in page.inner_text("#delete-row")
+    with page.expect_navigation():
+        page.click("#delete-form button[type=submit]")
+    assert "Dihapus" in page.inner_text(".messages")
+    assert page.locator("#instrument-table tbody tr", has_text="Salah input").count() == 0
+    assert not Instrument.objects.filter(pk=wrong.pk).exists()
+    assert page.problems == []
