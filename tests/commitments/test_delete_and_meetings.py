@@ -248,3 +248,14 @@ def test_action_edited(world: Any, client_for: Callable[[str], Client]) -> None:
     assert (action.decision, str(action.due_date), action.status) == ("Susun Perbup RT/RW", "2026-06-30", "berjalan")
     other = FollowUpAction.objects.get(owner_id=PALEMBANG)
     assert client.get(f"/komitmen/tindak-lanjut/{other.pk}/ubah/").status_code == 404
+
+
+def test_the_api_lists_the_provinces_meeting_read_only(world: Any, client_for: Callable[[str], Client]) -> None:
+    meeting = world["meeting"]
+    client = client_for("kab_muba")
+    listed = client.get("/api/v1/commitments/meetings").json()
+    assert [m["id"] for m in listed] == [meeting.pk] and listed[0]["region"] == "16"
+    patch = client.patch(f"/api/v1/commitments/meetings/{meeting.pk}", {"title": "X"}, content_type="application/json")
+    assert patch.status_code == 403
+    assert client.delete(f"/api/v1/commitments/meetings/{meeting.pk}").status_code == 403
+    assert client_for("kab_plg").get("/api/v1/commitments/meetings").json()[0]["id"] == meeting.pk
