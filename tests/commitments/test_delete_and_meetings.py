@@ -259,3 +259,17 @@ def test_the_api_lists_the_provinces_meeting_read_only(world: Any, client_for: C
     assert patch.status_code == 403
     assert client.delete(f"/api/v1/commitments/meetings/{meeting.pk}").status_code == 403
     assert client_for("kab_plg").get("/api/v1/commitments/meetings").json()[0]["id"] == meeting.pk
+
+
+def test_a_status_changed_on_the_meetings_page_returns_there(world: Any, client_for: Callable[[str], Client]) -> None:
+    meeting = world["meeting"]
+    late = FollowUpAction.objects.get(owner_id=MUBA, status="rencana")
+    client = client_for("kab_muba")
+    assert f'name="meeting" value="{meeting.pk}"' in client.get(f"/komitmen/rapat/{meeting.pk}/").content.decode()
+    done = client.post(f"/komitmen/tindak-lanjut/{late.pk}/status/", {f"a{late.pk}-status": "selesai",
+                                                                     "meeting": str(meeting.pk)})  # fmt: skip
+    assert done.status_code == 302 and done["Location"] == f"/komitmen/rapat/{meeting.pk}/"
+    late.refresh_from_db()
+    assert late.status == "selesai"
+    edit = client.get(f"/komitmen/tindak-lanjut/{late.pk}/ubah/")  # the province's meeting stays a choice
+    assert (meeting.pk, f"2024-12-13 {meeting.title}") in list(edit.context["form"].fields["meeting"].choices)

@@ -471,7 +471,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, title=_("Ubah rapat koordinasi"), done=back, cancel=back, save=save)
 
 
-def _action_form(request: HttpRequest, region: str, initial: dict[str, Any],
+def _action_form(request: HttpRequest, region: str | None, initial: dict[str, Any],
                  row: Any = None) -> forms.ActionForm:  # fmt: skip
     """The action form: owners the user may give actions to, meetings held in their regions (and, when editing,
     the action's own meeting and owner even if they lie elsewhere)."""
@@ -502,7 +502,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = services.get_action(request.user, pk)
     _may_edit(request, "action", row.owner_id)
     initial = _initial(row, ACTION_FIELDS, owner=row.owner_id, meeting=row.meeting_id or "")
-    form = _action_form(request, row.owner_id, initial, row)
+    form = _action_form(request, None, initial, row)  # any meeting of the user's regions
     back = (reverse("commitments:meeting", args=[row.meeting_id]) if row.meeting_id
             else _back("commitments:meetings", row.owner_id))  # fmt: skip
     return _form_page(request, form, title=_("Ubah tindak lanjut"), done=back, cancel=back,
