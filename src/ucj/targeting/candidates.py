@@ -147,24 +147,26 @@ def _people(lists: pl.DataFrame, keys: pl.Series, keep: pl.Series, jobs: Mapping
     else:
         differs = ordered.slice(1).ne_missing(ordered.slice(0, len(ordered) - 1))
         first, last = pl.concat([pl.Series([True]), differs]), pl.concat([differs, pl.Series([True])])
+    # role and occupation exclusion as small integers on the list rows (sequential passes; a few comparisons), so
+    # the people's values are gathered from one-byte columns rather than from the texts
     roles = {r: i for i, r in enumerate(rules.ROLE_ORDER)}
-    person = [pl.col("decile"), _lookup(pl.col("village_role"), roles, len(_ROLES) - 1, pl.Int8).alias("_role"),
-              _lookup(pl.col("occupation"), jobs, None, pl.Int8).alias("_job")]  # fmt: skip
+    codes = lists.select("decile", _lookup(pl.col("village_role"), roles, len(_ROLES) - 1, pl.Int8).alias("_role"),
+                         _lookup(pl.col("occupation"), jobs, None, pl.Int8).alias("_job"))  # fmt: skip
     at_first = row.filter(first)
-    people = lists.select("decile", "village_role", "occupation")[at_first].select(
-        ordered.filter(first).alias("_key"), at_first.alias("_row"), *person)
+    people = codes[at_first].with_columns(ordered.filter(first).alias("_key"), at_first.alias("_row"))
     several = (first & ~last).filter(first).arg_true()
     merged_at = pl.repeat(None, people.height, dtype=pl.UInt32, eager=True)
     texts = pl.DataFrame(schema={"sources": pl.String, "groups": pl.String})
     if len(several):
         rows = row.filter(~(first & last))
-        part = lists.select("kind", "decile", "village_role", "occupation", "source", "groups")[rows]
+        part = pl.concat([lists.select("kind", "source", "groups")[rows], codes[rows]], how="horizontal")
         words = part.select(pl.col(c).drop_nulls().unique().implode() for c in ("source", "groups"))
         sources, tags = _BitSet(words["source"][0].to_list(), split=False), _BitSet(words["groups"][0].to_list(),
                                                                                    split=True)  # fmt: skip
         encoded = part.select(
             (_lookup(pl.col("kind"), _KIND_RANK, len(_KIND_RANK), pl.UInt64) * (1 << 32) + rows.cast(pl.UInt64))
-            .alias("_best"), *person, *sources.encode(pl.col("source"), "_src"), *tags.encode(pl.col("groups"), "_tag"),
+            .alias("_best"), "decile", "_role", "_job", *sources.encode(pl.col("source"), "_src"),
+            *tags.encode(pl.col("groups"), "_tag"),
         )  # fmt: skip
         starts = first.filter(~(first & last)).arg_true().to_numpy()
         merged = _reduce_runs(encoded, starts, ["_best", "decile", "_role", "_job"],
@@ -303,8 +305,9 @@ class _Status:
         if reported["file_id"].n_unique() > 1:  # one file (the common case) needs no ordering
             reported = reported.sort("as_of", "file_id", maintain_order=True)
         rkeys = key.series(reported["nik"])
-        reported = reported.select("status", "kpj").with_columns(rkeys.alias("_key")).filter(
-            rkeys.is_last_distinct() & rkeys.is_not_null())  # fmt: skip
+        reported = reported.select("status", "kpj").with_columns(rkeys.alias("_key"))
+        if rkeys.null_count() or rkeys.n_unique() < len(rkeys):  # a file holds each NIK once: then nothing to drop
+            reported = reported.filter(rkeys.is_last_distinct() & rkeys.is_not_null())
         gkeys = key.series(registry["nik"])
         fresh = gkeys.is_not_null() & ~gkeys.is_in(reported["_key"].implode())
         paid = (registry["paid_through"] >= since).fill_null(False)

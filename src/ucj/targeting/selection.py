@@ -116,8 +116,9 @@ def candidates(user: Any, region: str, *, max_decile: int | None = None, groups:
     # enrolments are per kab/kota: those of the region's kab/kota (or of the province, for a province)
     enrolled = _query_frame(Enrolment.objects.filter(in_region("desa_id", code[:5], villages_only=True)).order_by(),
                             {"nik": pl.String, "status": pl.String})  # fmt: skip
-    frame = frame.join(enrolled.unique("nik"), on="nik", how="left").with_columns(
-        pl.col("desa").replace_strict(names, default="").alias("desa_name")).sort("priority")  # fmt: skip
+    # the candidates stay in priority order (maintain_order: no second sort of the wide rows)
+    frame = frame.join(enrolled.unique("nik"), on="nik", how="left", maintain_order="left").with_columns(
+        pl.col("desa").replace_strict(names, default="").alias("desa_name"))  # fmt: skip
     frame = _masked(frame, scope, context)
     return CandidateResult(region=code, as_of=as_of, frame=frame, excluded=outcome.excluded)
 
