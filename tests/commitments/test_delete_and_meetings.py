@@ -273,3 +273,17 @@ def test_a_status_changed_on_the_meetings_page_returns_there(world: Any, client_
     assert late.status == "selesai"
     edit = client.get(f"/komitmen/tindak-lanjut/{late.pk}/ubah/")  # the province's meeting stays a choice
     assert (meeting.pk, f"2024-12-13 {meeting.title}") in list(edit.context["form"].fields["meeting"].choices)
+
+
+def test_english(world: Any, client_for: Callable[[str], Client]) -> None:
+    meeting = world["meeting"]
+    client = client_for("kab_muba")
+    client.cookies["django_language"] = "en"
+    page = text(client.get(f"/komitmen/rapat/{meeting.pk}/"))
+    assert "a meeting of a region above yours" in page and "Follow-up actions" in page and "Organiser" in page
+    assert "rapat wilayah di atas Anda" not in page and "Penyelenggara" not in page
+    perbup = Instrument.objects.get(region_id=MUBA)
+    confirm = text(client.get(f"/komitmen/regulasi/{perbup.pk}/hapus/"))
+    assert "Delete regulation" in confirm and "Yes, delete" in confirm and "set its status to Revoked" in confirm
+    assert "Hapus regulasi" not in confirm and "Ya, hapus" not in confirm
+    assert "Meetings of this region" in text(client.get("/komitmen/rapat/"))
