@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.accounts import conftest as accounts
 from tests.commitments.backend_world import MUBA, PALEMBANG, make_world
@@ -67,7 +68,7 @@ def test_a_days_activity_and_elapsed_share_follow_the_as_of_day(world: dict[str,
 
 
 def test_the_current_years_scorecard_counts_on_today(world: dict[str, Any]) -> None:
-    today = dt.date.today()
+    today = timezone.localdate()  # the project's day (Asia/Jakarta), not the machine's
     counts = _overdue(services.scorecard(None, "16", today.year, by="kabkota"))
     assert (counts["16"], counts[MUBA], counts[PALEMBANG]) == (2, 1, 1)
     later = services.scorecard(None, "16", today.year, as_of=dt.date(today.year, 12, 31))
