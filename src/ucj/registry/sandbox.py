@@ -89,7 +89,11 @@ def _write(raw: RawRoster, out: IO[bytes]) -> None:
         "notes": [dataclasses.asdict(n) for n in raw.notes],
     }
     _write_meta(meta, out)
-    raw.frame.write_ipc_stream(out)
+    # Parent and child run the same Polars: its newest format keeps string views as they are (the default,
+    # oldest level converts every string column: ~2.5x the write).
+    import polars as pl
+
+    raw.frame.write_ipc_stream(out, compat_level=pl.CompatLevel.newest())
 
 
 def _write_meta(meta: dict[str, object], out: IO[bytes]) -> None:
