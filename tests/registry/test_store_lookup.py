@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ucj.registry import store
+from ucj.registry.models import Participant
 from ucj.registry.services import import_roster
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,9 @@ def test_bulk_reads_equal_probing(write_csv: Callable[..., Path], monkeypatch: p
     assert {"name", "birth_date", "sex", "phone", "income", "jkk", "paid_through"} <= set(probed.columns)
     assert probed.schema["birth_date"] == pl.Date and probed.schema["jkk"] == pl.Boolean
     assert probed["income"].null_count() > 0  # a NULL stays NULL
+    flags = ["jkk", "jkm", "jht", "jp", "jkp"]
+    orm = Participant.objects.order_by("nik").values_list("nik", *flags)
+    assert probed.select("nik", *flags).rows() == [r for r in orm if r[0] in set(probed["nik"])]  # each boolean
     whole = read(batch, 1, "whole")  # 70 stored rows, 70 NIKs in the batch: the whole table in storage order
     assert whole.equals(probed)
     few = batch.filter(pl.col("nik").is_in(sorted(batch["nik"].to_list())[10:25]))

@@ -66,6 +66,7 @@ FACTS_COLUMNS = {"segment": pl.String(), "ecosystem": pl.String(), "payer": pl.S
 #: Above this many NIKs, SQLite looks known NIKs up by one range scan of the NIK index instead of probing it
 #: once per NIK, when the range holds at most ``_RANGE_SPREAD`` times as many stored rows as the batch has.
 _RANGE_MIN, _RANGE_SPREAD = 20_000, 4
+_FLAGS = "__flags"  # SQLite: the batch's boolean columns read as the bits of one integer (see _stored)
 #: From this many new rows, a SQLite insert that at least doubles the table rebuilds its secondary indexes
 #: afterwards instead of growing them row by row (see :func:`_drop_secondary_indexes`).
 _REBUILD_MIN = 50_000
@@ -138,9 +139,10 @@ def _keep_stored(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Stage:
-    """A batch's rows in insert form in the attached scratch database (:func:`sqlite_stage`)."""
+    """A batch's rows in insert form (``frame``, as :func:`_new_rows` makes them) in the attached scratch
+    database (:func:`sqlite_stage`)."""
 
-    columns: tuple[str, ...]
+    frame: pl.DataFrame
     rows: int
 
 
@@ -167,7 +169,7 @@ def sqlite_stage(ok: pl.DataFrame, batch_id: int) -> Iterator[Stage | None]:
         yield None
         return
     frame = written_frame(ok)
-    rows = sqlite_values(_new_rows(frame.drop([c for c in frame.columns if c.startswith("defaulted_")]), batch_id))
+    rows = _new_rows(frame.drop([c for c in frame.columns if c.startswith("defaulted_")]), batch_id)
     folder = _stage_folder()
     _remove_stale_stages(folder)
     fd, name = tempfile.mkstemp(prefix=f"ucj-stage-{os.getpid()}-", suffix=".sqlite3", dir=folder)
@@ -176,11 +178,11 @@ def sqlite_stage(ok: pl.DataFrame, batch_id: int) -> Iterator[Stage | None]:
     attached = False
     try:
         with adbc.connect(str(path), autocommit=True) as scratch, scratch.cursor() as cur:
-            cur.adbc_ingest("rows", rows, mode="create")
+            cur.adbc_ingest("rows", sqlite_values(rows), mode="create")
         with connection.cursor() as cur:
             cur.execute(f"ATTACH DATABASE %s AS {_STAGE_SCHEMA}", [path.as_uri() + "?mode=ro"])
         attached = True
-        yield Stage(tuple(rows.columns), rows.height)
+        yield Stage(rows, rows.height)
     finally:
         try:
             if attached and connection.connection is not None:
@@ -251,7 +253,9 @@ def write_participants(
         stored = _stored(cur, frame)
         new = frame.filter(~pl.col("nik").is_in(stored["nik"].implode())).drop(flags)
         tell("inserting", 65)
-        inserted = _new_rows(new, batch_id)
+        # The stage holds every row of the batch in insert form already: the new ones are a filter of it.
+        fresh = pl.col("nik").is_in(new["nik"].implode())
+        inserted = _new_rows(new, batch_id) if stage is None else stage.frame.filter(fresh)
         lost = _insert(cur, inserted, batch_id, direct, stage) if new.height else []
         if lost:
             # A concurrent import registered these NIKs after our match: match them again, now as known ones.
@@ -386,15 +390,17 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
     cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
     if not cur.fetchone()[0]:
         return pl.DataFrame(schema=schema)
-    # Dates and booleans as expressions: SQLite then hands back the stored text and integers as they are,
-    # skipping the per-value Python converters Django registers for those declared types; Polars parses them
-    # in bulk instead. Text and integer columns have no converter and are read bare (an expression costs
-    # SQLite a copy of every value).
-    raw = {c: pl.String() if t == pl.Date else pl.Int64() if t == pl.Boolean else t for c, t in schema.items()}
-    exprs = ", ".join(
-        f"p.{quote(c)} || ''" if t == pl.Date else f"p.{quote(c)} + 0" if t == pl.Boolean else f"p.{quote(c)}"
-        for c, t in schema.items()
-    )
+    # Dates as expressions: SQLite then hands back the stored text as it is, skipping the per-value Python
+    # converter Django registers for that declared type; Polars parses them in bulk instead. The booleans
+    # (NOT NULL) come back as one integer, bit i the i-th of them: one Python object per row instead of five,
+    # also skipping their converter. Text and integer columns have no converter and are read bare (an
+    # expression costs SQLite a copy of every value).
+    flags = [c for c, t in schema.items() if t == pl.Boolean]
+    raw = {c: pl.String() if t == pl.Date else t for c, t in schema.items() if t != pl.Boolean}
+    exprs = ", ".join(f"p.{quote(c)} || ''" if schema[c] == pl.Date else f"p.{quote(c)}" for c in raw)
+    if flags:
+        raw[_FLAGS] = pl.Int64()
+        exprs += ", " + " | ".join(f"((p.{quote(c)} + 0) << {i})" for i, c in enumerate(flags))
     niks.sort()  # probes in index order: neighbouring NIKs share pages (a file in any order reads like a sorted one)
     rows = _sqlite_range(cur, exprs, table, niks, raw)
     if rows is None:
@@ -402,8 +408,10 @@ def _stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
         cur.execute(f"SELECT {exprs} FROM json_each(%s) j JOIN {table} p ON p.nik = j.value", [json.dumps(niks)])  # noqa: S608
         rows = pl.DataFrame(cur.fetchall(), schema=raw, orient="row")
     return rows.with_columns(
-        [pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items()]
-    )
+        [((pl.col(_FLAGS) & (1 << i)) != 0).alias(c) for i, c in enumerate(flags)]
+        + [pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items()
+           if t != pl.Boolean]
+    ).select(list(schema))  # fmt: skip
 
 
 def _sqlite_range(cur: Any, exprs: str, table: str, niks: list[str], raw: dict[str, Any]) -> pl.DataFrame | None:
@@ -531,7 +539,7 @@ def _insert(
         marks = ", ".join(["%s"] * rows.width)
         rebuilt = _drop_secondary_indexes(cur, rows.height)
         if stage is not None:
-            staged = ", ".join(quote(c) for c in stage.columns)
+            staged = ", ".join(quote(c) for c in stage.frame.columns)
             # WHERE true: SQLite's grammar wants it between a SELECT and an upsert clause.
             cur.execute(
                 f"INSERT INTO {table} ({staged}) SELECT {staged} FROM {_STAGE_SCHEMA}.rows WHERE true "  # noqa: S608
