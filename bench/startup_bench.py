@@ -31,6 +31,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -80,12 +81,22 @@ def rosters(folder: Path, count: int, rows: int, offset: int) -> list[Path]:
     return paths
 
 
-def timed_run(cmd: list[str], env: dict[str, str]) -> float:
+#: CPU seconds (user + system) of each timed process, by case: less swayed by other work than wall time.
+CPU: dict[str, list[float]] = {}
+
+
+def timed_run(cmd: list[str], env: dict[str, str], case: str | None = None) -> float:
+    """Wall seconds of ``cmd``; its CPU seconds go to ``CPU[case]``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}: {proc.stderr[-2000:]}")
+    if case:
+        used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        CPU.setdefault(case, []).append(used)
     return seconds
 
 
@@ -123,15 +134,19 @@ def main() -> None:
             timed_run([UCJ, "--help"], run_env)
             timed_run([UCJ, "import", "roster", str(warm), "--json"], run_env)
         for r in range(args.repeat):
-            samples.setdefault("python -c pass", []).append(timed_run([sys.executable, "-c", "pass"], env))
+            samples.setdefault("python -c pass", []).append(
+                timed_run([sys.executable, "-c", "pass"], env, "python -c pass")
+            )
             for n, (variant, src) in enumerate(variants if r % 2 == 0 else list(reversed(variants))):
                 run_env = dict(env, **({"PYTHONPATH": src} if src else {}))
                 tag = "" if variant == "after" else " [before]"
                 log(f"round {r + 1}: {variant} …")
-                samples.setdefault(f"ucj --help{tag}", []).append(timed_run([UCJ, "--help"], run_env))
+                case = f"ucj --help{tag}"
+                samples.setdefault(case, []).append(timed_run([UCJ, "--help"], run_env, case))
                 roster = process_files[r * len(variants) + n]
-                samples.setdefault(f"{args.rows}-row roster as a process{tag}", []).append(
-                    timed_run([UCJ, "import", "roster", str(roster), "--json"], run_env)
+                case = f"{args.rows}-row roster as a process{tag}"
+                samples.setdefault(case, []).append(
+                    timed_run([UCJ, "import", "roster", str(roster), "--json"], run_env, case)
                 )
         log("in-process imports …")
         out = subprocess.run(
@@ -153,6 +168,8 @@ def main() -> None:
         "precompute": args.precompute or "auto",
         "bytecode_cache": not args.no_bytecode_cache,
         "samples": {k: [round(x, 3) for x in v] for k, v in samples.items()},
+        "cpu_samples": {k: [round(x, 3) for x in v] for k, v in CPU.items()},
+        "cpu_medians": {k: round(statistics.median(v), 3) for k, v in CPU.items()},
         "medians": {k: round(v, 3) for k, v in medians.items()},
         "goals": [{"case": c, "goal_s": g, "measured_s": round(m, 3), "result": "PASS" if m <= g else "MISS"}
                   for c, g, m in goals],
@@ -161,12 +178,14 @@ def main() -> None:
     print(f"\nStart-up benchmark, {result['when']}, load average {result['load_avg_before'][0]} before / "
           f"{result['load_avg_after'][0]} after, UCJ_COVERAGE_PRECOMPUTE={result['precompute']}, "
           f"bytecode cache {'on' if result['bytecode_cache'] else 'off'}, {args.repeat} rounds\n")  # fmt: skip
-    print(f"{'case':<52} {'median s':>9} {'×python':>8} {'×in-process':>12}")
+    cpu = result["cpu_medians"]
+    print(f"{'case':<52} {'median s':>9} {'×python':>8} {'×in-process':>12} {'CPU s':>7} {'CPU ×python':>12}")
     for case, seconds in medians.items():
-        print(f"{case:<52} {seconds:>9.3f} {seconds / floor:>8.1f} {seconds / inproc:>12.1f}")
+        used = f"{cpu[case]:>7.3f} {cpu[case] / cpu['python -c pass']:>12.1f}" if case in cpu else ""
+        print(f"{case:<52} {seconds:>9.3f} {seconds / floor:>8.1f} {seconds / inproc:>12.1f} {used}")
     for case in [c for c in medians if c.endswith("[before]")]:
-        now = medians[case.removesuffix(" [before]")]
-        print(f"  {case.removesuffix(' [before]')}: after/before {now / medians[case]:.2f}")
+        now, plain = medians[case.removesuffix(" [before]")], case.removesuffix(" [before]")
+        print(f"  {plain}: after/before {now / medians[case]:.2f} (CPU {cpu[plain] / cpu[case]:.2f})")
     print("\nGoals")
     for g in result["goals"]:
         print(f"  {g['result']:<5} {g['case']:<40} <= {g['goal_s']} s, measured {g['measured_s']} s")
