@@ -123,8 +123,10 @@ def compute(
     # 4. The rest in priority order, the wide columns gathered once from the list rows.
     chosen = people.select("_key", "_row", "decile", "_role", "_merged").filter(reason.is_null())
     group = chosen.select(_group().alias("_group"))["_group"]
-    chosen = chosen.with_columns(group)[_priority_order(group, lists["desa"].gather(chosen["_row"]))]
-    frame = _frame(lists, chosen, merged, status)
+    villages = _Villages(lists["desa"])
+    chosen = chosen.with_columns(group, villages.codes.gather(chosen["_row"]).alias("_desa"))
+    chosen = chosen[_priority_order(group, chosen["_desa"], villages)]
+    frame = _frame(lists, chosen, merged, status, villages)
     return Outcome(frame=frame, excluded={k: v for k, v in sorted(excluded.items()) if v})
 
 
@@ -213,24 +215,36 @@ def _group() -> pl.Expr:
     return pl.col("_role").cast(pl.Int64) * 16 + decile
 
 
-def _priority_order(group: pl.Series, desa: pl.Series) -> pl.Series:
-    """The candidates' order (they are in NIK order; ``group``: :func:`_group`, ``desa`` their villages): role
+class _Villages:
+    """The list rows' villages as small integers (an Enum of the distinct codes: one pass over the rows), so the
+    order and the answer take a person's village from a four-byte code instead of the text."""
+
+    def __init__(self, desa: pl.Series) -> None:
+        self.names = desa.drop_nulls().unique()
+        self.codes = desa.cast(pl.Enum(self.names.to_list())).to_physical()
+        numbers = [rules.village_number(c) or 0 for c in self.names.to_list()]
+        rank = {n: i for i, n in enumerate(sorted({0, *numbers}))}
+        #: per code, the place of the village's number among the numbers (not a number, or no village: 0, first)
+        self.rank, self.ranks = pl.Series([rank[n] for n in numbers], dtype=pl.Int64), len(rank)
+
+    def text(self, codes: pl.Series) -> pl.Series:
+        return self.names.gather(codes)
+
+
+def _priority_order(group: pl.Series, desa: pl.Series, villages: _Villages) -> pl.Series:
+    """The candidates' order (they are in NIK order; ``group``: :func:`_group`, ``desa`` their village codes): role
     holders first (:data:`rules.ROLE_ORDER`), then decile 1 → 10, unknown (:data:`rules.UNKNOWN_DECILE`) last, then
     village (the code's number, :func:`rules.village_number`), then NIK. One integer per person — the order key
     above the place in NIK order — sorted once."""
-    codes = desa.drop_nulls().unique().to_list()
-    numbers = {c: rules.village_number(c) or 0 for c in codes}
-    rank = {n: i for i, n in enumerate(sorted({0, *numbers.values()}))}
-    village = pl.Series([rank[numbers[c]] for c in codes], dtype=pl.Int64).gather(
-        desa.cast(pl.Enum(codes)).to_physical()).fill_null(0)  # fmt: skip
-    order = group * (len(rank) + 1) + village
+    order = group * (villages.ranks + 1) + villages.rank.gather(desa).fill_null(0)
     if len(group) < 1 << _PLACE_BITS and (order.max() or 0) < 1 << (63 - _PLACE_BITS):  # type: ignore[operator]
         place = pl.int_range(len(group), dtype=pl.Int64, eager=True)
         return ((order * (1 << _PLACE_BITS) + place).sort() % (1 << _PLACE_BITS)).cast(pl.UInt32)
     return pl.DataFrame({"o": order}).with_row_index("i").sort("o", maintain_order=True)["i"]
 
 
-def _frame(lists: pl.DataFrame, chosen: pl.DataFrame, merged: pl.DataFrame, status: _Status) -> pl.DataFrame:
+def _frame(lists: pl.DataFrame, chosen: pl.DataFrame, merged: pl.DataFrame, status: _Status,
+           villages: _Villages) -> pl.DataFrame:  # fmt: skip
     """The candidates' columns: the person fields of their list row, the merged ones (``sources`` and ``groups``
     of people in several rows: ``merged``), BPJS's status and KPJ (for the lapsed), the reason."""
     lapsed = chosen["_key"].is_in(status.lapsed)
@@ -239,7 +253,8 @@ def _frame(lists: pl.DataFrame, chosen: pl.DataFrame, merged: pl.DataFrame, stat
     if len(at):
         kpj = kpj.scatter(at, chosen["_key"].gather(at).to_frame("_key").join(
             status.kpj, on="_key", how="left", maintain_order="left")["kpj"])  # fmt: skip
-    wide = lists.select(*_PERSON, "source", "groups")[chosen["_row"]]
+    wide = lists.select(*(c for c in _PERSON if c != "desa"), "source", "groups")[chosen["_row"]].with_columns(
+        villages.text(chosen["_desa"]).alias("desa"))  # fmt: skip
     at = chosen["_merged"].is_not_null().arg_true()
     if len(at):
         united = merged[chosen["_merged"].gather(at)]
