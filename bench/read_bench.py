@@ -28,6 +28,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,8 +47,18 @@ OUT = ROOT / "bench" / "out"
 UCJ = str(Path(sys.executable).with_name("ucj"))
 GOAL_XLSX_S = 3.0
 
+#: CPU seconds of this process and its waited-for children (the parse child), for the child scripts.
+_CPU = """
+import resource
+def cpu():
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+"""
+
 #: Runs in a child process of the code measured: prints the seconds of one parse.
-_PARSE = """
+_PARSE = (
+    _CPU
+    + """
 import dataclasses, json, sys, time
 from ucj.registry.reader import DEFAULT_LIMITS, read_roster
 from ucj.registry.sandbox import read_roster_bounded
@@ -56,42 +67,51 @@ data = open(path, "rb").read()
 limits = dataclasses.replace(DEFAULT_LIMITS, max_bytes=max(DEFAULT_LIMITS.max_bytes, len(data) + 1),
                              memory_bytes=8192 * 1024 * 1024)
 read = read_roster if how == "in-process" else read_roster_bounded
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), cpu()
 raw = read(data, path.rsplit("/", 1)[-1], limits)
-print(json.dumps({"seconds": time.perf_counter() - t0, "rows": raw.frame.height}))
+print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": cpu() - c0, "rows": raw.frame.height}))
 """
+)
 
 #: Runs in a child process of the code measured: boot, then the seconds of import_roster alone.
-_IMPORT = """
+_IMPORT = (
+    _CPU
+    + """
 import json, sys, time
 from ucj.cli.setup import boot
 boot()
 from ucj.registry.services import import_roster
 data = open(sys.argv[1], "rb").read()
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), cpu()
 report = import_roster(data, sys.argv[1].rsplit("/", 1)[-1])
-print(json.dumps({"seconds": time.perf_counter() - t0, "rows": report.rows}))
+print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": cpu() - c0, "rows": report.rows}))
 """
+)
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def child(code: str, args: list[str], env: dict[str, str]) -> float:
+def child(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of the part the child script times."""
     out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
-    return float(json.loads(out.stdout.strip().splitlines()[-1])["seconds"])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return float(result["seconds"]), float(result["cpu"])
 
 
-def process(args: list[str], env: dict[str, str]) -> float:
+def process(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``ucj ARGS``, spawn to exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     out = subprocess.run([UCJ, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
-    return seconds
+    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def main() -> None:
@@ -114,6 +134,7 @@ def main() -> None:
         log(f"warning: load average {load_before[0]:.1f}; other work on the machine skews the figures")
     variants = [("after", None), *([("before", args.before)] if args.before else [])]
     samples: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="ucj-bench-read-") as tmp:
         base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTHONPATH")}
         base.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode caches, as an installed package has them
@@ -132,17 +153,19 @@ def main() -> None:
                 for how in ("in-process", "bounded"):
                     for kind, path in (("xlsx", xlsx), ("csv", csv)):
                         if path is not None:
-                            seconds = child(_PARSE, [str(path), how], env)
+                            seconds, used = child(_PARSE, [str(path), how], env)
                             samples.setdefault(f"{kind} parse, {how}{tag}", []).append(seconds)
+                            cpu.setdefault(f"{kind} parse, {how}{tag}", []).append(used)
                 for how in ("in-process", "as a process"):
                     data = Path(tmp) / f"data-{variant}-{r}-{how}"
                     shutil.copytree(templates[variant], data)
                     run_env = dict(env, UCJ_DATA_DIR=str(data))
                     if how == "in-process":
-                        seconds = child(_IMPORT, [str(xlsx)], run_env)
+                        seconds, used = child(_IMPORT, [str(xlsx)], run_env)
                     else:
-                        seconds = process(["import", "roster", str(xlsx), "--json"], run_env)
+                        seconds, used = process(["import", "roster", str(xlsx), "--json"], run_env)
                     samples.setdefault(f"xlsx import {how}{tag}", []).append(seconds)
+                    cpu.setdefault(f"xlsx import {how}{tag}", []).append(used)
                     shutil.rmtree(data)
     medians = {k: statistics.median(v) for k, v in samples.items()}
     result: dict[str, Any] = {
@@ -152,18 +175,24 @@ def main() -> None:
         "files": {"xlsx": str(xlsx), "csv": str(csv) if csv else None},
         "samples": {k: [round(x, 3) for x in v] for k, v in samples.items()},
         "medians": {k: round(v, 3) for k, v in medians.items()},
+        "cpu_medians": {k: round(statistics.median(v), 3) for k, v in cpu.items()},
     }
     (OUT / "read.json").write_text(json.dumps(result, indent=2))
     print(f"\nRead benchmark, {result['when']}, load average {result['load_avg_before'][0]} before / "
           f"{result['load_avg_after'][0]} after, {args.repeat} rounds (medians)\n")  # fmt: skip
-    print(f"{'case':<44} {'median s':>9} {'× its baseline':>15} {'after/before':>13}")
-    for case, seconds in medians.items():
+    used = result["cpu_medians"]
+    print(f"{'case':<36} {'median s':>9} {'× baseline':>11} {'after/before':>13} {'CPU s':>7} {'× baseline':>11} "
+          f"{'after/before':>13}")  # fmt: skip
+    for case in medians:
         tag = " [before]" if case.endswith(" [before]") else ""
         plain = case.removesuffix(" [before]")
-        baseline = plain.replace("bounded", "in-process").replace("as a process", "in-process")
-        ratio = f"{seconds / medians[baseline + tag]:.2f}" if baseline != plain else ""
-        change = f"{seconds / medians[case + ' [before]']:.2f}" if not tag and case + " [before]" in medians else ""
-        print(f"{case:<44} {seconds:>9.3f} {ratio:>15} {change:>13}")
+        baseline = plain.replace("bounded", "in-process").replace("as a process", "in-process") + tag
+        columns = []
+        for values in (medians, used):
+            ratio = f"{values[case] / values[baseline]:.2f}" if baseline != case else ""
+            change = f"{values[case] / values[case + ' [before]']:.2f}" if case + " [before]" in values else ""
+            columns.append(f"{values[case]:>7.3f} {ratio:>11} {change:>13}")
+        print(f"{case:<36} {columns[0]:>9}  {columns[1]}")
     measured = medians["xlsx import as a process"]
     verdict = "PASS" if measured <= GOAL_XLSX_S else "MISS"
     goal = f"{args.xlsx_rows:,}-row .xlsx as a process <= {GOAL_XLSX_S} s"
