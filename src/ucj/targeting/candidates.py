@@ -5,21 +5,21 @@ occupation (ASN, TNI/Polri, …), and **not active**. Active means: the newest B
 its date) says "aktif"; for a NIK no BPJS file reports, the registry says active (paid through within the lapse
 rule, :mod:`ucj.registry.status`). Lapsed people (BPJS "non aktif", or registry paid-through too old) are
 candidates: reactivation. Order: village-institution roles, decile 1 → 10 (unknown last), village, NIK
-(:func:`ucj.targeting.rules.priority_key` states the rule).
+(:data:`ucj.targeting.rules.UNKNOWN_DECILE` states the rule).
 
-How it stays near a plain anti-join on tens of millions of rows (docs/targeting.md, Speed): every list row is
-first reduced to a few integers — the NIK as an Int64 key, its row number, the list kind's rank, the decile, the
-village role, the sources and group tags as bit sets, the occupation exclusion — each text mapped once per distinct
-value (a list has a handful of sources, kinds and roles, a few dozen occupations). One lazy plan then joins the
-BPJS/registry status on the integer NIK, drops the active people, groups by NIK (minimum and bitwise-or only),
-applies the age and filter exclusions, counts them and orders the rest; the wide text columns of each candidate are
-gathered once, from the list row the person's values come from.
+How it stays near a plain anti-join on tens of millions of rows (docs/targeting.md, Speed): the NIK is an Int64 key;
+one probe per list row drops the active people (BPJS newest per NIK, else the registry); the open NIKs are sorted
+once — a person in one list passes as the row is, the rows of people in several lists are reduced on integers
+(numpy over their runs: minimum, bitwise-or of sources and tags as bit sets) — and that NIK order is also the
+order's tie-break; role, occupation exclusion and village are coded once on the list rows (texts mapped once per
+distinct value); exclusions are counted on integers; the order is one packed integer per candidate, sorted once;
+the wide text columns are gathered once, from the list row each person's values come from.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -333,12 +333,6 @@ class _Status:
 
 
 # --- texts as integers, once per distinct value --------------------------------------------------------------
-
-
-def _distinct(frame: pl.DataFrame, columns: Iterable[str]) -> dict[str, list[Any]]:
-    """The distinct non-null values of some columns (in parallel)."""
-    found = frame.select(pl.col(c).drop_nulls().unique().implode() for c in columns)
-    return {c: found[c][0].to_list() for c in found.columns}
 
 
 def _lookup(column: pl.Expr, mapping: Mapping[Any, Any], default: Any, dtype: Any) -> pl.Expr:
