@@ -11,25 +11,31 @@ the figures then say how many rows were reached.
 Timed (each beside its baseline):
 
 * load: rows/s of the ``COPY`` slices (the last slice's rate shows whether it degrades as the indexes grow);
-* facts rebuild: ``coverage.services.rebuild_facts()`` (``ucj coverage rebuild``) — baselines: ``COUNT(*)`` of
-  the participants, and one Polars ``group_by(kecamatan, segment, ecosystem, payer).len()`` of the same rows
-  in memory;
+* facts rebuild: ``coverage.services.rebuild_facts()`` as ``ucj coverage rebuild`` runs it without a worker
+  (``UCJ_COVERAGE_PRECOMPUTE`` inline: the new version's 1,104 answers prepared from the facts in memory before
+  it returns), its phases (participants read, ``registry_facts``, ``roll_up``, the table rewritten) and the
+  preparation timed apart; then the worker's path, ``prepare_and_publish()`` reading the facts back —
+  baselines: ``COUNT(*)`` of the participants, and one Polars ``group_by(kecamatan, segment, ecosystem,
+  payer).len()`` of the same rows in memory. Afterwards ``UCJ_COVERAGE_PRECOMPUTE=worker``: a data change queues
+  the preparation (no worker runs here);
 * province dashboard: ``coverage.services.coverage_json(P, by="kabkota")`` (what ``GET /api/v1/coverage``
   returns) for the province P with most participants, cold (the version record deleted: a new version nobody
   prepared, what a drill-down meets right after a change) and warm — baseline: ``COUNT(*)`` of P's
-  participants by the desa-code range (``in_region``). ``UCJ_COVERAGE_PRECOMPUTE=worker`` is set so a data
-  change queues the preparation of all 552 default answers instead of running it inline (no worker runs here);
-  so ``rebuild_facts`` is timed without it (the run of 2026-11-30 still prepared inline: see bench/README.md);
-* budget plan: ``planning.services.run(Spec(region=P, …))`` — a plan takes a province or a kab/kota
-  (``check_region``: level ≤ 2), there is no national plan, so the largest province stands in — baseline: the
-  cold coverage answer the plan starts from;
-* index-bound reads: a NIK lookup and a first page of a village's participants, with their plans.
+  participants by the desa-code range (``in_region``);
+* budget plan: ``planning.services.run(Spec(region=P, …))`` cold and for the next budget — baseline: the cold
+  coverage answer the plan starts from;
+* national plan: ``Spec(region="nasional")``, APBN, a 5 % floor in each of the 514 kab/kota, over every village:
+  cold, right after a preparation and for the next budget — baseline: the national grouped candidate count
+  alone;
+* index-bound reads: a NIK lookup and a first page of a village's participants, with their plans, and the
+  ``EXPLAIN`` of the queries docs/scale.md lists.
 
     .venv/bin/python bench/national_bench.py [--rows 20000000] [--slice 2000000] [--load-budget 480]
-        [--repeat 3] [--keep] [--database NAME]
+        [--repeat 3] [--keep] [--database NAME [--rebuild-only]]
 
-``--keep`` leaves the database; ``--database NAME`` measures the dashboard, plan and reads on such a kept (or
-otherwise loaded) database, skipping load and rebuild, and drops it at the end unless ``--keep``.
+``--keep`` leaves the database; ``--database NAME`` measures the dashboard, plans and reads on such a kept (or
+otherwise loaded) database, skipping load and rebuild (``--rebuild-only``: the rebuild alone, with its phases),
+and drops it at the end unless ``--keep``.
 
 Writes bench/out/national-postgresql.json. Not part of the test suite.
 """
@@ -66,6 +72,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the database (default: drop it)")
     ap.add_argument("--database", help="measure on this existing, loaded database (skips load and rebuild)")
+    ap.add_argument("--rebuild-only", action="store_true", help="with --database: time the facts rebuild only")
     args = ap.parse_args()
 
     import psycopg
@@ -87,7 +94,7 @@ def main() -> None:
     finally:
         out["load_end"] = os.getloadavg()
         OUT.mkdir(exist_ok=True)
-        suffix = "-reuse" if args.database else ""
+        suffix = "-rebuild" if args.rebuild_only else "-reuse" if args.database else ""
         (OUT / f"national-postgresql{suffix}.json").write_text(json.dumps(out, indent=2, default=str))
         if not args.keep:
             from django.db import connections
@@ -112,6 +119,9 @@ def run(args: argparse.Namespace, out: dict[str, Any]) -> None:
     from ucj.regions.models import Region
     from ucj.regions.services import load_regions
 
+    if args.database and args.rebuild_only:
+        out["rebuild_facts"] = rebuild(args)
+        return
     if args.database:
         measure(args, out, None)
         return
@@ -180,21 +190,39 @@ def rebuild(args: argparse.Namespace) -> dict[str, Any]:
         prepared.update(s=time.perf_counter() - t, published=done, from_memory=kw.get("facts") is not None)
         return done
 
+    phases: dict[str, float] = {}
+    wrapped = {name: getattr(services, name) for name in ("_participants", "registry_facts", "roll_up", "_replace_all")}
+
+    def phase(name: str, fn: Any) -> Any:
+        def call(*a: Any, **kw: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
+
+        return call
+
     settings.UCJ_COVERAGE_PRECOMPUTE = "inline"
     services.prepare_and_publish = timed_prepare
+    for name, fn in wrapped.items():
+        setattr(services, name, phase(name, fn))
     try:
         t = time.perf_counter()
         facts = services.rebuild_facts()
         total = time.perf_counter() - t
     finally:
         services.prepare_and_publish = real
+        for name, fn in wrapped.items():
+            setattr(services, name, fn)
         settings.UCJ_COVERAGE_PRECOMPUTE = "worker"
     version = services.published()
     answers = len(cache.get(services._keys_key(version["id"])) or []) // 2
     result = {"s": total, "facts": facts, "prepare_inline": prepared, "facts_only_s": total - prepared.get("s", 0),
-              "answers_prepared": answers, "defaults": len(services.default_answers())}  # fmt: skip
+              "answers_prepared": answers, "defaults": len(services.default_answers()), "phases": phases}  # fmt: skip
     log(f"rebuild_facts: {facts:,} facts, {total:.1f} s in all, of which preparing {answers} answers"
-        f" {prepared.get('s', 0):.1f} s (from memory: {prepared.get('from_memory')})")
+        f" {prepared.get('s', 0):.1f} s (from memory: {prepared.get('from_memory')}); phases"
+        f" {({k: round(v, 1) for k, v in phases.items()})}")
     t = time.perf_counter()
     result["prepare_from_database_s"] = (real(), time.perf_counter() - t)[1]
     log(f"prepare_and_publish from the database (the worker's path): {result['prepare_from_database_s']:.1f} s")
