@@ -5,9 +5,8 @@ parsing (the upload size ``UCJ_MAX_UPLOAD_MB``, an xlsx's real unpacked size and
 whose work size is at most ``UCJ_PARSE_INPROCESS_MB`` is parsed in-process; a larger one by a child process
 (``python -m ucj.commitments.sheets``) that sets its own address-space, CPU and output-size limits
 (``UCJ_PARSE_MEMORY_MB``) before it imports a parser, and is killed after ``UCJ_PARSE_TIMEOUT_S`` — the bounds
-the roster reader puts on a large roster (:mod:`ucj.registry.sandbox`). The file goes to the child, and the cells
-come back, through in-memory files; the cells come back as JSON (text only: the parent never runs anything the child
-wrote).
+the roster reader puts on a large roster, through the same runner (:mod:`ucj.bounded`); the cells come back as JSON
+(text only: the parent never runs anything the child wrote).
 """
 
 from __future__ import annotations
@@ -16,21 +15,15 @@ import csv
 import dataclasses
 import io
 import json
-import math
-import os
-import struct
-import subprocess
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the reader (and Polars) is imported where used: the child sets its limits first
     from ucj.registry.reader import ReadLimits
 
 #: Rows scanned for a header (title rows above it are skipped).
 HEADER_SCAN_ROWS = 30
-_HEADER = struct.Struct("<Q")
-_EXIT_MEMORY = 3
 _OLE_OR_ZIP = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
@@ -83,55 +76,40 @@ def parse_sheets(data: bytes, file_name: str) -> list[RawSheet]:
 
 
 def read_in_child(data: bytes, file_name: str, limits: ReadLimits) -> list[RawSheet]:
-    """:func:`parse_sheets` in a child process under ``limits.memory_bytes`` and ``limits.timeout_seconds``."""
-    from ucj.registry.sandbox import _memory_file  # in memory only, like a roster's
+    """:func:`parse_sheets` in a child process under ``limits.memory_bytes`` and ``limits.timeout_seconds``
+    (:func:`ucj.bounded.run`)."""
+    from ucj import bounded
 
     bounds = {"memory_bytes": limits.memory_bytes, "timeout_seconds": limits.timeout_seconds}
-    cmd = [sys.executable, "-m", "ucj.commitments.sheets", json.dumps(bounds), file_name]
-    with _memory_file("ucj-commitments") as source, _memory_file("ucj-sheets") as result:
-        source.write(data)
-        source.seek(0)
-        try:
-            # The child's stderr may quote cell values: it is dropped, never logged.
-            proc = subprocess.run(cmd, stdin=source, stdout=result, stderr=subprocess.DEVNULL,  # noqa: S603
-                                  timeout=limits.timeout_seconds, check=False)  # fmt: skip
-        except subprocess.TimeoutExpired as exc:
-            raise SheetsRefused("FILE_PARSE_LIMIT", f"> {limits.timeout_seconds:.0f} s") from exc
-        size = result.seek(0, os.SEEK_END)
-        result.seek(0)
-        if proc.returncode != 0 or size < _HEADER.size:  # out of memory, CPU or output size: a limit was hit
-            raise SheetsRefused("FILE_PARSE_LIMIT", f"> {limits.memory_bytes // (1024 * 1024):,} MB")
-        (head,) = _HEADER.unpack(result.read(_HEADER.size))
-        meta = json.loads(result.read(head))
-        if "error" in meta:
-            raise SheetsRefused(meta["error"], meta.get("value", ""))
-        return [RawSheet(str(s["name"]), [[str(c) for c in r] for r in s["records"]])
-                for s in json.loads(result.read())]  # fmt: skip
+    return bounded.run("ucj.commitments.sheets", [json.dumps(bounds), file_name], data,
+                       memory_bytes=limits.memory_bytes, timeout_seconds=limits.timeout_seconds,
+                       decode=_decode, refuse=SheetsRefused)  # fmt: skip
+
+
+def _decode(meta: dict[str, Any], result: IO[bytes]) -> list[RawSheet]:
+    return [RawSheet(str(s["name"]), [[str(c) for c in r] for r in s["records"]]) for s in json.loads(result.read())]
 
 
 def _child_main(argv: list[str]) -> int:
     """``python -m ucj.commitments.sheets BOUNDS FILENAME``: the file on stdin; on stdout a length-prefixed JSON
     header (``{}`` or ``{"error": code, "value": …}``) and the sheets as JSON. The limits are set before any parser
     (or Polars) is imported."""
-    import resource
+    from ucj import bounded
 
-    bounds: dict[str, Any] = json.loads(argv[1])
-    memory, cpu = int(bounds["memory_bytes"]), math.ceil(float(bounds["timeout_seconds"]))
+    limits: dict[str, Any] = json.loads(argv[1])
+    bounded.set_limits(int(limits["memory_bytes"]), float(limits["timeout_seconds"]))
     file_name = argv[2] if len(argv) > 2 else ""
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (memory, memory))
     out = sys.stdout.buffer
     try:
         found = parse_sheets(sys.stdin.buffer.read(), file_name)
         body = json.dumps([dataclasses.asdict(s) for s in found]).encode()
     except SheetsRefused as err:
-        head = json.dumps({"error": err.code, "value": err.value}).encode()
-        out.write(_HEADER.pack(len(head)) + head)
+        bounded.write_meta({"error": err.code, "value": err.value}, out)
     except MemoryError:
-        return _EXIT_MEMORY
+        return bounded.EXIT_MEMORY
     else:
-        out.write(_HEADER.pack(2) + b"{}" + body)
+        bounded.write_meta({}, out)
+        out.write(body)
     out.flush()
     return 0
 
