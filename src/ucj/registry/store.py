@@ -1,13 +1,15 @@
 """Writing validated participants in bulk (the hot path: no per-row ORM calls).
 
 1. Which NIKs are already registered: one query for the whole batch (``= ANY(array)`` on PostgreSQL,
-   ``IN (SELECT value FROM json_each(?))`` on SQLite), with the stored village, name and birth date.
+   ``IN (SELECT value FROM json_each(?))`` on SQLite, or one pass over the table or a NIK range for a batch
+   about its size, see :func:`_sqlite_range`), with the stored village, name and birth date.
 2. New people are inserted sorted by NIK so the unique index grows in order, with ``ON CONFLICT (nik) DO
    NOTHING``: ``COPY`` into a temporary table and one ``INSERT … SELECT`` on PostgreSQL, one ``executemany``
    on SQLite. A duplicate never raises (PostgreSQL would print the NIK in its log), and a NIK that a
    concurrent import registered in the meantime is matched again and handled as a known one. A large batch
    on PostgreSQL that gets the registry's insert lock alone (:func:`_insert_lock`) is ``COPY``-ed straight
-   into the table instead (no other import can add a NIK between its match and its insert).
+   into the table instead (no other import can add a NIK between its match and its insert). A large batch
+   on SQLite is inserted from its Arrow stage (:func:`sqlite_stage`) by one ``INSERT … SELECT``.
 3. Known NIKs are classified (vectorised): a stored village outside the writer's regions → ``foreign``
    (untouched); another person (name or birth date, :mod:`ucj.registry.identity`) → ``conflict``
    (untouched, a person decides); else ``updated``.
@@ -537,7 +539,9 @@ def _insert(
         cur.execute(f"DROP TABLE {_STAGE_NEW}")
     else:
         marks = ", ".join(["%s"] * rows.width)
-        rebuilt = _drop_secondary_indexes(cur, rows.height)
+        # From a stage, SQLite's own INSERT … SELECT grows the indexes faster than it rebuilds them (1M rows:
+        # 11.7–12.4 s against 13.3–17.7 s with the rebuild); row by row from Python, the rebuild wins.
+        rebuilt = _drop_secondary_indexes(cur, rows.height) if stage is None else []
         if stage is not None:
             staged = ", ".join(quote(c) for c in stage.frame.columns)
             # WHERE true: SQLite's grammar wants it between a SELECT and an upsert clause.
