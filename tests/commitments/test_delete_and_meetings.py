@@ -287,3 +287,26 @@ def test_english(world: Any, client_for: Callable[[str], Client]) -> None:
     assert "Delete regulation" in confirm and "Yes, delete" in confirm and "set its status to Revoked" in confirm
     assert "Hapus regulasi" not in confirm and "Ya, hapus" not in confirm
     assert "Meetings of this region" in text(client.get("/komitmen/rapat/"))
+
+
+def test_deleting_a_unit_audits_its_partners_and_spares_those_of_regions_above(world: Any, make_user: Any) -> None:
+    """A unit's partners stay without it (on_delete SET_NULL): each partner's change is audited like an edit, and
+    a partner the user may not change (the province's, tied to a unit of Musi Banyuasin) refuses the removal."""
+    officer = make_user("kabkota", MUBA)
+    unit = EcosystemUnit.objects.get(name="Pasar Sekayu")
+    provincial = services.create_partner(None, {"region": "16", "name": "Bank Sumsel Babel", "kind": "bank",
+                                                "unit": unit.pk})  # fmt: skip
+    with pytest.raises(services.CommitmentForbidden):
+        services.delete_unit(officer, unit.pk)
+    provincial.refresh_from_db()
+    assert provincial.unit_id == unit.pk and EcosystemUnit.objects.filter(pk=unit.pk).exists()
+    assert not AuditEvent.objects.filter(action__startswith="commitments.", action__endswith=".delete").exists()
+
+    provincial.delete()
+    own = services.create_partner(None, {"region": MUBA, "name": "Koperasi Sekayu", "kind": "koperasi",
+                                         "unit": unit.pk})  # fmt: skip
+    services.delete_unit(officer, unit.pk)
+    own.refresh_from_db()
+    assert own.unit_id is None and not EcosystemUnit.objects.filter(pk=unit.pk).exists()
+    event = AuditEvent.objects.get(action="commitments.partner.update", object_id=str(own.pk))
+    assert event.changes == {"unit": [unit.pk, None]} and event.region_code == MUBA

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -20,6 +21,7 @@ from ucj.commitments.services.base import (
     CommitmentRefused,
     Values,
     _as_of,
+    _check_write,
     _create,
     _delete,
     _get,
@@ -71,8 +73,18 @@ def update_unit(user: Any, pk: int, values: Values, *, request: HttpRequest | No
     return found
 
 
+@transaction.atomic
 def delete_unit(user: Any, pk: int, *, request: HttpRequest | None = None) -> None:
-    _delete(KINDS["unit"], user, pk, request)
+    """Delete a unit; its partners stay without a unit, each change audited as an edit of the partner. Refused when
+    the user may not change one of them (a partner of a region above theirs tied to a unit of their region)."""
+    unit = _get(KINDS["unit"], user, pk, lock=True)
+    _check_write(user, "unit", unit.desa_id)
+    partners = list(Partner.objects.select_for_update().filter(unit=unit).order_by("pk"))
+    for partner in partners:
+        _check_write(user, "partner", partner.region_id)
+    for partner in partners:
+        _update(KINDS["partner"], user, partner.pk, {"unit": None}, request)
+    _delete(KINDS["unit"], user, pk, request, obj=unit)
 
 
 def create_partner(user: Any, values: Values, *, request: HttpRequest | None = None) -> Partner:
