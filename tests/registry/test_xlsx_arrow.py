@@ -299,3 +299,56 @@ def test_the_bounded_reader_gives_the_same_roster_either_way(write_xlsx: Callabl
     old, _ = both(data)
     same(old, sandbox.read_roster_bounded(data, "x.xlsx"))
     same(old, sandbox.read_in_child(data, "x.xlsx", DEFAULT_LIMITS, reader.inspect_file(data, "x.xlsx")))
+
+
+def _ods(rows: list[list[Any]]) -> bytes:
+    """An OpenDocument spreadsheet (a zip, like an .xlsx, read by calamine too): str as text cells, numbers as
+    float cells."""
+
+    def cell(value: Any) -> str:
+        if isinstance(value, str):
+            return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="float" office:value="{value!r}"><text:p>{value}</text:p>' \
+               "</table:table-cell>"  # fmt: skip
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')  # fmt: skip
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="Data">{body}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")  # fmt: skip
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")  # fmt: skip
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_a_zip_without_xml_worksheets_is_read_cell_by_cell() -> None:
+    """The precheck sees merged cells and values only in an .xlsx's XML worksheets: an .ods (or an .xlsb, binary
+    sheets) promises nothing, so its Excel-damaged NIK numbers are still flagged and its numbers read as before."""
+    data = _ods([HEADER, [1, float(DAMAGED), "Siti", "13/01/1990", "16.06.01.2001", 0.30000000000000004],
+                 [2, BUDI, "Budi", "15/05/1985", "16.06.01.2001", 1e20]])  # fmt: skip
+    facts = reader.inspect_file(data, "daftar.ods")
+    assert facts.merged_cells and facts.odd_values
+    old = reader._finish(reader._read_workbook(data, "xlsx", DEFAULT_LIMITS), DEFAULT_LIMITS)
+    got = reader.read_roster(data, "daftar.ods")
+    same(old, got)
+    assert got.frame["_nik_numeric"].to_list() == [True, False]
+    checked = add_nik_columns(got.frame, "c1", "_nik_numeric", today=dt.date(2026, 11, 24))
+    assert checked["nik_error"].to_list()[0] == "NIK_EXCEL_FLOAT"
+
+    xlsb = io.BytesIO()
+    with zipfile.ZipFile(xlsb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+        z.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00\x00\x94\x03\x00")
+    facts = reader.inspect_file(xlsb.getvalue(), "daftar.xlsb")
+    assert facts.merged_cells and facts.odd_values

@@ -95,7 +95,8 @@ class RawRoster:
 @dataclass(frozen=True)
 class FileFacts:
     """What :func:`inspect_file` learned without parsing: the work size in bytes (an xlsx's real uncompressed
-    size, else the file size) and whether an xlsx declares merged cells (the Arrow reader cannot see them)."""
+    size, else the file size) and whether an xlsx declares merged cells (the Arrow reader cannot see them). Both
+    flags stay True for a workbook whose worksheets the precheck could not look at (an .xls, an .ods, an .xlsb)."""
 
     work: int
     merged_cells: bool = True
@@ -183,6 +184,10 @@ def _xlsx_precheck(data: bytes, limits: ReadLimits) -> FileFacts:
         raise RosterFileError("FILE_TOO_LARGE_UNCOMPRESSED", f"> {limits.max_uncompressed / _MB:.0f} MB")
     total = 0
     merged = odd = False
+    # Merged cells and values are looked for in an .xlsx's XML worksheets only: a zip whose sheets are not there
+    # (an .ods, an .xlsb's binary sheets; calamine reads both) promises nothing and is read cell by cell.
+    sheets = [i.filename for i in infos if i.filename.startswith("xl/worksheets/") and not i.is_dir()]
+    unseen = not sheets or not all(name.endswith((".xml", ".rels")) for name in sheets)
     for info in infos:
         budget = limits.max_uncompressed - total
         sheet = info.filename.startswith("xl/worksheets/")
@@ -195,7 +200,7 @@ def _xlsx_precheck(data: bytes, limits: ReadLimits) -> FileFacts:
             raise RosterFileError("FILE_UNSAFE", "DTD/ENTITY")
         if rows > limits.max_rows + HEADER_SCAN_ROWS:
             raise RosterFileError("FILE_TOO_MANY_ROWS", f"{rows:,} > {limits.max_rows:,}")
-    return FileFacts(total, merged, odd)
+    return FileFacts(total, merged or unseen, odd or unseen)
 
 
 #: A worksheet value that is not an integer of at most 7 digits (never a false "no": a value cut at the end of a
