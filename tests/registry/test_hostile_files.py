@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import resource
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -51,7 +53,10 @@ def bounded() -> Iterator[None]:
     # RUSAGE_CHILDREN is the largest of every child this process ever reaped (a worker or CLI process of an
     # earlier test may be reaped during this block), so children are held to the parse child's own hard limit
     # (RLIMIT_AS, UCJ_PARSE_MEMORY_MB), which the kernel enforces; the finer bound applies to this process.
-    limit = django_settings.UCJ_PARSE_MEMORY_MB
+    # A child's ru_maxrss also counts the pages it shared with this process between fork and exec (Linux keeps the
+    # old image's high-water mark across exec), so a child of a large test process reads at least this process's
+    # peak RSS whatever its own limit.
+    limit = max(django_settings.UCJ_PARSE_MEMORY_MB, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + 1)
     assert child_peak < limit or child_peak == children / 1024, f"a child peaked at {child_peak:.0f} MB"
     assert elapsed < TIME_BOUND_S, f"took {elapsed:.1f} s"
 
@@ -233,13 +238,31 @@ def test_too_many_rows_are_refused_before_parsing(settings: Any, kind: str) -> N
     assert refused(data, f"banyak.{kind}") == "FILE_TOO_MANY_ROWS"
 
 
+CHILD_ROWS = [HEADER, [SITI, "Siti Aminah", SUKARAMI], [BUDI, "Budi Santoso", SUKARAMI]]
+
+
 def test_large_files_are_parsed_in_a_child_under_limits(settings: Any) -> None:
-    rows = [HEADER, [SITI, "Siti Aminah", SUKARAMI], [BUDI, "Budi Santoso", SUKARAMI]]
     settings.UCJ_PARSE_INPROCESS_MB = 0  # every file goes to the child
-    report = imported(csv_bytes(rows))
+    report = imported(csv_bytes(CHILD_ROWS))
     assert (report.rows, report.accepted) == (2, 2)
-    settings.UCJ_PARSE_MEMORY_MB = 64  # not even the parser fits: a clear refusal, not a crash
-    assert refused(xlsx_bytes(rows), "lagi.xlsx") == "FILE_PARSE_LIMIT"
+
+
+def test_a_child_over_its_memory_limit_is_a_clear_refusal(settings: Any) -> None:
+    """Not even the parser fits: a refusal, not a crash — and the child never grew past the limit, because it sets
+    the limit before it imports the parser (a separate test: ``bounded`` holds every child this process reaped to
+    the limit, and the child of the test above rightly used ~180 MB under the default limit)."""
+    settings.UCJ_PARSE_INPROCESS_MB = 0
+    settings.UCJ_PARSE_MEMORY_MB = 64
+    assert refused(xlsx_bytes(CHILD_ROWS), "lagi.xlsx") == "FILE_PARSE_LIMIT"
+
+
+def test_the_parse_child_sets_its_limits_before_it_imports_a_parser() -> None:
+    """Importing Polars and the spreadsheet readers alone takes ~180 MB: a child that imported them before setting
+    its memory limit could never be held to a lower one."""
+    probe = ("import sys, ucj.registry.sandbox_child; "
+             "print(sorted({'polars', 'python_calamine', 'fastexcel'} & set(sys.modules)))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 # --- hostile cells -----------------------------------------------------------------------------------------

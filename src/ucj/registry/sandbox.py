@@ -4,7 +4,7 @@
 unsafe without parsing (upload size, an xlsx's real uncompressed size and row count, XML entities). What
 passes and is small (work size up to ``ReadLimits.inprocess_bytes``, the common village roster) is parsed
 in-process: its memory is bounded by that size, and start-up stays fast. Anything larger is parsed by a
-child process (``python -m ucj.registry.sandbox``, run by :func:`ucj.bounded.run`: memory, CPU and output
+child process (``python -m ucj.registry.sandbox_child``, run by :func:`ucj.bounded.run`: memory, CPU and output
 limits set before it parses, killed after ``timeout_seconds``, file and answer through in-memory files); it
 hands the cells back as an Arrow IPC stream after a JSON header (no pickle: the parent never runs anything the
 child wrote).
@@ -37,7 +37,7 @@ def read_in_child(data: bytes, filename: str, limits: ReadLimits, facts: FileFac
     from ucj.registry.issues import RosterFileError
 
     args = [json.dumps(dataclasses.asdict(limits)), filename, json.dumps(dataclasses.asdict(facts) if facts else None)]
-    return bounded.run("ucj.registry.sandbox", args, data, memory_bytes=limits.memory_bytes,
+    return bounded.run("ucj.registry.sandbox_child", args, data, memory_bytes=limits.memory_bytes,
                        timeout_seconds=limits.timeout_seconds, decode=_decode, refuse=RosterFileError)  # fmt: skip
 
 
@@ -71,15 +71,15 @@ def _decode(meta: dict[str, Any], ipc: IO[bytes]) -> RawRoster:
                      sheet=meta["sheet"], notes=notes)  # fmt: skip
 
 
-def _child_main(argv: list[str]) -> int:
-    """``python -m ucj.registry.sandbox LIMITS FILENAME FACTS``: the roster on stdin, the cells on stdout. With
-    FACTS (JSON, not ``null``) the parent inspected the same bytes, so the child only parses them."""
+def parse_in_child(argv: list[str]) -> int:
+    """The child's work, under the limits :mod:`ucj.registry.sandbox_child` set before importing this module: the
+    roster on stdin, the cells on stdout. ``argv`` is ``[_, LIMITS, FILENAME, FACTS]``; with FACTS (JSON, not
+    ``null``) the parent inspected the same bytes, so the child only parses them."""
+    from ucj.registry.issues import RosterFileError
+
     limits = ReadLimits(**json.loads(argv[1]))
     filename = argv[2] if len(argv) > 2 else ""
     known = json.loads(argv[3]) if len(argv) > 3 else None
-    bounded.set_limits(limits.memory_bytes, limits.timeout_seconds)
-    from ucj.registry.issues import RosterFileError
-
     out = sys.stdout.buffer
     try:
         data = sys.stdin.buffer.read()
@@ -96,7 +96,3 @@ def _child_main(argv: list[str]) -> int:
             return bounded.EXIT_MEMORY
     out.flush()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_child_main(sys.argv))
