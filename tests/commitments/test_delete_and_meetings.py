@@ -173,7 +173,7 @@ def test_budget_unit_partner_and_action_removed_from_their_pages(
     assert not EcosystemUnit.objects.filter(pk=unit.pk).exists() and partner.unit_id is None
     assert client.post(f"/komitmen/mitra/{partner.pk}/hapus/").status_code == 302
     assert not Partner.objects.filter(pk=partner.pk).exists()
-    action = FollowUpAction.objects.get(owner_id=MUBA, status="selesai")
+    action = FollowUpAction.objects.create(owner_id=MUBA, decision="Sosialisasi di pasar", status="selesai")  # its own
     assert client.post(f"/komitmen/tindak-lanjut/{action.pk}/hapus/").status_code == 302
     assert not FollowUpAction.objects.filter(pk=action.pk).exists()
     assert {e.action for e in AuditEvent.objects.filter(action__endswith=".delete")} == {
@@ -237,15 +237,33 @@ def test_meeting_edited(world: Any, client_for: Callable[[str], Client]) -> None
     assert missing.status_code == 200 and "title" in missing.context["form"].errors
 
 
-def test_action_edited(world: Any, client_for: Callable[[str], Client]) -> None:
+def test_action_edited(world: Any, client_for: Callable[[str], Client], make_user: Any) -> None:
+    """The province decided the action at its meeting: Muba, which owns it, reports progress (status, note) but
+    neither rewrites the decision or its due date nor removes it; the province does."""
     action = FollowUpAction.objects.get(owner_id=MUBA, status="rencana")
+    decision, due = action.decision, action.due_date
     client = client_for("kab_muba")
-    assert client.get(f"/komitmen/tindak-lanjut/{action.pk}/ubah/").status_code == 200
+    form = client.get(f"/komitmen/tindak-lanjut/{action.pk}/ubah/").content.decode()
+    assert re.search(r'<textarea[^>]*name="decision"[^>]*disabled', form)  # shown, not editable
+    assert not re.search(r'<select[^>]*name="status"[^>]*disabled', form)
     data = {"owner": MUBA, "meeting": action.meeting_id, "decision": "Susun Perbup RT/RW", "due_date": "2026-06-30",
             "status": "berjalan", "note": ""}  # fmt: skip
-    assert client.post(f"/komitmen/tindak-lanjut/{action.pk}/ubah/", data).status_code == 302
+    # the service refuses what the disabled fields would have changed (the API and a hand-made POST alike)
+    with pytest.raises(services.CommitmentForbidden, match=r"status dan catatannya / .*status and note"):
+        services.update_action(make_user("kabkota", MUBA), action.pk, data)
+    client.post(f"/komitmen/tindak-lanjut/{action.pk}/ubah/", data)  # the page ignores the disabled fields
     action.refresh_from_db()
-    assert (action.decision, str(action.due_date), action.status) == ("Susun Perbup RT/RW", "2026-06-30", "berjalan")
+    assert (action.decision, action.due_date) == (decision, due)
+    assert client.post(f"/komitmen/tindak-lanjut/{action.pk}/hapus/").status_code == 403
+    progress = {"status": "berjalan", "note": "Draf di bagian hukum"}  # what a browser sends: no disabled fields
+    assert client.post(f"/komitmen/tindak-lanjut/{action.pk}/ubah/", progress).status_code == 302
+    action.refresh_from_db()
+    assert (action.decision, action.due_date, action.status, action.note) == (decision, due, "berjalan",
+                                                                              "Draf di bagian hukum")  # fmt: skip
+    province = client_for("provinsi")
+    assert province.post(f"/komitmen/tindak-lanjut/{action.pk}/ubah/", data).status_code == 302
+    action.refresh_from_db()
+    assert (action.decision, str(action.due_date)) == ("Susun Perbup RT/RW", "2026-06-30")
     other = FollowUpAction.objects.get(owner_id=PALEMBANG)
     assert client.get(f"/komitmen/tindak-lanjut/{other.pk}/ubah/").status_code == 404
 

@@ -503,6 +503,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _may_edit(request, "action", row.owner_id)
     initial = _initial(row, ACTION_FIELDS, owner=row.owner_id, meeting=row.meeting_id or "")
     form = _action_form(request, None, initial, row)  # any meeting of the user's regions
+    if not services.may_change_decision(request.user, row):  # a meeting above decided it: its owner reports progress
+        for name in set(form.fields) - services.PROGRESS_FIELDS:
+            form.fields[name].disabled = True
     back = (reverse("commitments:meeting", args=[row.meeting_id]) if row.meeting_id
             else _back("commitments:meetings", row.owner_id))  # fmt: skip
     return _form_page(request, form, title=_("Ubah tindak lanjut"), done=back, cancel=back,

@@ -61,12 +61,14 @@ from ucj.commitments.services.ecosystem import (
     visible_units,
 )
 from ucj.commitments.services.meetings import (
+    PROGRESS_FIELDS,
     create_action,
     create_meeting,
     delete_action,
     delete_meeting,
     get_action,
     get_meeting,
+    may_change_decision,
     own_meetings,
     set_action_status,
     update_action,
@@ -98,14 +100,15 @@ from ucj.commitments.services.villages import (
 )
 
 __all__ = [
-    "APBDES_ROLES", "BILL_PAYER", "EVERYWHERE", "KINDS", "PDF_MAGIC", "WRITE_ROLES", "CommitmentForbidden",
-    "CommitmentRefused", "Document", "Values", "_as_of", "_people", "_unit_frame", "budget_rows", "can_edit",
-    "check_document", "create_action", "create_budget", "create_instrument", "create_meeting", "create_partner",
-    "create_unit", "default_year", "delete_action", "delete_budget", "delete_institution", "delete_instrument",
-    "delete_meeting", "delete_partner", "delete_unit", "get_action", "get_budget", "get_institution", "get_instrument",
-    "get_meeting", "get_partner", "get_unit", "institutions_table", "instrument_document", "max_document_bytes",
-    "own_meetings", "realisation", "remove_document", "scorecard", "scorecard_rules", "set_action_status",
-    "set_institution", "thresholds", "unit_rows", "update_action", "update_budget", "update_instrument",
-    "update_meeting", "update_partner", "update_unit", "visible_actions", "visible_budgets", "visible_institutions",
-    "visible_instruments", "visible_meetings", "visible_partners", "visible_units",
+    "APBDES_ROLES", "BILL_PAYER", "EVERYWHERE", "KINDS", "PDF_MAGIC", "PROGRESS_FIELDS", "WRITE_ROLES",
+    "CommitmentForbidden", "CommitmentRefused", "Document", "Values", "_as_of", "_people", "_unit_frame", "budget_rows",
+    "can_edit", "check_document", "create_action", "create_budget", "create_instrument", "create_meeting",
+    "create_partner", "create_unit", "default_year", "delete_action", "delete_budget", "delete_institution",
+    "delete_instrument", "delete_meeting", "delete_partner", "delete_unit", "get_action", "get_budget",
+    "get_institution", "get_instrument", "get_meeting", "get_partner", "get_unit", "institutions_table",
+    "instrument_document", "max_document_bytes", "may_change_decision", "own_meetings", "realisation",
+    "remove_document", "scorecard", "scorecard_rules", "set_action_status", "set_institution", "thresholds",
+    "unit_rows", "update_action", "update_budget", "update_instrument", "update_meeting", "update_partner",
+    "update_unit", "visible_actions", "visible_budgets", "visible_institutions", "visible_instruments",
+    "visible_meetings", "visible_partners", "visible_units",
 ]  # fmt: skip

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from ucj.commitments.models import ActionStatus, FollowUpAction, Meeting
 from ucj.commitments.services.base import (
     CHECKS,
     KINDS,
+    CommitmentForbidden,
     CommitmentRefused,
     Values,
     _check_write,
@@ -113,15 +114,58 @@ def create_action(user: Any, values: Values, *, request: HttpRequest | None = No
     return found
 
 
+#: What the owner of an action given by a meeting of a region above theirs reports; the rest is that meeting's.
+PROGRESS_FIELDS = frozenset({"status", "done_on", "note"})
+
+
 def update_action(user: Any, pk: int, values: Values, *, request: HttpRequest | None = None) -> FollowUpAction:
-    if values.get("meeting") and int(values["meeting"]) != get_action(user, pk).meeting_id:
+    """Change an action. Its owner may change only its progress (:data:`PROGRESS_FIELDS`) when a meeting of a region
+    above theirs decided it (403 otherwise): the decision and its due date are that meeting's."""
+    action = get_action(user, pk)
+    if values.get("meeting") and int(values["meeting"]) != action.meeting_id:
         _check_meeting(user, values)
+    if not may_change_decision(user, action):
+        _check_progress_only(action, values)
     found: FollowUpAction = _update(KINDS["action"], user, pk, values, request)
     return found
 
 
 def delete_action(user: Any, pk: int, *, request: HttpRequest | None = None) -> None:
+    """Remove an action; one a meeting of a region above the user's decided is that region's to remove (403)."""
+    action = get_action(user, pk)
+    if not may_change_decision(user, action):
+        _check_write(user, "meeting", action.meeting.region_id if action.meeting else None)
     _delete(KINDS["action"], user, pk, request)
+
+
+def may_change_decision(user: Any, action: FollowUpAction) -> bool:
+    """Whether ``user`` may change what the action's meeting decided (its decision, owner, due date, meeting)."""
+    if action.meeting_id is None:
+        return True
+    try:
+        _check_write(user, "meeting", Meeting.objects.values_list("region_id", flat=True).get(pk=action.meeting_id))
+    except CommitmentForbidden:
+        return False
+    return True
+
+
+def _check_progress_only(action: FollowUpAction, values: Values) -> None:
+    """403 when ``values`` change anything of ``action`` but its progress (a form sends every field unchanged)."""
+    for name, value in values.items():
+        if name in PROGRESS_FIELDS:
+            continue
+        field = FollowUpAction._meta.get_field(name)
+        assert isinstance(field, Field)  # the action's own columns only (KINDS["action"].fields)
+        stored = getattr(action, field.attname)
+        if field.is_relation:
+            same = str(getattr(value, "pk", value) or "") == str(stored or "")
+        else:
+            same = field.to_python(value if value != "" else None) == stored
+        if not same:
+            where = action.meeting.region_id if action.meeting else ""
+            raise CommitmentForbidden(f"Keputusan dan tenggat ini milik rapat wilayah {where}; Anda dapat mengubah "
+                                      f"status dan catatannya / this decision and its due date belong to the "
+                                      f"meeting of region {where}; you may change its status and note")  # fmt: skip
 
 
 def set_action_status(user: Any, pk: int, status: str, *, done_on: dt.date | None = None, note: str | None = None,
