@@ -107,3 +107,29 @@ def test_an_unchanged_roster_imported_again_changes_no_fact_and_no_version(
     assert report.updated == 4
     assert facts() == before
     assert current_version() == version
+
+
+def test_a_first_load_into_an_empty_registry_counts_nobody_again(
+    write_csv: Callable[..., Path], django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kecamatan of a first load has no facts yet; the registry held nobody, so the people there are the
+    load's own arrivals: no per-kecamatan count of the registry (issue 17 §3), and the facts equal a rebuild."""
+    from ucj.coverage import delta
+
+    def refuse(kecamatan: list[str]) -> dict[str, int]:
+        raise AssertionError("the registry was counted per kecamatan")
+
+    paid = f"{timezone.localdate():%Y-%m-%d}"
+    with monkeypatch.context() as patched:
+        patched.setattr(delta, "_people_per_kecamatan", refuse)
+        load(write_csv, first_roster(paid), django_capture_on_commit_callbacks, "a.csv")
+    loaded = facts()
+    rebuild_facts()
+    assert facts() == loaded
+    # Not empty any more: a kecamatan without facts is counted (someone may be there already).
+    CoverageFact.objects.all().delete()
+    counted: list[list[str]] = []
+    real = delta._people_per_kecamatan
+    monkeypatch.setattr(delta, "_people_per_kecamatan", lambda k: counted.append(k) or real(k))
+    load(write_csv, second_roster(paid), django_capture_on_commit_callbacks, "b.csv")
+    assert counted
