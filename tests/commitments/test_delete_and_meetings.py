@@ -10,7 +10,6 @@ was repealed is not removed: its status becomes ``dicabut`` (docs/commitments.md
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,25 +20,16 @@ from django.http import Http404
 from django.test import Client
 
 from tests.accounts import conftest as accounts
-from tests.commitments.backend_world import MUBA, PALEMBANG, SUKARAMI, YEAR, make_world
+from tests.commitments import test_pages as pages_tests
+from tests.commitments.backend_world import MUBA, PALEMBANG, SUKARAMI
+from tests.commitments.test_pages import text
 from ucj.accounts.models import AuditEvent
 from ucj.commitments import services
 from ucj.commitments.models import BudgetCommitment, EcosystemUnit, FollowUpAction, Instrument, Meeting, Partner
 
 client_for = accounts.client_for  # the fixture: a client logged in per role ("anon": not logged in)
+world = pages_tests.world  # the backend's world in 2026, documents under a temporary folder
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
-
-
-@pytest.fixture
-def world(db: Any, tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    settings.DATA_DIR = tmp_path
-    monkeypatch.setattr("ucj.commitments.pages.this_year", lambda: YEAR)
-    monkeypatch.setattr("ucj.commitments.services.default_year", lambda: YEAR)
-    return make_world()
-
-
-def text(response: Any) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 def _documents(settings: Any) -> list[Path]:

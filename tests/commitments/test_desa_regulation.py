@@ -8,10 +8,7 @@ another desa's — and the desa's own Perdes in force makes its regulation score
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,27 +16,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.accounts import conftest as accounts
-from tests.commitments.backend_world import KAYU_ARA, LUMPATAN, MUBA, SUKARAMI, YEAR, make_world
+from tests.commitments import test_pages as pages_tests
+from tests.commitments.backend_world import KAYU_ARA, LUMPATAN, MUBA, SUKARAMI, YEAR
+from tests.commitments.test_pages import text
 from ucj.commitments import services
 from ucj.commitments.models import Instrument
 
 client_for = accounts.client_for  # the fixture: a client logged in per role ("anon": not logged in)
+world = pages_tests.world  # the backend's world in 2026, documents under a temporary folder
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 PERDES = {"region": SUKARAMI, "kind": "perdes", "number": "3 Tahun 2026", "date": "2026-04-01",
           "title": "Perlindungan jaminan sosial aparat desa dan RT/RW", "status": "ditetapkan",
           "groups": ["kepala_desa", "perangkat_desa", "bpd", "rt", "rw"], "payer": "apbdes", "note": ""}  # fmt: skip
-
-
-@pytest.fixture
-def world(db: Any, tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    settings.DATA_DIR = tmp_path
-    monkeypatch.setattr("ucj.commitments.pages.this_year", lambda: YEAR)
-    monkeypatch.setattr("ucj.commitments.services.default_year", lambda: YEAR)
-    return make_world()
-
-
-def text(response: Any) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 def test_village_operator_adds_their_desas_perdes(world: Any, client_for: Callable[[str], Client]) -> None:

@@ -56,8 +56,7 @@ def read_sheets(data: bytes, file_name: str, limits: ReadLimits) -> list[RawShee
 
 def parse_sheets(data: bytes, file_name: str) -> list[RawSheet]:
     """The sheets of a workbook (xlsx, xls) or the table of a CSV (delimiter and encoding detected)."""
-    from ucj.registry.reader import _cell_text as cell_text
-    from ucj.registry.reader import decode_text
+    from ucj.registry.reader import cell_text, decode_text
 
     if data.startswith(_OLE_OR_ZIP):
         import python_calamine as calamine

@@ -41,8 +41,7 @@ from ucj.regions.codes import contains, name_key, normalize_code
 from ucj.registry import issues, vocab
 from ucj.registry.dates import MONTHS, add_date_column, safe_date
 from ucj.registry.issues import IssueType
-from ucj.registry.reader import _cell_text as cell_text
-from ucj.registry.reader import decode_text
+from ucj.registry.reader import cell_text, decode_text
 
 HEADER_SCAN_ROWS = 30
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -433,7 +433,7 @@ def _read_workbook(data: bytes, kind: str, limits: ReadLimits = DEFAULT_LIMITS) 
         sheet = book.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
         try:
-            header_idx = _find_header([[_cell_text(c) or "" for c in r] for r in rows[:HEADER_SCAN_ROWS]])
+            header_idx = _find_header([[cell_text(c) or "" for c in r] for r in rows[:HEADER_SCAN_ROWS]])
         except RosterFileError as err:
             first_error = first_error or err
             continue
@@ -443,7 +443,9 @@ def _read_workbook(data: bytes, kind: str, limits: ReadLimits = DEFAULT_LIMITS) 
     raise first_error or RosterFileError("FILE_NO_ROWS")
 
 
-def _cell_text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
+    """A spreadsheet cell as the text a person typed (None when blank): whole floats without ".0", dates as ISO
+    text, booleans as 1/0. Shared by every reader of uploaded workbooks (rosters, the BPJS feed, commitments)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -464,7 +466,7 @@ Merged = list[tuple[tuple[int, int], tuple[int, int]]]
 
 
 def _sheet_roster(rows: Cells, header_idx: int, merged: Merged, kind: str, sheet: str) -> RawRoster:
-    headers = [_cell_text(c) or "" for c in rows[header_idx]]
+    headers = [cell_text(c) or "" for c in rows[header_idx]]
     width = max(len(headers), 1)
     body = rows[header_idx + 1 :]
     _fill_merged(body, merged, header_idx + 1)
@@ -482,10 +484,10 @@ def _sheet_roster(rows: Cells, header_idx: int, merged: Merged, kind: str, sheet
 
 
 def _column_text(body: Cells, i: int) -> list[str | None]:
-    """One column as text; most cells already are text, so only the others go through _cell_text."""
+    """One column as text; most cells already are text, so only the others go through cell_text."""
     if all(len(r) > i for r in body):
-        return [(v or None) if v.__class__ is str else _cell_text(v) for v in (r[i] for r in body)]
-    return [_cell_text(r[i]) if i < len(r) else None for r in body]
+        return [(v or None) if v.__class__ is str else cell_text(v) for v in (r[i] for r in body)]
+    return [cell_text(r[i]) if i < len(r) else None for r in body]
 
 
 def _fill_merged(body: Cells, merged: Merged, offset: int) -> None:
