@@ -22,7 +22,7 @@ runs on that code, interleaved with this code (``--repeat`` rounds, medians), an
 unchanged file must be >= 3x faster than before.
 
     .venv/bin/python bench/import_bench.py [--rows N] [--json] [--skip-postgres] [--plain] [--cprofile]
-        [--before /path/to/old/src] [--repeat R] [--no-xlsx]
+        [--before /path/to/old/src] [--repeat R] [--no-xlsx] [--skip-sqlite]
 
 Not part of the test suite (pytest only collects tests/).
 """
@@ -476,6 +476,7 @@ def main() -> None:
     parser.add_argument("--xlsx-rows", type=int, default=100_000, help=".xlsx roster rows (default 100,000)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON only (progress on stderr)")
     parser.add_argument("--skip-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--skip-sqlite", action="store_true", help="no SQLite imports (.xlsx case still runs)")
     parser.add_argument("--plain", action="store_true",
                         help="run the .venv/bin/ucj script itself (no stage timestamps)")  # fmt: skip
     parser.add_argument("--cprofile", action="store_true", help="write bench/out/profile-<case>.prof per import")
@@ -536,11 +537,13 @@ def main() -> None:
 
     variants = [("after", None), *([("before", args.before)] if args.before else [])]
     pg_settings: dict[str, str] = {}
-    floor("sqlite", store_floor_sqlite(new_rows))
+    if not args.skip_sqlite:
+        floor("sqlite", store_floor_sqlite(new_rows))
     for r in range(args.repeat):
         for variant, src in variants if r % 2 == 0 else reversed(variants):  # interleaved: load drifts
-            with sqlite_env(src) as env:  # each variant's database has that code's migrations
-                imports("sqlite", env, "SQLite", variant, src)
+            if not args.skip_sqlite:
+                with sqlite_env(src) as env:  # each variant's database has that code's migrations
+                    imports("sqlite", env, "SQLite", variant, src)
             if args.skip_postgres:
                 continue
             with postgres_env(src) as pg:

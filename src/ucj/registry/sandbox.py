@@ -6,7 +6,7 @@ passes and is small (work size up to ``ReadLimits.inprocess_bytes``, the common 
 in-process: its memory is bounded by that size, and start-up stays fast. Anything larger is parsed by a
 child process (``python -m ucj.registry.sandbox_child``, run by :func:`ucj.bounded.run`: memory, CPU and output
 limits set before it parses, killed after ``timeout_seconds``, file and answer through in-memory files); it
-hands the cells back as an Arrow IPC stream after a JSON header (no pickle: the parent never runs anything the
+hands the cells back as an Arrow IPC file after a JSON header (no pickle: the parent never runs anything the
 child wrote).
 """
 
@@ -42,7 +42,7 @@ def read_in_child(data: bytes, filename: str, limits: ReadLimits, facts: FileFac
 
 
 def _write(raw: RawRoster, out: IO[bytes]) -> None:
-    """The JSON header, then the cells as an Arrow IPC stream written straight to ``out`` (no copy in memory)."""
+    """The JSON header, then the cells as an Arrow IPC file written straight to ``out`` (no copy in memory)."""
     meta = {
         "columns": dataclasses.asdict(raw.columns),
         "header_row": raw.header_row,
@@ -52,10 +52,11 @@ def _write(raw: RawRoster, out: IO[bytes]) -> None:
     }
     bounded.write_meta(meta, out)
     # Parent and child run the same Polars: its newest format keeps string views as they are (the default,
-    # oldest level converts every string column: ~2.5x the write).
+    # oldest level converts every string column: ~2.5x the write). The file format, not the stream: a million
+    # rows of 13 columns are written in 0.14 s instead of 0.28 s and read back in 0.15–0.35 s instead of 0.55 s.
     import polars as pl
 
-    raw.frame.write_ipc_stream(out, compat_level=pl.CompatLevel.newest())
+    raw.frame.write_ipc(out, compat_level=pl.CompatLevel.newest())
 
 
 def _decode(meta: dict[str, Any], ipc: IO[bytes]) -> RawRoster:
@@ -66,7 +67,7 @@ def _decode(meta: dict[str, Any], ipc: IO[bytes]) -> RawRoster:
 
     columns = ColumnMap(**meta["columns"])
     notes = [Finding(**n) for n in meta["notes"]]
-    frame = pl.read_ipc_stream(ipc)
+    frame = pl.read_ipc(ipc)  # from the current position: the IPC file after the header
     return RawRoster(frame=frame, columns=columns, header_row=int(meta["header_row"]), kind=str(meta["kind"]),
                      sheet=meta["sheet"], notes=notes)  # fmt: skip
 
