@@ -1,0 +1,82 @@
+"""Fast paths of the roster import (issue 17 §3) give exactly what the general path gives, for every input.
+
+Each fast path keeps its general path runnable (``fast_path=False`` or a private function); these tests run
+both over many inputs — every accepted shape, impossible values, other scripts' digits, odd separators,
+spaces, NUL, very long strings, blanks and nulls — and compare them cell by cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+
+import polars as pl
+import pytest
+from polars.testing import assert_series_equal
+
+from ucj.registry.dates import MONTHS, add_date_column
+
+TODAY = dt.date(2026, 11, 24)
+
+#: Texts no fast shape may read wrongly: near misses of each shape, hostile cells.
+HOSTILE_DATES = [
+    None, "", " ", "\x00", "13-12-1980\x00", "\x0013-12-1980", "x" * 100_000, "1" * 100_000,
+    "31-02-1980", "30-02-2000", "29-02-1900", "29-02-2000", "29-02-2001", "00-01-2000", "01-00-2000", "01-13-2000",
+    "32-01-2000", "99-99-9999", "01-01-0000", "01-01-1799", "31-12-2200", "01-01-2201", "13-12-80", "13/12/80",
+    "1-12-1980", "13-1-1980", "+1-12-1980", "-1-12-1980", "1 3-12-1980", "13 -12-1980", "13-12-1980 ", " 13-12-1980",
+    "\t13/12/1980\n", "13-12/1980", "13.12-1980", "13,12,1980", "13_12_1980", "13--12-1980", "13-12-19800",
+    "١٢-١٢-١٩٨٠", "１３-１２-１９８０", "١٣ desember ١٩٨٠", "13-12-198O", "13-12-1980 10:30", "13-12-1980t10:30:00",
+    "1980-12-13", "1980/12/13", "1980.12.13", "1980-02-30", "1980-13-01", "1980-00-10", "1980-12-00", "1980.12.00",
+    "1980-1-13", "0000-01-01", "2201-01-01", "1980-12-13 00:00:00", "1980-12-13t00:00:00", "+980-12-13",
+    "13 desember 1980", "13 DESEMBER 1980", "13 Des 1980", "13 des. 1980", "13 dec 1980", "31 februari 1980",
+    "0 januari 2000", "00 januari 2000", "1 xyz 2000", "1 januari 80", "1  januari 2000", "1 januari 2000 ",
+    "123 januari 2000", "1 januari 20000", "1 januari1 2000", "1 jänuari 2000", "1 januari\u00a02000",
+    "13 \u212aanuari 1980", "12-1980", "12/1980", "12.1980", "13-1980", "00-1980", "1-1980", "12-80", "12.0000",
+    "10.0000", "09.2026", "mei 2025", "mei. 2025", "29568", "29568.0", "29568.00", "9999", "80001", "10000",
+    "1e4", "29568.5", "nan", "inf", "-29568", "13 desember, 1980", "13 - 12 - 1980",
+]  # fmt: skip
+
+
+def _date_texts(seed: int) -> list[str | None]:
+    """Every accepted fast shape of many dates (valid, impossible, edge years), plus the hostile list."""
+    rnd = random.Random(seed)
+    names = list(MONTHS)
+    texts: list[str | None] = list(HOSTILE_DATES)
+    for _ in range(4000):
+        year = rnd.choice([rnd.randint(1790, 2210), rnd.randint(1900, 2030), 1900, 2000, 2024, 1800, 2200])
+        month, day = rnd.randint(0, 13), rnd.randint(0, 32)
+        sep = rnd.choice("-/.")
+        name = rnd.choice(names)
+        texts += [
+            f"{day:02d}{sep}{month:02d}{sep}{year:04d}",
+            f"{year:04d}{sep}{month:02d}{sep}{day:02d}",
+            f"{day} {name} {year}",
+            f"{day:02d} {name.upper()} {year}",
+            f"{month:02d}{sep}{year:04d}",
+            f"{day}{sep}{month}{sep}{year % 100:02d}",
+            str(rnd.randint(0, 90000)),
+        ]
+    return texts
+
+
+@pytest.mark.parametrize(("month_only", "seed"), list(itertools.product([False, True], [1, 2])))
+def test_dates_fast_path_equals_the_general_path(month_only: bool, seed: int) -> None:
+    frame = pl.DataFrame({"v": _date_texts(seed)}, schema={"v": pl.String})
+    fast = add_date_column(frame, "v", "out", TODAY, month_only=month_only)
+    general = add_date_column(frame, "v", "out", TODAY, month_only=month_only, fast_path=False)
+    assert fast.columns == general.columns == ["v", "out"]
+    assert_series_equal(fast["out"], general["out"])
+    assert fast["out"].null_count() < fast.height  # the inputs hold readable dates, not only rejects
+
+
+def test_dates_fast_path_reads_impossible_fast_shaped_dates_as_null() -> None:
+    frame = pl.DataFrame({"v": ["31-02-1980", "00-01-2000", "01-13-2000", "1980-02-30", "31 februari 1980"]})
+    assert add_date_column(frame, "v", "out", TODAY)["out"].to_list() == [None] * 5
+
+
+def test_dates_fast_path_with_no_rows_or_only_other_shapes() -> None:
+    empty = pl.DataFrame({"v": []}, schema={"v": pl.String})
+    assert add_date_column(empty, "v", "out", TODAY)["out"].to_list() == []
+    other = pl.DataFrame({"v": ["13-12-80", "29568", None]})
+    assert add_date_column(other, "v", "out", TODAY)["out"].to_list() == [dt.date(1980, 12, 13)] * 2 + [None]
