@@ -13,9 +13,10 @@ import random
 
 import polars as pl
 import pytest
-from polars.testing import assert_series_equal
+from polars.testing import assert_frame_equal, assert_series_equal
 
 from ucj.registry.dates import MONTHS, add_date_column
+from ucj.registry.nik import NIK_OUTPUTS, add_nik_columns
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -80,3 +81,55 @@ def test_dates_fast_path_with_no_rows_or_only_other_shapes() -> None:
     assert add_date_column(empty, "v", "out", TODAY)["out"].to_list() == []
     other = pl.DataFrame({"v": ["13-12-80", "29568", None]})
     assert add_date_column(other, "v", "out", TODAY)["out"].to_list() == [dt.date(1980, 12, 13)] * 2 + [None]
+
+
+# --- NIK --------------------------------------------------------------------------------------------------
+
+HOSTILE_NIKS = [
+    None, "", " ", "\x00", "1671011301900012\x00", "\x001671011301900012", "9" * 100_000, "x" * 100_000,
+    "1671011301900012", "1671011301900010", "1671011301900000", "1671013102900012", "1671010001900012",
+    "1671011313900012", "1671017112900012", "1671017212900012", "0000000000000000", "9999999999999999",
+    "167101130190001", "16710113019000123", "+671011301900012", "-671011301900012", " 1671011301900012 ",
+    "'1671011301900012", "`1671011301900012", "‘1671011301900012’", "1671 0113 0190 0012", "1671.0113.0190.0012",
+    "1671-0113-0190-0012", "1671011301900012.0", "1671011301900012,00", "1.67101E+15", "1,67101e15", "1.6e+15",
+    "167101130190001O", "16710113019OOO12", "١٦٧١٠١١٣٠١٩٠٠٠١٢", "１６７１０１１３０１９０００１２",
+    "1671011301900012\n", "1671011301900012\u00a0", "16710113\u00a001900012", "1671011301900012 x",
+    "NIK 1671011301900012", "-", ".",
+]  # fmt: skip
+
+
+def _nik_texts(seed: int) -> list[str | None]:
+    rnd = random.Random(seed)
+    prefixes = ["167101", "160221", "999999", "317301", "000000"]
+    texts: list[str | None] = list(HOSTILE_NIKS)
+    for _ in range(3000):
+        day = rnd.choice([rnd.randint(0, 75), rnd.randint(1, 28), rnd.randint(41, 68)])
+        nik = f"{rnd.choice(prefixes)}{day:02d}{rnd.randint(0, 13):02d}{rnd.randint(0, 99):02d}"
+        nik += rnd.choice(["0000", "0010", "0001", f"{rnd.randint(0, 9999):04d}"])
+        texts += [nik, nik[:-1], nik + "7", f"{nik[:4]} {nik[4:8]} {nik[8:12]} {nik[12:]}", f"'{nik}", f"{nik}.0"]
+    return texts
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_nik_fast_path_equals_the_general_path(seed: int) -> None:
+    texts = _nik_texts(seed)
+    rnd = random.Random(seed)
+    frame = pl.DataFrame(
+        {"raw": texts, "numeric": [rnd.choice([True, False, None]) for _ in texts]},
+        schema={"raw": pl.String, "numeric": pl.Boolean},
+    )
+    for numeric in ("numeric", None):
+        fast = add_nik_columns(frame, "raw", numeric, TODAY)
+        general = add_nik_columns(frame, "raw", numeric, TODAY, fast_path=False)
+        assert fast.columns == general.columns
+        assert sorted(fast.columns) == sorted(["raw", "numeric", *NIK_OUTPUTS])
+        assert_frame_equal(fast, general)
+        assert fast["nik"].null_count() < fast.height
+        assert fast["nik_error"].n_unique() >= 7  # every error code, some of them on clean 16-digit cells
+
+
+def test_nik_fast_path_on_an_excel_damaged_number_and_no_rows() -> None:
+    frame = pl.DataFrame({"raw": ["1671011301900010"] * 2, "numeric": [True, False]})
+    assert add_nik_columns(frame, "raw", "numeric", TODAY)["nik_error"].to_list() == ["NIK_EXCEL_FLOAT", None]
+    empty = pl.DataFrame({"raw": [], "numeric": []}, schema={"raw": pl.String, "numeric": pl.Boolean})
+    assert sorted(add_nik_columns(empty, "raw", "numeric", TODAY).columns) == sorted(["raw", "numeric", *NIK_OUTPUTS])
