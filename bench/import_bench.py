@@ -62,10 +62,10 @@ _STAGES_ENV, _PROFILE_ENV, _DETAIL_ENV = "UCJ_BENCH_STAGES", "UCJ_BENCH_CPROFILE
 #: Stage boundaries recorded by the child (see _run_cli_child), in order, and the label of the span that
 #: starts at each. "reading" … "done" are the progress stages of ucj.registry.services.import_roster.
 SPANS = [
-    ("start", "CLI imports (typer, rich, ucj.cli)"),
+    ("start", "CLI imports, settings, read file, start a large file's parse child"),
     ("boot", "boot: django.setup + migration check"),
-    ("booted", "import services (Polars…), read file, sha256, batch row"),
-    ("reading", "read_roster (parse file)"),
+    ("booted", "import services, sha256, batch row"),
+    ("reading", "read_roster (parse file; a child started before boot: the wait)"),
     ("validating", "validate (villages, validate_roster, findings list, written frame)"),
     ("writing", "write: SQLite Arrow stage of a large new batch (sqlite_stage)"),
     ("matching", "write: look up known NIKs (_stored)"),

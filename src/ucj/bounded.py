@@ -20,8 +20,10 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
-from typing import IO, Any, TypeVar
+from dataclasses import dataclass
+from typing import IO, Any, Generic, TypeVar
 
 T = TypeVar("T")
 _HEADER = struct.Struct("<Q")
@@ -37,31 +39,75 @@ def memory_file(name: str) -> IO[bytes]:
         return tempfile.TemporaryFile()
 
 
+Decode = Callable[[dict[str, Any], IO[bytes]], T]
+Refuse = Callable[[str, str], Exception]
+
+
 def run(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeout_seconds: float,
-        decode: Callable[[dict[str, Any], IO[bytes]], T], refuse: Callable[[str, str], Exception]) -> T:  # fmt: skip
+        decode: Decode[T], refuse: Refuse) -> T:  # fmt: skip
     """Run ``python -m module *args`` on ``data`` and ``decode`` its header and the rest of its answer. A refusal the
     child wrote, a timeout and a limit hit (out of memory, CPU or output size) raise ``refuse(code, value)``."""
-    cmd = [sys.executable, "-m", module, *args]
-    with memory_file(f"{module}-in") as source, memory_file(f"{module}-out") as result:
-        source.write(data)
-        source.seek(0)
+    with start(module, args, data, memory_bytes=memory_bytes, timeout_seconds=timeout_seconds, decode=decode,
+               refuse=refuse) as child:  # fmt: skip
+        return child.wait()
+
+
+@dataclass
+class Running(Generic[T]):
+    """A child started by :func:`start`, working while its parent goes on. :meth:`wait` gives its answer; leaving
+    the ``with`` block kills a child still running and frees its memory files (always use it as a context)."""
+
+    proc: subprocess.Popen[bytes]
+    source: IO[bytes]
+    result: IO[bytes]
+    deadline: float  # time.monotonic()
+    memory_bytes: int
+    timeout_seconds: float
+    decode: Decode[T]
+    refuse: Refuse
+
+    def __enter__(self) -> Running[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.source.close()
+        self.result.close()
+
+    def wait(self) -> T:
+        """The decoded answer, once the child has finished (killed at its deadline: ``FILE_PARSE_LIMIT``)."""
         try:
-            # The child's stderr may quote cell values: it is dropped, never logged.
-            proc = subprocess.run(cmd, stdin=source, stdout=result, stderr=subprocess.DEVNULL,  # noqa: S603
-                                  timeout=timeout_seconds, check=False)  # fmt: skip
+            code = self.proc.wait(timeout=max(self.deadline - time.monotonic(), 0))
         except subprocess.TimeoutExpired as exc:
-            raise refuse("FILE_PARSE_LIMIT", f"> {timeout_seconds:.0f} s") from exc
-        size = result.seek(0, os.SEEK_END)
-        result.seek(0)
-        if proc.returncode != 0 or size < _HEADER.size:
+            self.proc.kill()
+            self.proc.wait()
+            raise self.refuse("FILE_PARSE_LIMIT", f"> {self.timeout_seconds:.0f} s") from exc
+        size = self.result.seek(0, os.SEEK_END)
+        self.result.seek(0)
+        if code != 0 or size < _HEADER.size:
             # Out of memory shows as MemoryError (EXIT_MEMORY), a crash of the parser's allocator or SIGXFSZ;
             # either way a limit was hit.
-            raise refuse("FILE_PARSE_LIMIT", f"> {memory_bytes // (1024 * 1024):,} MB")
-        (head,) = _HEADER.unpack(result.read(_HEADER.size))
-        meta = json.loads(result.read(head))
+            raise self.refuse("FILE_PARSE_LIMIT", f"> {self.memory_bytes // (1024 * 1024):,} MB")
+        (head,) = _HEADER.unpack(self.result.read(_HEADER.size))
+        meta = json.loads(self.result.read(head))
         if "error" in meta:
-            raise refuse(str(meta["error"]), str(meta.get("value", "")))
-        return decode(meta, result)
+            raise self.refuse(str(meta["error"]), str(meta.get("value", "")))
+        return self.decode(meta, self.result)
+
+
+def start(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeout_seconds: float,
+          decode: Decode[T], refuse: Refuse) -> Running[T]:  # fmt: skip
+    """Start ``python -m module *args`` on ``data`` and return at once (see :class:`Running`; :func:`run` waits)."""
+    source, result = memory_file(f"{module}-in"), memory_file(f"{module}-out")
+    source.write(data)
+    source.seek(0)
+    # The child's stderr may quote cell values: it is dropped, never logged.
+    proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=source, stdout=result,  # noqa: S603
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    return Running(proc, source, result, time.monotonic() + timeout_seconds, memory_bytes, timeout_seconds, decode,
+                   refuse)  # fmt: skip
 
 
 def set_limits(memory_bytes: int, timeout_seconds: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from rich.markup import escape
 
 from ucj.cli.files import outcome_label, print_findings, read_or_fail, refusals_reported, user_named
 from ucj.cli.output import console, emit_json, fail, progress_bar
-from ucj.cli.setup import boot
+from ucj.cli.setup import boot, configure
 
 app = typer.Typer(help="Import rosters into the registry.", no_args_is_help=True)
 
@@ -31,23 +32,32 @@ def roster(
     ),
 ) -> None:
     """Validate and load a roster: every row ends accepted, updated or rejected with reasons."""
-    boot()
+    configure()
     from django.conf import settings
 
-    from ucj.registry.issues import RosterFileError
-    from ucj.registry.reimport import DuplicateFile
-    from ucj.registry.services import ImportRefused, import_roster
+    from ucj.registry.limits import read_limits
+    from ucj.registry.sandbox import start_reading
 
     _refuse_oversized(file, settings.UCJ_MAX_UPLOAD_MB, as_json)
     data = read_or_fail(file, as_json)
-    acting = user_named(user)
-    try:
-        with refusals_reported(as_json, RosterFileError, ImportRefused), progress_bar(not as_json, file.name) as tell:
-            report = import_roster(data, file.name, user=acting, region=region, dry_run=dry_run, progress=tell,
-                                   refuse_repeat=not again)  # fmt: skip
-    except DuplicateFile as err:
-        fail(f"{err}. Tambahkan --again untuk tetap mengimpor / add --again to import it anyway.", as_json=as_json,
-             code="FILE_ALREADY_IMPORTED")  # fmt: skip
+    # A large file is parsed in a child from now on, while Django starts here (issue 17 §3).
+    with start_reading(data, file.name, read_limits()) or contextlib.nullcontext() as reading:
+        boot()
+        from ucj.registry.issues import RosterFileError
+        from ucj.registry.reimport import DuplicateFile
+        from ucj.registry.services import ImportRefused, import_roster
+
+        acting = user_named(user)
+        try:
+            with (
+                refusals_reported(as_json, RosterFileError, ImportRefused),
+                progress_bar(not as_json, file.name) as tell,
+            ):
+                report = import_roster(data, file.name, user=acting, region=region, dry_run=dry_run, progress=tell,
+                                       refuse_repeat=not again, reading=reading)  # fmt: skip
+        except DuplicateFile as err:
+            fail(f"{err}. Tambahkan --again untuk tetap mengimpor / add --again to import it anyway.",
+                 as_json=as_json, code="FILE_ALREADY_IMPORTED")  # fmt: skip
     if as_json:
         emit_json(report.as_json())
         return

@@ -7,11 +7,17 @@ import io
 import os
 
 
-def boot(migrate: bool = True) -> None:
-    """Configure Django and apply pending migrations quietly (``ucj`` keeps its database current)."""
+def configure() -> None:
+    """What must hold before the settings are first read: private files, the settings module. A command may
+    read the settings after this and before :func:`boot` (the app registry is not ready then)."""
     # Files ucj creates (database, uploads, exports of personal data) are its owner's only (issue 11 §6).
     os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ucj.settings")
+
+
+def boot(migrate: bool = True) -> None:
+    """Configure Django and apply pending migrations quietly (``ucj`` keeps its database current)."""
+    configure()
     import django
 
     django.setup()

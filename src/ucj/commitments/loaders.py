@@ -36,8 +36,8 @@ from ucj.commitments.models import (
 from ucj.commitments.sheets import HEADER_SCAN_ROWS, RawSheet
 from ucj.regions.codes import common_ancestor
 from ucj.regions.models import Region
+from ucj.registry.limits import read_limits
 from ucj.registry.reader import RosterFileError
-from ucj.registry.services import read_limits
 from ucj.xlsx import Book
 
 #: Load order: meetings before the actions that name them.

@@ -13,8 +13,10 @@ child wrote).
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import sys
+import zipfile
 from typing import IO, Any
 
 from ucj import bounded
@@ -34,11 +36,41 @@ def read_in_child(data: bytes, filename: str, limits: ReadLimits, facts: FileFac
     """Parse ``data`` in a child process under ``limits.memory_bytes`` and ``limits.timeout_seconds``
     (:func:`ucj.bounded.run`). With ``facts`` (``data`` passed :func:`ucj.registry.reader.inspect_file`), the child
     parses only; without, it inspects the file first."""
+    with _start(data, filename, limits, facts) as child:
+        return child.wait()
+
+
+def start_reading(data: bytes, filename: str, limits: ReadLimits) -> bounded.Running[RawRoster] | None:
+    """Start parsing ``data`` in the child now when it will be parsed there anyway (its size, or the uncompressed
+    size a workbook declares, is over ``limits.inprocess_bytes``), so that the caller works meanwhile: the
+    command line starts Django (0.4–0.6 s) while a large file is parsed on the other core. ``None`` otherwise.
+    The child inspects the file itself, under its limits: the same refusals as :func:`read_roster_bounded`.
+    Use the answer as a context (leaving it kills a child still running) and hand it to
+    ``import_roster(reading=…)``."""
+    if _declared_work(data) <= limits.inprocess_bytes:
+        return None
+    return _start(data, filename, limits, None)
+
+
+def _start(data: bytes, filename: str, limits: ReadLimits, facts: FileFacts | None) -> bounded.Running[RawRoster]:
     from ucj.registry.issues import RosterFileError
 
     args = [json.dumps(dataclasses.asdict(limits)), filename, json.dumps(dataclasses.asdict(facts) if facts else None)]
-    return bounded.run("ucj.registry.sandbox_child", args, data, memory_bytes=limits.memory_bytes,
-                       timeout_seconds=limits.timeout_seconds, decode=_decode, refuse=RosterFileError)  # fmt: skip
+    return bounded.start("ucj.registry.sandbox_child", args, data, memory_bytes=limits.memory_bytes,
+                         timeout_seconds=limits.timeout_seconds, decode=_decode, refuse=RosterFileError)  # fmt: skip
+
+
+def _declared_work(data: bytes) -> int:
+    """What a file claims to cost before anything is inflated: a zip's (an .xlsx's) declared uncompressed size,
+    else its size. Only a hint for :func:`start_reading`: a workbook that declares less than it holds is
+    inspected by :func:`read_roster_bounded` as any other."""
+    if not data.startswith(b"PK\x03\x04"):
+        return len(data)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return len(data)
 
 
 def _write(raw: RawRoster, out: IO[bytes]) -> None:

@@ -7,7 +7,7 @@ import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.conf import settings
@@ -25,14 +25,18 @@ from ucj.regions.models import Region
 from ucj.registry.conflicts import open_conflicts
 from ucj.registry.ecosystems import mapping_frame
 from ucj.registry.issues import ISSUE_TYPES, NIK_CONFLICT, NIK_NOT_AVAILABLE, Finding, RosterFileError
+from ucj.registry.limits import read_limits
 from ucj.registry.models import ImportBatch, ImportIssue, Participant, RejectedRow
-from ucj.registry.reader import RawRoster, ReadLimits
+from ucj.registry.reader import RawRoster
 from ucj.registry.regionmatch import villages_frame
 from ucj.registry.reimport import DuplicateFile, earlier_import, keep_excel_damage
 from ucj.registry.sandbox import read_roster_bounded
 from ucj.registry.signals import announce_change
 from ucj.registry.store import ACCEPTED, CONFLICT, FOREIGN, UPDATED, sqlite_stage, write_participants
 from ucj.registry.validate import Validated, validate_roster
+
+if TYPE_CHECKING:
+    from ucj.bounded import Running
 
 Progress = Callable[[str, int], None]
 
@@ -107,12 +111,14 @@ def import_roster(
     batch: ImportBatch | None = None,
     request: Any = None,
     refuse_repeat: bool = False,
+    reading: Running[RawRoster] | None = None,
 ) -> ImportReport:
     """Validate and load one roster file, all-or-nothing. Every non-blank row ends accepted, updated or
     rejected with reasons. Raises :class:`RosterFileError` for a file that is not a roster or is beyond the
     limits (:func:`read_limits`), :class:`ImportRefused` when ``user`` may not write into ``region``, and —
     with ``refuse_repeat`` — :class:`DuplicateFile` when the same content was already imported into a batch
-    ``user`` can see (callers pass ``refuse_repeat=not again`` after asking the user).
+    ``user`` can see (callers pass ``refuse_repeat=not again`` after asking the user). ``reading``: the parse of
+    these same bytes, already started (:func:`ucj.registry.sandbox.start_reading`).
     """
     tell = progress or (lambda stage, pct: None)
     report = ImportReport(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run)
@@ -138,7 +144,7 @@ def import_roster(
         _set_progress(batch, "reading", 5)
     tell("reading", 5)
     try:
-        raw = read_roster_bounded(data, file_name, read_limits())
+        raw = reading.wait() if reading is not None else read_roster_bounded(data, file_name, read_limits())
         report.columns, report.header_row = raw.columns.describe(), raw.header_row
         tell("validating", 20)
         _set_progress(batch, "validating", 20)
@@ -217,17 +223,6 @@ def add_participant(values: dict[str, Any], *, user: Any, desa: str, request: An
         report.batch_id = None
     assert report is not None
     return report
-
-
-def read_limits() -> ReadLimits:
-    """The roster-file limits from the settings (``UCJ_MAX_*``, ``UCJ_PARSE_*``; docs/architecture.md)."""
-    mb = 1024 * 1024
-    return ReadLimits(
-        max_bytes=settings.UCJ_MAX_UPLOAD_MB * mb, max_uncompressed=settings.UCJ_MAX_XLSX_UNCOMPRESSED_MB * mb,
-        max_rows=settings.UCJ_MAX_ROWS, max_columns=settings.UCJ_MAX_COLUMNS,
-        max_cell_chars=settings.UCJ_MAX_CELL_CHARS, inprocess_bytes=settings.UCJ_PARSE_INPROCESS_MB * mb,
-        memory_bytes=settings.UCJ_PARSE_MEMORY_MB * mb, timeout_seconds=settings.UCJ_PARSE_TIMEOUT_S,
-    )  # fmt: skip
 
 
 def _check_region(user: Any, region: str | None) -> str | None:

@@ -22,9 +22,9 @@ from ucj.accounts.privacy import dry_run_allowed, views_for
 from ucj.accounts.scoping import Scope
 from ucj.bulk import insert_frame, read_frame
 from ucj.regions.codes import common_ancestor
+from ucj.registry.limits import read_limits
 from ucj.registry.models import Participant
 from ucj.registry.sandbox import read_roster_bounded
-from ucj.registry.services import read_limits
 from ucj.targeting import files, rules
 from ucj.targeting.common import (
     _CHUNK,

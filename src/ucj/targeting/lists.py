@@ -19,9 +19,10 @@ from ucj.accounts.privacy import dry_run_allowed
 from ucj.accounts.scoping import Scope
 from ucj.bulk import insert_frame
 from ucj.regions.codes import common_ancestor
+from ucj.registry.limits import read_limits
 from ucj.registry.reader import RawRoster
 from ucj.registry.sandbox import read_roster_bounded
-from ucj.registry.services import read_limits, villages_for
+from ucj.registry.services import villages_for
 from ucj.registry.validate import Validated, validate_roster
 from ucj.targeting import files
 from ucj.targeting.common import (
