@@ -16,7 +16,9 @@ import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from ucj.registry.dates import MONTHS, add_date_column
+from ucj.registry.issues import RosterFileError
 from ucj.registry.nik import NIK_OUTPUTS, add_nik_columns
+from ucj.registry.reader import RawRoster, ReadLimits, _finish, _read_csv
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -133,3 +135,56 @@ def test_nik_fast_path_on_an_excel_damaged_number_and_no_rows() -> None:
     assert add_nik_columns(frame, "raw", "numeric", TODAY)["nik_error"].to_list() == ["NIK_EXCEL_FLOAT", None]
     empty = pl.DataFrame({"raw": [], "numeric": []}, schema={"raw": pl.String, "numeric": pl.Boolean})
     assert sorted(add_nik_columns(empty, "raw", "numeric", TODAY).columns) == sorted(["raw", "numeric", *NIK_OUTPUTS])
+
+
+# --- reader: cleaning the cells, footer rows ------------------------------------------------------------------
+
+_CELLS = [
+    "", " ", "  \t ", "Siti Aminah", "  Budi  ", "a\x00b", "\x00", " \x00 ", "x" * 25, " " + "y" * 19 + " ", "z" * 21,
+    "é" * 15, "é" * 21, "ｘ" * 12, "\u00a0Nama\u00a0", "Kepala Desa", "Sekretaris Desa", "1.000.000", "-",
+]  # fmt: skip
+_FIRST = [
+    "Jumlah", "JUMLAH 25 orang", "Total", "subtotal dusun 1", "Sub Total", "Mengetahui,", "Kepala Desa Sukarami",
+    "Sukarami, 3 Januari 2025", "Palembang, 03-01-2025", "NIP 19650101", "( H. Ahmad Yani )", "ttd", "Catatan",
+    "Jumlahnya", "a.n. Kepala Desa", "",
+]  # fmt: skip
+_NIKS = [
+    "1606014101900012", "1.60601E+15", "160601", "16060", "12345 6", "١٦٠٦٠١٤١٠١", "１６０６０１４", "", "-", "NIK 123",
+    "\x001606014101900012", "1606014101900012" + "9" * 10,
+]  # fmt: skip
+
+
+def _roster_csv(rnd: random.Random) -> bytes:
+    lines = ["DAFTAR PERANGKAT DESA", "No;NIK;Nama;Jabatan;Keterangan"]
+    for n in range(rnd.randint(0, 25)):
+        first = rnd.choice([str(n + 1), "", rnd.choice(_FIRST)])
+        cells = [first, rnd.choice(_NIKS)] + [rnd.choice(_CELLS) for _ in range(3)]
+        lines.append(";".join(cells[: rnd.randint(1, 6)]))
+    for _ in range(rnd.randint(0, 6)):  # a footer, or rows that only look like one
+        lines.append(";".join([rnd.choice(_FIRST + _CELLS), rnd.choice(["", "", *_NIKS]), rnd.choice(_CELLS)]))
+    return "\n".join(lines).encode()
+
+
+def _finished(data: bytes, limits: ReadLimits, *, fast_path: bool) -> RawRoster | str:
+    raw = _read_csv(data, limits)
+    try:
+        return _finish(raw, limits, fast_path=fast_path)
+    except RosterFileError as refusal:
+        return refusal.code
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_reader_finish_fast_path_equals_the_general_path(seed: int) -> None:
+    rnd = random.Random(seed)
+    limits = ReadLimits(max_cell_chars=20)
+    seen = set()
+    for _ in range(100):
+        data = _roster_csv(rnd)
+        fast, general = _finished(data, limits, fast_path=True), _finished(data, limits, fast_path=False)
+        if isinstance(fast, str) or isinstance(general, str):
+            assert fast == general
+            continue
+        assert_frame_equal(fast.frame, general.frame)
+        assert fast.notes == general.notes
+        seen |= {note.code for note in fast.notes} | set(fast.frame["_cell_problem"].str.split("\t").list.first())
+    assert {"FOOTER_ROWS_SKIPPED", "CELL_NUL", "CELL_TOO_LONG"} <= seen  # the inputs reach every branch

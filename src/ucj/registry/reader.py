@@ -508,28 +508,39 @@ def _fill_merged(body: Cells, merged: Merged, offset: int) -> None:
                     row[c] = top
 
 
-def _finish(raw: RawRoster, limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
+def _finish(raw: RawRoster, limits: ReadLimits = DEFAULT_LIMITS, *, fast_path: bool = True) -> RawRoster:
     """Trim cells and drop rows that are entirely blank (they are not rows a user meant). A cell holding a NUL
     byte (which PostgreSQL refuses in text) or more than ``max_cell_chars`` characters is cleaned (NUL removed,
-    text cut) and its row flagged in ``_cell_problem`` as ``CODE\theader\textra`` (the validator rejects it)."""
+    text cut) and its row flagged in ``_cell_problem`` as ``CODE\theader\textra`` (the validator rejects it).
+
+    ``fast_path=False`` does the NUL and length work on every column and reads the footer patterns on every row
+    — the same result, slower (tests compare the two)."""
     cells = [c for c in raw.frame.columns if c.startswith("c")]
     headers = raw.columns.headers
-    problems = []
+    # One look at each column first: the NUL and length work is only needed where some cell can have either
+    # (a cell of at most max_cell_chars bytes has at most as many characters: the cheap byte count decides).
+    facts = raw.frame.select(
+        [pl.col(c).str.contains("\x00", literal=True).any().alias(f"nul{i}") for i, c in enumerate(cells)]
+        + [pl.col(c).str.len_bytes().max().alias(f"len{i}") for i, c in enumerate(cells)]
+    ).row(0, named=True)
+    problems, cleaned = [], []
     for i, c in enumerate(cells):
         header = headers[i] if i < len(headers) and headers[i] else f"Kolom {i + 1}"
         too_long = f"CELL_TOO_LONG\t{header}\t{limits.max_cell_chars}"
-        problems.append(
-            pl.when(pl.col(c).str.contains("\x00", literal=True)).then(pl.lit(f"CELL_NUL\t{header}\t"))
-            .when(pl.col(c).str.len_chars() > limits.max_cell_chars).then(pl.lit(too_long))
-        )  # fmt: skip
-    frame = raw.frame.with_columns(
-        pl.coalesce(problems).alias("_cell_problem") if problems else pl.lit(None, dtype=pl.String)
-    )
-    frame = frame.with_columns(
-        [pl.col(c).str.replace_all("\x00", "", literal=True).str.strip_chars().str.slice(0, limits.max_cell_chars)
-         .replace("", None) for c in cells]
-    ).filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cells]))  # fmt: skip
-    frame, footer = _drop_footer(frame, cells, raw.columns.used.get("nik"))
+        nul = bool(facts[f"nul{i}"]) or not fast_path
+        long = (facts[f"len{i}"] or 0) > limits.max_cell_chars or not fast_path
+        if nul or long:  # another column's problem stays null here, as coalesce would have skipped it
+            problems.append(
+                pl.when(pl.col(c).str.contains("\x00", literal=True)).then(pl.lit(f"CELL_NUL\t{header}\t"))
+                .when(pl.col(c).str.len_chars() > limits.max_cell_chars).then(pl.lit(too_long))
+            )  # fmt: skip
+        text = pl.col(c).str.replace_all("\x00", "", literal=True) if nul else pl.col(c)
+        text = text.str.strip_chars()
+        cleaned.append((text.str.slice(0, limits.max_cell_chars) if long else text).replace("", None))
+    problem = pl.coalesce(problems) if problems else pl.lit(None, dtype=pl.String)
+    frame = raw.frame.with_columns(problem.alias("_cell_problem")).with_columns(cleaned)
+    frame = frame.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cells]))
+    frame, footer = _drop_footer(frame, cells, raw.columns.used.get("nik"), fast_path=fast_path)
     if frame.height == 0:
         raise RosterFileError("FILE_NO_ROWS")
     if footer:
@@ -565,22 +576,46 @@ _SIGNATURE = (r"^(mengetahui|diketahui|menyetujui|disetujui|kepala desa|kades\b|
 _PLACE_DATE = r"^[a-z .'-]+,\s*\d{1,2}(\s+[a-z]+\s+|[-/.]\d{1,2}[-/.])\d{2,4}$"
 
 
-def _drop_footer(frame: pl.DataFrame, cells: list[str], nik_index: int | None) -> tuple[pl.DataFrame, list[int]]:
-    """``frame`` without its totals rows and signature block (rule above), and the row numbers left out."""
+#: A cell with at least FOOTER_NIK_DIGITS digits (``\d``, any script, as counted before: a DFA match, not a count).
+_NIK_ATTEMPT = rf"\d(?:\D*\d){{{FOOTER_NIK_DIGITS - 1}}}"
+
+
+def _drop_footer(
+    frame: pl.DataFrame, cells: list[str], nik_index: int | None, *, fast_path: bool = True
+) -> tuple[pl.DataFrame, list[int]]:
+    """``frame`` without its totals rows and signature block (rule above), and the row numbers left out.
+
+    Both parts of the rule concern rows whose NIK cell is not a NIK attempt only (the tail after the last NIK
+    row has none either), so the first-cell patterns are read on those rows alone."""
     if nik_index is None or f"c{nik_index}" not in frame.columns or frame.height == 0:
         return frame, []
+    nik_cell = pl.col(f"c{nik_index}")
+    attempt = (
+        nik_cell.str.contains(_NIK_ATTEMPT).fill_null(False)
+        if fast_path
+        else nik_cell.str.count_matches(r"\d").fill_null(0) >= FOOTER_NIK_DIGITS
+    )
+    nik = frame.select(attempt).to_series()
+    with_nik = nik.arg_true()
+    last_nik = int(with_nik[-1]) if with_nik.len() else -1
     first = pl.coalesce([pl.col(c) for c in cells]).str.to_lowercase()  # the row's first non-empty cell
-    flags = frame.select(
-        pl.col("_row"),
-        (pl.col(f"c{nik_index}").str.count_matches(r"\d").fill_null(0) >= FOOTER_NIK_DIGITS).alias("nik"),
-        first.str.contains(_TOTAL).fill_null(False).alias("total"),
-        first.str.contains(_SIGNATURE).fill_null(False).alias("sign"),
-        first.str.contains(_PLACE_DATE).fill_null(False).alias("dated"),
-    ).with_row_index("i")
-    with_nik = flags.filter(pl.col("nik"))["i"]
-    tail = flags.filter(pl.col("i") > (with_nik.max() if with_nik.len() else -1))
+    flags = (
+        frame.select("_row", *cells)
+        .with_row_index("i")
+        .with_columns(nik.alias("_nik"))
+        .filter(~nik if fast_path else pl.lit(True))
+        .select(
+            "i",
+            "_nik",
+            pl.col("_row"),
+            first.str.contains(_TOTAL).fill_null(False).alias("total"),
+            first.str.contains(_SIGNATURE).fill_null(False).alias("sign"),
+            first.str.contains(_PLACE_DATE).fill_null(False).alias("dated"),
+        )
+    )
+    tail = flags.filter(pl.col("i") > last_nik)
     start = tail.filter(pl.col("sign") | pl.col("dated"))["i"].min() if tail["sign"].any() else None
-    footer = pl.col("total") & ~pl.col("nik")
+    footer = pl.col("total") & ~pl.col("_nik")
     if start is not None:
         footer = footer | (pl.col("i") >= start)
     left = flags.filter(footer)["_row"].to_list()
