@@ -132,8 +132,9 @@ def validate_roster(
         f("poverty_decile").alias("decile_raw"),
         f("employer_sector").alias("sector_raw"),
         f("employer_size").alias("size_raw"),
-        (pl.col("_cell_problem") if "_cell_problem" in raw.frame.columns else pl.lit(None, dtype=pl.String))
-        .alias("_cell_problem"),
+        (pl.col("_cell_problem") if "_cell_problem" in raw.frame.columns else pl.lit(None, dtype=pl.String)).alias(
+            "_cell_problem"
+        ),
     )
     df = add_nik_columns(df, "nik_raw", "_nik_numeric", today)
     present = raw.columns.used
@@ -268,8 +269,10 @@ def _findings(df: pl.DataFrame, raw: RawRoster) -> pl.DataFrame:
         *[(s(name).str.len_chars() > limit, col(_FIELD_OF.get(name, name)), "TEXT_TOO_LONG", str(limit),
            s(name).str.len_chars().cast(pl.String)) for name, limit in TEXT_LIMITS.items()],
     ]  # fmt: skip
+    # Lazily, so each check gathers only the columns it reads and the checks run in parallel (same order).
+    rows = df.lazy()
     parts = [
-        df.filter(cond).select(
+        rows.filter(cond).select(
             s("_row").alias("row"),
             (column if isinstance(column, pl.Expr) else pl.lit(column)).cast(pl.String).alias("column"),
             (code if isinstance(code, pl.Expr) else pl.lit(code)).cast(pl.String).alias("code"),
@@ -278,4 +281,4 @@ def _findings(df: pl.DataFrame, raw: RawRoster) -> pl.DataFrame:
         )
         for cond, column, code, value, extra in checks
     ]
-    return pl.concat(parts).cast(_FINDING_SCHEMA) if parts else pl.DataFrame(schema=_FINDING_SCHEMA)
+    return pl.concat(parts).collect().cast(_FINDING_SCHEMA) if parts else pl.DataFrame(schema=_FINDING_SCHEMA)
