@@ -16,6 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from ucj.registry.dates import MONTHS, add_date_column
+from ucj.registry.distinct import per_distinct
 from ucj.registry.issues import RosterFileError
 from ucj.registry.nik import NIK_OUTPUTS, add_nik_columns
 from ucj.registry.reader import RawRoster, ReadLimits, _finish, _read_csv
@@ -63,9 +64,14 @@ def _date_texts(seed: int) -> list[str | None]:
     return texts
 
 
-@pytest.mark.parametrize(("month_only", "seed"), list(itertools.product([False, True], [1, 2])))
-def test_dates_fast_path_equals_the_general_path(month_only: bool, seed: int) -> None:
-    frame = pl.DataFrame({"v": _date_texts(seed)}, schema={"v": pl.String})
+@pytest.mark.parametrize(
+    ("month_only", "seed", "repeats"), list(itertools.product([False, True], [1, 2], [1, 3]))
+)  # fmt: skip
+def test_dates_fast_path_equals_the_general_path(month_only: bool, seed: int, repeats: int) -> None:
+    """``repeats`` 1: nearly every text distinct (read row by row); 3: each text thrice (read once per text)."""
+    texts = _date_texts(seed) * repeats
+    random.Random(seed).shuffle(texts)
+    frame = pl.DataFrame({"v": texts}, schema={"v": pl.String})
     fast = add_date_column(frame, "v", "out", TODAY, month_only=month_only)
     general = add_date_column(frame, "v", "out", TODAY, month_only=month_only, fast_path=False)
     assert fast.columns == general.columns == ["v", "out"]
@@ -188,3 +194,22 @@ def test_reader_finish_fast_path_equals_the_general_path(seed: int) -> None:
         assert fast.notes == general.notes
         seen |= {note.code for note in fast.notes} | set(fast.frame["_cell_problem"].str.split("\t").list.first())
     assert {"FOOTER_ROWS_SKIPPED", "CELL_NUL", "CELL_TOO_LONG"} <= seen  # the inputs reach every branch
+
+
+# --- per distinct value ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [], [None], ["a"], ["a", "a", None, None, "b", "a"], ["x", "y", "z"], [str(i % 7) for i in range(100)],
+        [None] * 50 + ["a"], [str(i) for i in range(100)],
+    ],
+)  # fmt: skip
+def test_per_distinct_equals_the_rule_on_every_row(values: list[str | None]) -> None:
+    column = pl.Series("v", values, dtype=pl.String)
+
+    def rule(cells: pl.Series) -> pl.Series:
+        return cells.str.len_chars() * 10 + cells.str.count_matches("a")
+
+    assert per_distinct(column, rule).to_list() == rule(column).to_list()

@@ -11,6 +11,8 @@ import datetime as dt
 
 import polars as pl
 
+from ucj.registry.distinct import per_distinct
+
 # Indonesian and English month names and their usual abbreviations.
 MONTHS: dict[str, int] = {
     "januari": 1, "jan": 1, "january": 1,
@@ -74,20 +76,30 @@ def add_date_column(
     ``month_only`` also accepts a month without a day (``05-2025``, ``Mei 2025``) as its first day — for
     periods such as "paid through", never for birth dates.
 
-    Cells of a common exact shape (``_FAST_*``) are read by slicing; only the other cells go through the general
-    patterns. ``fast_path=False`` sends every cell through the general patterns — the same result, slower
-    (tests compare the two).
+    Each distinct text is read once (:func:`~ucj.registry.distinct.per_distinct`); cells of a common exact shape
+    (``_FAST_*``) are read by slicing, only the other cells go through the general patterns. ``fast_path=False``
+    sends every cell through the general patterns — the same result, slower (tests compare the two).
     """
     today = today or dt.date.today()
-    text = frame.select(pl.col(raw).cast(pl.String).str.strip_chars().str.to_lowercase().alias("_t"))
+    cells = frame.select(pl.col(raw).cast(pl.String)).to_series()
     if not fast_path:
-        return frame.with_columns(_general_dates(text, today, month_only).alias(out))
+        return frame.with_columns(_general_dates(_folded(cells), today, month_only).alias(out))
+    dates = per_distinct(cells, lambda texts: _read_dates(_folded(texts), today, month_only))
+    return frame.with_columns(dates.alias(out))
+
+
+def _folded(cells: pl.Series) -> pl.DataFrame:
+    return cells.to_frame("_t").select(pl.col("_t").str.strip_chars().str.to_lowercase())
+
+
+def _read_dates(text: pl.DataFrame, today: dt.date, month_only: bool) -> pl.Series:
+    """The dates of the text column ``_t``: the fast shapes by slicing, the other cells by the general patterns."""
     fast = _fast_dates(text, month_only)
     rest = fast["_shape"].is_null().arg_true()
     dates = fast["_date"]
     if rest.len():  # the general patterns on the other cells only, put back in place
         dates = dates.scatter(rest, _general_dates(text[rest], today, month_only))
-    return frame.with_columns(dates.alias(out))
+    return dates
 
 
 def _fast_dates(text: pl.DataFrame, month_only: bool) -> pl.DataFrame:
