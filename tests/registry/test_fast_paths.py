@@ -8,6 +8,7 @@ spaces, NUL, very long strings, blanks and nulls — and compare them cell by ce
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import random
 
@@ -15,11 +16,15 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
+from ucj.regions.reference import iter_reference
+from ucj.registry import distinct, reader, validate
 from ucj.registry.dates import MONTHS, add_date_column
 from ucj.registry.distinct import per_distinct
 from ucj.registry.issues import RosterFileError
 from ucj.registry.nik import NIK_OUTPUTS, add_nik_columns
-from ucj.registry.reader import RawRoster, ReadLimits, _finish, _read_csv
+from ucj.registry.reader import RawRoster, ReadLimits, _finish, _read_csv, read_roster
+from ucj.registry.regionmatch import villages_frame
+from ucj.registry.validate import Validated, validate_roster
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -213,3 +218,63 @@ def test_per_distinct_equals_the_rule_on_every_row(values: list[str | None]) -> 
         return cells.str.len_chars() * 10 + cells.str.count_matches("a")
 
     assert per_distinct(column, rule).to_list() == rule(column).to_list()
+
+
+# --- the whole validator: once per distinct value vs every row, fast paths vs general paths -------------------
+
+_ROSTER_HEADER = [
+    "NIK", "Nama Lengkap", "Tempat/Tgl Lahir", "L/P", "Jabatan", "Desa", "Kecamatan", "Kode Desa", "No HP",
+    "Penghasilan", "Iuran s/d", "TMT", "Segmen", "Pembayar", "Sektor usaha", "Jumlah pekerja", "Desil", "Program",
+]  # fmt: skip
+_ROSTER_VALUES = [
+    ["1606014101900012", "1671011301900010", "1.60601E+15", "160601410190001", "", "1606 0141 0190 0012"],
+    ["Siti  Aminah", "Budi", "", "  ", "x" * 250, "Ani\tBudi"],
+    ["Palembang, 13-12-1980", "13-12-1980", "1 Januari 1960", "31-02-1980", "١٢-١٢-١٩٨٠", "29568", "13/12/80", ""],
+    ["L", "P", "laki-laki", "Perempuan", "x", ""],
+    ["Kepala Desa", "Sekretaris Desa", "Petani", "Pedagang kaki lima", "Tukang Ojek", ""],
+    ["Sukarami", "Sukaramai", "35 Ilir", ""],
+    ["Sekayu", "Ilir Barat Dua", ""],
+    ["16.06.01.2001", "16.71.01.1001", "1606012001", "99.99.99.9999", ""],
+    ["0812-3456-7890", "+62 812 3456", "", "abc"],
+    ["Rp 2.500.000", "2,500,000", "2500000", "2,5 juta", "1.5jt", "12345678901234567", "-5", "abc", ""],
+    ["09-2026", "Mei 2025", "13-12-2025", "13-2025", "", "x"],
+    ["01-01-2024", "2024-01-01", "", "32-01-2024"],
+    ["PU", "BPU", "penerima upah", "xyz", ""],
+    ["Mandiri", "APBDes", "perusahaan", "??", ""],
+    ["Pertanian", "perdagangan", "xyz", ""],
+    ["60", "60 orang", "1.200", "60.0", "-1", "x", ""],
+    ["1", "10", "11", "0", "x", ""],
+    ["JKK, JKM", "JKK JKM JHT", "xyz", ""],
+]  # fmt: skip
+
+
+def _validated(data: bytes) -> Validated:
+    raw = read_roster(data, "roster.csv")
+    villages = villages_frame([(r.code, r.name) for r in iter_reference("16")])
+    return validate_roster(raw, villages, all_codes=set(villages["code"].to_list()), today=TODAY)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_validator_is_the_same_with_every_path_general(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    rnd = random.Random(seed)
+
+    def cell(values: list[str]) -> str:  # mostly the first (a good value), else any
+        return values[0] if rnd.random() < 0.6 else rnd.choice(values)
+
+    def nik() -> str:
+        return (
+            f"160601{rnd.randint(1, 28) + rnd.choice([0, 40]):02d}{rnd.randint(1, 12):02d}80{rnd.randint(1, 9999):04d}"
+        )
+
+    rows = [";".join([nik() if rnd.random() < 0.8 else cell(_ROSTER_VALUES[0])] + [cell(v) for v in _ROSTER_VALUES[1:]])
+            for _ in range(600)]  # fmt: skip
+    data = "\n".join(["Daftar peserta", ";".join(_ROSTER_HEADER), *rows]).encode()
+    fast = _validated(data)
+    monkeypatch.setattr(distinct, "DISTINCT_SHARE", -1.0)  # every rule on every row
+    monkeypatch.setattr(validate, "add_date_column", functools.partial(add_date_column, fast_path=False))
+    monkeypatch.setattr(validate, "add_nik_columns", functools.partial(add_nik_columns, fast_path=False))
+    monkeypatch.setattr(reader, "_finish", functools.partial(reader._finish, fast_path=False))
+    general = _validated(data)
+    assert_frame_equal(fast.rows, general.rows)
+    assert_frame_equal(fast.findings, general.findings)
+    assert fast.rows["rejected"].any() and not fast.rows["rejected"].all()

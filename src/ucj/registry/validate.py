@@ -7,6 +7,7 @@ the column header as written in the file, a stable code and the offending value.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -14,6 +15,7 @@ import polars as pl
 from ucj.contributions.defaults import apply_role_defaults
 from ucj.registry import vocab
 from ucj.registry.dates import add_date_column
+from ucj.registry.distinct import per_distinct
 from ucj.registry.issues import ISSUE_TYPES, Finding
 from ucj.registry.nik import add_nik_columns
 from ucj.registry.reader import RawRoster
@@ -46,19 +48,35 @@ class Validated:
         return [Finding(**r) for r in self.findings.sort("row", "code").iter_rows(named=True)]
 
 
+def _per_value(df: pl.DataFrame, column: str, rule: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
+    """``rule`` applied to ``column``, once per distinct value (:func:`ucj.registry.distinct.per_distinct`)."""
+
+    def apply(cells: pl.Series) -> pl.Series:
+        return cells.to_frame("_v").select(rule(pl.col("_v"))).to_series()
+
+    return per_distinct(df[column], apply).alias(column)
+
+
 def _map_words(expr: pl.Expr, words: dict[str, str]) -> pl.Expr:
     folded = expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars()
     return folded.replace_strict(words, default=None, return_dtype=pl.String)
 
 
 def add_amount_column(frame: pl.DataFrame, raw: str, out: str) -> pl.DataFrame:
-    """Rupiah amounts as written: ``Rp 2.500.000``, ``2,500,000``, ``2500000``, ``2,5 juta``, ``1.5jt``."""
+    """Rupiah amounts as written: ``Rp 2.500.000``, ``2,500,000``, ``2500000``, ``2,5 juta``, ``1.5jt``. Each
+    distinct text is read once (:func:`ucj.registry.distinct.per_distinct`)."""
+    return frame.with_columns(per_distinct(frame[raw], _amounts).alias(out))
+
+
+def _amounts(cells: pl.Series) -> pl.Series:
     c = pl.col
-    staged = frame.with_columns(
-        c(raw).str.to_lowercase().str.replace_all(r"rp\.?|\s|/bulan|/bln|per bulan|,-$", "").alias("_a")
-    ).with_columns(
-        c("_a").str.contains(r"(juta|jt)$").alias("_million"),
-        c("_a").str.replace(r"(juta|jt)$", "").alias("_n"),
+    staged = (
+        cells.to_frame("_raw")
+        .select(c("_raw").str.to_lowercase().str.replace_all(r"rp\.?|\s|/bulan|/bln|per bulan|,-$", "").alias("_a"))
+        .with_columns(
+            c("_a").str.contains(r"(juta|jt)$").alias("_million"),
+            c("_a").str.replace(r"(juta|jt)$", "").alias("_n"),
+        )
     )
     # Indonesian thousands dots (2.500.000 / 2.500.000,00) vs English commas (2,500,000.00).
     plain = (
@@ -70,9 +88,7 @@ def add_amount_column(frame: pl.DataFrame, raw: str, out: str) -> pl.DataFrame:
     )
     staged = staged.with_columns(plain.cast(pl.Float64, strict=False).alias("_v"))
     amount = pl.when(c("_million")).then(c("_v") * 1_000_000).otherwise(c("_v"))
-    return staged.with_columns(amount.round(0).cast(pl.Int64, strict=False).alias(out)).drop(
-        "_a", "_million", "_n", "_v"
-    )
+    return staged.select(amount.round(0).cast(pl.Int64, strict=False)).to_series()
 
 
 def _count_expr(expr: pl.Expr) -> pl.Expr:
@@ -109,9 +125,8 @@ def validate_roster(
         "_row",
         "_nik_numeric",
         f("nik").alias("nik_raw"),
-        f("name").str.replace_all(r"\s+", " ").alias("name"),
-        # "Palembang, 13-12-1980": drop the place (text before a comma, no digits), not "13 Desember, 1980"
-        f("birth_date").str.replace(r"^[^,\d]+,\s*", "").alias("birth_raw"),
+        f("name").alias("name"),
+        f("birth_date").alias("birth_raw"),
         f("sex").alias("sex_raw"),
         f("position").alias("occupation"),
         f("village_code").alias("code_text"),
@@ -124,7 +139,7 @@ def validate_roster(
         f("payer").alias("payer_raw"),
         f("programs").alias("programs_raw"),
         f("kpj").alias("kpj"),
-        f("phone").str.replace_all(r"[^0-9+]", "").alias("phone"),
+        f("phone").alias("phone"),
         f("address").alias("address"),
         f("unit_name").alias("unit_name"),
         f("coverage_start").alias("start_raw"),
@@ -135,6 +150,12 @@ def validate_roster(
         (pl.col("_cell_problem") if "_cell_problem" in raw.frame.columns else pl.lit(None, dtype=pl.String)).alias(
             "_cell_problem"
         ),
+    )
+    df = df.with_columns(
+        _per_value(df, "name", lambda e: e.str.replace_all(r"\s+", " ")),
+        # "Palembang, 13-12-1980": drop the place (text before a comma, no digits), not "13 Desember, 1980"
+        _per_value(df, "birth_raw", lambda e: e.str.replace(r"^[^,\d]+,\s*", "")),
+        _per_value(df, "phone", lambda e: e.str.replace_all(r"[^0-9+]", "")),
     )
     df = add_nik_columns(df, "nik_raw", "_nik_numeric", today)
     present = raw.columns.used
@@ -153,13 +174,15 @@ def validate_roster(
     decile = pl.col("decile_raw").cast(pl.Int16, strict=False)
     df = df.with_columns(
         pl.col("paid_through").dt.month_end(),
-        _map_words(pl.col("sex_raw"), vocab.SEX).alias("sex_roster"),
-        _map_words(pl.col("segment_raw"), vocab.SEGMENT_WORDS).alias("segment_given"),
-        _map_words(pl.col("ecosystem_raw"), vocab.ECOSYSTEM_WORDS).alias("ecosystem_given"),
-        _map_words(pl.col("payer_raw"), vocab.PAYER_WORDS).alias("payer"),
+        _per_value(df, "sex_raw", lambda e: _map_words(e, vocab.SEX)).alias("sex_roster"),
+        _per_value(df, "segment_raw", lambda e: _map_words(e, vocab.SEGMENT_WORDS)).alias("segment_given"),
+        _per_value(df, "ecosystem_raw", lambda e: _map_words(e, vocab.ECOSYSTEM_WORDS)).alias("ecosystem_given"),
+        _per_value(df, "payer_raw", lambda e: _map_words(e, vocab.PAYER_WORDS)).alias("payer"),
         pl.when(decile.is_between(1, 10)).then(decile).alias("poverty_decile"),  # else NUMBER_INVALID, ignored
-        _map_words(pl.col("sector_raw"), vocab.SECTOR_WORDS).alias("employer_sector"),  # else SECTOR_UNKNOWN
-        _count_expr(pl.col("size_raw")).alias("employer_size"),  # else EMPLOYEES_INVALID
+        _per_value(df, "sector_raw", lambda e: _map_words(e, vocab.SECTOR_WORDS)).alias(  # else SECTOR_UNKNOWN
+            "employer_sector"
+        ),
+        _per_value(df, "size_raw", _count_expr).alias("employer_size"),  # else EMPLOYEES_INVALID
     )
     df = _resolve_regions(df, villages, scope, all_codes or set())
     df = _derive(df, ecosystems)
