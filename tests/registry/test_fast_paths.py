@@ -208,16 +208,20 @@ def test_reader_finish_fast_path_equals_the_general_path(seed: int) -> None:
     "values",
     [
         [], [None], ["a"], ["a", "a", None, None, "b", "a"], ["x", "y", "z"], [str(i % 7) for i in range(100)],
-        [None] * 50 + ["a"], [str(i) for i in range(100)],
+        [None] * 50 + ["a"], [str(i) for i in range(100)], [None] * 20,
     ],
 )  # fmt: skip
 def test_per_distinct_equals_the_rule_on_every_row(values: list[str | None]) -> None:
     column = pl.Series("v", values, dtype=pl.String)
 
-    def rule(cells: pl.Series) -> pl.Series:
+    def rule(cells: pl.Series) -> pl.Series:  # null for a null cell, as every rule per_distinct serves
         return cells.str.len_chars() * 10 + cells.str.count_matches("a")
 
+    def non_null(cells: pl.Series) -> pl.Series:  # a value for a null cell too
+        return cells.fill_null("null").str.len_chars()
+
     assert per_distinct(column, rule).to_list() == rule(column).to_list()
+    assert per_distinct(column, non_null).to_list() == non_null(column).to_list()
 
 
 # --- the whole validator: once per distinct value vs every row, fast paths vs general paths -------------------

@@ -23,6 +23,7 @@ import polars as pl
 
 from ucj.regions.reference import kecamatan_prefixes
 from ucj.registry.dates import safe_date
+from ucj.registry.distinct import per_distinct
 
 #: Workers are at least this old, which decides the century of a two-digit birth year.
 MIN_WORKING_AGE = 15
@@ -84,19 +85,11 @@ def add_nik_columns(
         out = out.with_columns(fast[name].scatter(rest, other[name]) for name in ("_d", "_float", "_bad"))
     else:
         out = out.with_columns(_clean_nik(out.select("_t", "_num")))
-    out = out.with_columns(
-        c("_d").str.slice(6, 2).cast(pl.Int32, strict=False).alias("_dd"),
-        c("_d").str.slice(8, 2).cast(pl.Int32, strict=False).alias("_mm"),
-        c("_d").str.slice(10, 2).cast(pl.Int32, strict=False).alias("_yy"),
-    )
-    # Two-digit year: 20yy if that person would already be of working age today, else 19yy.
-    out = out.with_columns(
-        (c("_dd") > 40).alias("_female"),
-        pl.when(c("_dd") > 40).then(c("_dd") - 40).otherwise(c("_dd")).alias("_day"),
-        pl.when(2000 + c("_yy") <= today.year - MIN_WORKING_AGE).then(2000 + c("_yy")).otherwise(1900 + c("_yy"))
-        .alias("_year"),
-    )  # fmt: skip
-    out = out.with_columns(safe_date(c("_year"), c("_mm"), c("_day")).alias("_birth"))
+    # The birth date and sex come from the 6 characters DDMMYY alone: read once per distinct DDMMYY (a million
+    # NIKs hold some tens of thousands), or per row without the fast path.
+    ddmmyy = out["_d"].str.slice(6, 6)
+    births = per_distinct(ddmmyy, lambda s: _birth(s, today)) if fast_path else _birth(ddmmyy, today)
+    out = out.with_columns(births.struct.unnest())
     out = out.with_columns(
         pl.when(c("_t").is_null() | (c("_t") == ""))
         .then(pl.lit("NIK_MISSING"))
@@ -115,8 +108,7 @@ def add_nik_columns(
     )
     prefixes = pl.Series(sorted(kecamatan_prefixes()), dtype=pl.String).implode()
     valid = c("nik_error").is_null()
-    out = out.with_columns(
-        pl.when(valid).then(c("_d")).otherwise(None).alias("nik"),
+    detail = (
         pl.when(c("nik_error") == "NIK_CHARS")
         .then(c("_bad").str.slice(0, 10))
         .when(c("nik_error") == "NIK_LENGTH")
@@ -127,13 +119,37 @@ def add_nik_columns(
         .then(pl.format("hari/day {}, bulan/month {}, tahun/year {}", c("_d").str.slice(6, 2),
                         c("_d").str.slice(8, 2), c("_d").str.slice(10, 2)))
         .otherwise(None)
-        .alias("nik_error_detail"),
+    )  # fmt: skip
+    # The detail is null without an error: worked out on the rows with one only, put back in place.
+    wrong = out["nik_error"].is_not_null().arg_true()
+    details = pl.repeat(None, out.height, dtype=pl.String, eager=True).alias("nik_error_detail")
+    out = out.with_columns(
+        pl.when(valid).then(c("_d")).otherwise(None).alias("nik"),
+        details.scatter(wrong, out[wrong].select(detail).to_series()),
         pl.when(valid & ~c("_d").str.slice(0, 6).is_in(prefixes)).then(pl.lit("NIK_REGION_UNKNOWN")).otherwise(None)
         .alias("nik_warning"),
         pl.when(valid).then(c("_birth")).otherwise(None).alias("nik_birth"),
         pl.when(valid).then(pl.when(c("_female")).then(pl.lit("P")).otherwise(pl.lit("L"))).alias("nik_sex"),
     )  # fmt: skip
-    return out.drop("_t", "_d", "_num", "_float", "_bad", "_dd", "_mm", "_yy", "_female", "_day", "_year", "_birth")
+    return out.drop("_t", "_d", "_num", "_float", "_bad", "_female", "_birth")
+
+
+def _birth(ddmmyy: pl.Series, today: dt.date) -> pl.Series:
+    """``_female`` and ``_birth`` (null when impossible) of each DDMMYY text, as a struct."""
+    c = pl.col
+    out = ddmmyy.to_frame("_s").select(
+        c("_s").str.slice(0, 2).cast(pl.Int32, strict=False).alias("_dd"),
+        c("_s").str.slice(2, 2).cast(pl.Int32, strict=False).alias("_mm"),
+        c("_s").str.slice(4, 2).cast(pl.Int32, strict=False).alias("_yy"),
+    )
+    # Two-digit year: 20yy if that person would already be of working age today, else 19yy.
+    out = out.with_columns(
+        (c("_dd") > 40).alias("_female"),
+        pl.when(c("_dd") > 40).then(c("_dd") - 40).otherwise(c("_dd")).alias("_day"),
+        pl.when(2000 + c("_yy") <= today.year - MIN_WORKING_AGE).then(2000 + c("_yy")).otherwise(1900 + c("_yy"))
+        .alias("_year"),
+    )  # fmt: skip
+    return out.select(pl.struct(c("_female"), safe_date(c("_year"), c("_mm"), c("_day")).alias("_birth"))).to_series()
 
 
 def _clean_nik(cells: pl.DataFrame) -> pl.DataFrame:
