@@ -8,6 +8,7 @@ values and be joined back — the same result, a fraction of the work.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import polars as pl
 
@@ -22,7 +23,7 @@ def per_distinct(column: pl.Series, rule: Callable[[pl.Series], pl.Series]) -> p
         return rule(column.head(1)).new_from_index(0, column.len())
     # An estimate decides (HyperLogLog, ~10 ms a million rows, where unique() costs ~0.15 s for a column of
     # phone numbers); either way the result is the same.
-    if column.approx_n_unique() > DISTINCT_SHARE * column.len():
+    if cast(int, column.approx_n_unique()) > DISTINCT_SHARE * column.len():
         return rule(column)
     distinct = column.unique()
     table = pl.DataFrame({"_key": distinct, "_value": rule(distinct)})
