@@ -205,7 +205,14 @@ def _resolve_regions(df: pl.DataFrame, villages: pl.DataFrame, scope: str | None
     keys = ["code_text", "desa", "kec", "kab"]
     combos = df.select(keys).unique()
     resolved = resolve_villages(combos, villages, scope, all_codes)
-    return df.join(resolved, on=keys, how="left", nulls_equal=True)
+    # Joined on the key columns alone (not the whole wide frame) and only on keys the roster has (a column
+    # null in every row is null in every combination), then put beside the rows, whose order it keeps.
+    given = [k for k in keys if df[k].null_count() < df.height] or keys
+    found = df.select(given).join(
+        resolved.drop(k for k in keys if k not in given), on=given, how="left", nulls_equal=True,
+        maintain_order="left",
+    )  # fmt: skip
+    return df.with_columns(found.drop(given))
 
 
 def _derive(df: pl.DataFrame, mapping: pl.DataFrame | None = None) -> pl.DataFrame:
