@@ -173,7 +173,7 @@ def validate_roster(
         df = df.with_columns(pl.lit(None, dtype=pl.Int64).alias("income"))
     decile = pl.col("decile_raw").cast(pl.Int16, strict=False)
     df = df.with_columns(
-        pl.col("paid_through").dt.month_end(),
+        per_distinct(df["paid_through"], lambda dates: dates.dt.month_end()).alias("paid_through"),
         _per_value(df, "sex_raw", lambda e: _map_words(e, vocab.SEX)).alias("sex_roster"),
         _per_value(df, "segment_raw", lambda e: _map_words(e, vocab.SEGMENT_WORDS)).alias("segment_given"),
         _per_value(df, "ecosystem_raw", lambda e: _map_words(e, vocab.ECOSYSTEM_WORDS)).alias("ecosystem_given"),
