@@ -34,14 +34,39 @@ PAYER_WORDS = {"mandiri": "mandiri", "sendiri": "mandiri", "pribadi": "mandiri",
 # The employer's industry as the PP 7/2025 JKK relief names it (codes of ucj.contributions.rules.SECTORS;
 # the industry list is from news [S]); "other": an employer outside those industries.
 SECTOR_WORDS = {
-    **dict.fromkeys(("textile", "tekstil", "garmen", "garment", "konveksi", "pakaian jadi", "tekstil dan pakaian jadi",
-                     "tekstil pakaian jadi", "industri tekstil", "industri garmen"), "textile"),
+    **dict.fromkeys(
+        (
+            "textile",
+            "tekstil",
+            "garmen",
+            "garment",
+            "konveksi",
+            "pakaian jadi",
+            "tekstil dan pakaian jadi",
+            "tekstil pakaian jadi",
+            "industri tekstil",
+            "industri garmen",
+        ),
+        "textile",
+    ),
     **dict.fromkeys(("footwear", "alas kaki", "sepatu", "industri alas kaki", "industri sepatu"), "footwear"),
-    **dict.fromkeys(("leather", "kulit", "barang dari kulit", "kulit dan barang dari kulit", "industri kulit"),
-                    "leather"),
+    **dict.fromkeys(
+        ("leather", "kulit", "barang dari kulit", "kulit dan barang dari kulit", "industri kulit"), "leather"
+    ),
     **dict.fromkeys(("furniture", "furnitur", "mebel", "meubel", "industri furnitur", "industri mebel"), "furniture"),
-    **dict.fromkeys(("food", "makanan", "minuman", "makanan dan minuman", "makanan minuman", "mamin",
-                     "industri makanan", "industri makanan dan minuman"), "food"),
+    **dict.fromkeys(
+        (
+            "food",
+            "makanan",
+            "minuman",
+            "makanan dan minuman",
+            "makanan minuman",
+            "mamin",
+            "industri makanan",
+            "industri makanan dan minuman",
+        ),
+        "food",
+    ),
     **dict.fromkeys(("toys", "mainan", "mainan anak", "industri mainan", "industri mainan anak"), "toys"),
     **dict.fromkeys(("other", "lainnya", "lain lain", "lain"), "other"),
 }
@@ -58,6 +83,8 @@ _ROLE_PATTERNS: list[tuple[str, str]] = [
     (r"\b(ketua rt|rt)\b", "rt"),
     (r"\b(lpm|lkmd|pkk|karang taruna|linmas|kader posyandu|posyandu|kader|bumdes|lembaga adat)\b", "lkd"),
 ]  # fmt: skip
+
+
 def fold(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(text or "").lower()).strip()
 
@@ -119,9 +146,10 @@ def ecosystems_for(rows: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.
         pl.col("occupation").cast(pl.String).alias("_occ"),
         pl.col("village_role").cast(pl.String).alias("_role"),
     )
-    occupations = keys.select("_occ").drop_nulls().unique().with_columns(
-        pl.concat_str(pl.lit(" "), fold_expr(pl.col("_occ")), pl.lit(" ")).alias("_text")
-    )
+    pairs = keys.select("_desa", "_occ").drop_nulls("_occ").unique()
+    # the distinct occupations from the pairs: far fewer rows than ``keys``
+    text = pl.concat_str(pl.lit(" "), fold_expr(pl.col("_occ")), pl.lit(" ")).alias("_text")
+    occupations = pairs.select("_occ").unique().with_columns(text)
     words = table.with_columns(
         pl.concat_str(pl.lit(" "), pl.col("keyword"), pl.lit(" ")).alias("_kw"),
         pl.col("keyword").str.len_chars().alias("_len"),
@@ -129,7 +157,6 @@ def ecosystems_for(rows: pl.DataFrame, table: pl.DataFrame | None = None) -> pl.
         .alias("_rank"),
     )  # fmt: skip
     hits = occupations.join(words, how="cross").filter(pl.col("_text").str.contains(pl.col("_kw"), literal=True))
-    pairs = keys.select("_desa", "_occ").drop_nulls("_occ").unique()
     parts = pairs.select("_desa").unique().with_columns(pl.col("_desa").str.split(".").alias("_parts"))
     ancestors = pl.concat(
         [parts.select("_desa", pl.lit("").alias("region"), pl.lit(0, pl.Int8).alias("_level"))]
