@@ -29,6 +29,7 @@ import python_calamine as calamine
 
 from ucj.registry.columns import ColumnMap, fold_header, header_score, map_columns
 from ucj.registry.issues import Finding, RosterFileError
+from ucj.registry.limits import DEFAULT_LIMITS, ReadLimits
 
 HEADER_SCAN_ROWS = 30
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -42,25 +43,6 @@ ORIGIN_ROW_HEADER = "UCJ baris"
 # A valid UTF-8 multi-byte sequence: when a file that is not valid UTF-8 as a whole holds some, it mixes
 # encodings (e.g. rows pasted from a UTF-8 export into a Windows-1252 file).
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    """Bounds on what one roster file may cost to read (settings ``UCJ_MAX_*``, see ucj.settings)."""
-
-    max_bytes: int = 50 * _MB
-    max_uncompressed: int = 500 * _MB
-    max_rows: int = 1_000_000
-    max_columns: int = 500
-    max_cell_chars: int = 2_000
-    #: Files whose work size (an xlsx's uncompressed size, else the file size) exceeds this are parsed in a
-    #: child process under the memory and time limits below; smaller ones in-process (start-up stays fast).
-    inprocess_bytes: int = 16 * _MB
-    memory_bytes: int = 3072 * _MB
-    timeout_seconds: float = 300.0
-
-
-DEFAULT_LIMITS = ReadLimits()
 
 
 @dataclass

@@ -17,15 +17,23 @@ import io
 import json
 import sys
 import zipfile
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ucj import bounded
-from ucj.registry.reader import DEFAULT_LIMITS, FileFacts, RawRoster, ReadLimits, inspect_file, parse_roster
+from ucj.registry.limits import DEFAULT_LIMITS, ReadLimits
+
+if TYPE_CHECKING:
+    from ucj.registry.reader import FileFacts, RawRoster
+
+# The reader (Polars, the spreadsheet libraries: ~0.2 s) is imported where a file is read, not with this module:
+# the command line starts a large file's child (start_reading) before it imports them.
 
 
 def read_roster_bounded(data: bytes, filename: str = "", limits: ReadLimits = DEFAULT_LIMITS) -> RawRoster:
     """Read a roster like :func:`ucj.registry.reader.read_roster`, refusing with a ``RosterFileError`` whatever
     would exceed ``limits`` (``FILE_TOO_LARGE…``, ``FILE_TOO_MANY_ROWS``, ``FILE_UNSAFE``, ``FILE_PARSE_LIMIT``)."""
+    from ucj.registry.reader import inspect_file, parse_roster
+
     facts = inspect_file(data, filename, limits)
     if facts.work <= limits.inprocess_bytes:
         return parse_roster(data, limits, facts)
@@ -96,6 +104,7 @@ def _decode(meta: dict[str, Any], ipc: IO[bytes]) -> RawRoster:
 
     from ucj.registry.columns import ColumnMap
     from ucj.registry.issues import Finding
+    from ucj.registry.reader import RawRoster
 
     columns = ColumnMap(**meta["columns"])
     notes = [Finding(**n) for n in meta["notes"]]
@@ -109,6 +118,7 @@ def parse_in_child(argv: list[str]) -> int:
     roster on stdin, the cells on stdout. ``argv`` is ``[_, LIMITS, FILENAME, FACTS]``; with FACTS (JSON, not
     ``null``) the parent inspected the same bytes, so the child only parses them."""
     from ucj.registry.issues import RosterFileError
+    from ucj.registry.reader import FileFacts, inspect_file, parse_roster
 
     limits = ReadLimits(**json.loads(argv[1]))
     filename = argv[2] if len(argv) > 2 else ""
