@@ -36,13 +36,13 @@ def test_two_imports_sharing_new_niks_both_finish(write_csv: Callable[..., Path]
     a_inserted, b_matched = threading.Event(), threading.Event()
     real_stored, real_insert = store._stored, store._insert
 
-    def stored(cur: Any, frame: Any) -> Any:
+    def stored(cur: Any, frame: Any, *rest: Any) -> Any:
         if threading.current_thread().name == "B" and not b_matched.is_set():
             assert a_inserted.wait(WAIT)  # B matches while A's rows exist but are not committed
-            found = real_stored(cur, frame)
+            found = real_stored(cur, frame, *rest)
             b_matched.set()
             return found
-        return real_stored(cur, frame)
+        return real_stored(cur, frame, *rest)
 
     def insert(cur: Any, rows: Any, *rest: Any) -> Any:
         lost = real_insert(cur, rows, *rest)

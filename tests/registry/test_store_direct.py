@@ -93,8 +93,8 @@ def test_a_concurrent_import_holding_the_lock_sends_the_batch_the_staged_way(
             assert a_inserted.wait(WAIT)  # B asks for the lock while A holds it (shared) with its rows inserted
         return real_lock(cur, rows)
 
-    def stored(cur: Any, frame: Any) -> Any:
-        found = real_stored(cur, frame)
+    def stored(cur: Any, frame: Any, *rest: Any) -> Any:
+        found = real_stored(cur, frame, *rest)
         if threading.current_thread().name == "B":
             b_matched.set()
         return found
@@ -138,8 +138,8 @@ def test_a_nik_registered_by_a_writer_without_the_lock_falls_back(
         finally:
             connections.close_all()
 
-    def stored(cur: Any, frame: Any) -> Any:
-        found = real_stored(cur, frame)
+    def stored(cur: Any, frame: Any, *rest: Any) -> Any:
+        found = real_stored(cur, frame, *rest)
         if not tried and late in frame["nik"].to_list():
             writer = threading.Thread(target=register_meanwhile)
             writer.start()

@@ -40,9 +40,9 @@ def test_bulk_reads_equal_probing(write_csv: Callable[..., Path], monkeypatch: p
     frames: list[pl.DataFrame] = []
     real = store._stored
 
-    def stored(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
+    def stored(cur: Any, frame: pl.DataFrame, *rest: Any) -> pl.DataFrame:
         frames.append(frame)
-        return real(cur, frame)
+        return real(cur, frame, *rest)
 
     monkeypatch.setattr(store, "_stored", stored)
     # The known NIKs and new ones, in no particular order.
