@@ -58,21 +58,25 @@ def test_the_child_reads_what_sqlite3_reads_for_any_text(tmp_path: Path) -> None
     con.close()
     schema = {"nik": pl.String(), "name": pl.String(), "phone": pl.String(), "income": pl.Int64(),
               "born": pl.String()}  # fmt: skip
-    for sql, params in [
-        ("SELECT nik, name, phone, income, born || '' FROM p", []),
-        ("SELECT nik, name, phone, income, born || '' FROM p WHERE nik BETWEEN ? AND ?", ["9", "9999"]),
+    sql = "SELECT nik, name, phone, income, born || '' FROM p"
+    whole = in_process(path, sql, [], schema)
+    for parts in [
+        [(sql, [])],
+        [(sql + " WHERE nik BETWEEN ? AND ?", ["9", "9999"])],
+        # Two parts read side by side; the first is NULL throughout (integers to the driver), the second text.
+        [(sql + " WHERE rowid <= ?", [3000]), (sql + " WHERE rowid > ?", [3000])],
     ]:
-        child = arrow_read.read(path, sql, params, list(schema))
+        child = arrow_read.read(path, parts, list(schema))
         typed = child.select([pl.col(c).cast(t) for c, t in schema.items()])
-        expected = in_process(path, sql, params, schema)
-        assert typed.equals(expected)
-        assert typed.height == (3000 if not params else 0) + len(texts) * 3
+        expected = pl.concat([in_process(path, sql, params, schema) for sql, params in parts])
+        assert typed.equals(expected) and typed.height in (whole.height, len(texts) * 3)
+    assert typed.equals(whole) and whole.height == 3000 + len(texts) * 3
     assert "nul\x00inside" in typed["name"].to_list() and "Budi\nSantoso" in typed["name"].to_list()
 
 
 def test_a_child_that_cannot_read_says_so(tmp_path: Path) -> None:
     with pytest.raises(arrow_read.ChildReadError):
-        arrow_read.read(tmp_path / "absent.sqlite3", "SELECT 1", [], ["one"])
+        arrow_read.read(tmp_path / "absent.sqlite3", [("SELECT 1", [])], ["one"])
 
 
 # --- through the import ---------------------------------------------------------------------------------------

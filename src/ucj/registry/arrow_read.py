@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,13 +42,14 @@ class ChildReadError(Exception):
     """The child did not answer (it failed, hit the timeout, or the driver is missing)."""
 
 
-def read(path: Path, sql: str, params: Sequence[str], columns: Sequence[str]) -> pl.DataFrame:
-    """The rows of ``sql`` (``?`` placeholders bound to ``params``) on the SQLite database file ``path``, read
-    read-only by a child process through the Arrow driver, as a Polars frame with ``columns`` as its column names
-    (one per selected expression, in order). Column types are the driver's (inferred from every value: text,
-    integers, floats; an all-NULL column comes back as integers). Raises :class:`ChildReadError` when the child
-    gives no answer; the caller reads in-process then."""
-    request = json.dumps({"path": str(path), "sql": sql, "params": list(params)}).encode()
+def read(path: Path, parts: Sequence[tuple[str, Sequence[Any]]], columns: Sequence[str]) -> pl.DataFrame:
+    """The rows of every ``(sql, params)`` of ``parts`` one after the other (``?`` placeholders; the same columns
+    in each) on the SQLite database file ``path``, read read-only by a child process through the Arrow driver, as
+    a Polars frame with ``columns`` as its column names (one per selected expression, in order). The child reads
+    the parts side by side, one thread and connection each. Column types are the driver's (inferred from every
+    value: text, integers, floats; an all-NULL column comes back as integers). Raises :class:`ChildReadError` when
+    the child gives no answer; the caller reads in-process then."""
+    request = json.dumps({"path": str(path), "parts": [[sql, list(params)] for sql, params in parts]}).encode()
 
     def decode(meta: dict[str, Any], ipc: IO[bytes]) -> pl.DataFrame:
         frame = pl.read_ipc(ipc)  # from the current position: the IPC file after the header
@@ -72,10 +74,17 @@ def _child(source: IO[bytes], out: IO[bytes]) -> int:
         return 0
     request = json.loads(source.read())
     uri = Path(request["path"]).as_uri() + "?mode=ro"
-    with adbc.connect(uri) as con, con.cursor() as cur:
-        cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": _BATCH_ROWS})
-        cur.execute(request["sql"], tuple(request["params"]))
-        frame = pl.DataFrame(cur.fetch_arrow())
+
+    def part(sql: str, params: list[Any]) -> pl.DataFrame:
+        with adbc.connect(uri) as con, con.cursor() as cur:
+            cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": _BATCH_ROWS})
+            cur.execute(sql, tuple(params))  # the driver reads every row here, without the GIL
+            return pl.DataFrame(cur.fetch_arrow())
+
+    with ThreadPoolExecutor(len(request["parts"])) as pool:
+        frames = list(pool.map(lambda p: part(*p), request["parts"]))
+    # A column NULL throughout one part comes back as integers there: the parts meet in their common type.
+    frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
     bounded.write_meta({"rows": frame.height}, out)
     # Same Polars on both sides: the newest IPC level keeps string views as they are (see ucj.registry.sandbox).
     frame.write_ipc(out, compat_level=pl.CompatLevel.newest())
