@@ -31,6 +31,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,26 +149,29 @@ def _keep_stored(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
 @dataclass(frozen=True)
 class Stage:
     """What :func:`sqlite_stage` prepared before the import's transaction: the batch's rows in insert form
-    (``frame``, as :func:`_new_rows` makes them) in the attached scratch database, or ``None`` when the batch is
+    (``frame``, as :func:`_new_rows` makes them) in the attached scratch databases, or ``None`` when the batch is
     mostly registered already (no scratch written); ``changes``: the connection's count of changed rows then,
     outside any transaction (see :func:`snapshot_file`)."""
 
     frame: pl.DataFrame | None
     rows: int
     changes: int = -1
+    #: The attached scratch databases, each a table ``rows`` holding a part of ``frame`` in order.
+    schemas: tuple[str, ...] = ()
 
 
 @contextlib.contextmanager
 def sqlite_stage(ok: pl.DataFrame, batch_id: int) -> Iterator[Stage | None]:
     """SQLite, a batch of ``_STAGE_MIN`` rows or more: its rows in insert form (:func:`_new_rows` of every
-    row, sorted by NIK) written by the Arrow driver (ADBC) into a scratch database file, attached to Django's
-    connection as ``ucj_stage`` (read-only) for the duration; ``None`` (the ``executemany`` path) otherwise.
+    row, sorted by NIK) written by the Arrow driver (ADBC) into scratch database files (two halves), attached to
+    Django's connection as ``ucj_stage_0`` and ``ucj_stage_1`` (read-only) for the duration; ``None`` (the
+    ``executemany`` path) otherwise.
 
-    Enter it *before* the import's transaction: SQLite refuses ``ATTACH`` inside one. The insert is then one
-    ``INSERT … SELECT`` inside the import's transaction, so the batch stays all-or-nothing; the scratch file is
-    only read there. The driver bundles its own SQLite library, so it only ever opens the scratch file, never
+    Enter it *before* the import's transaction: SQLite refuses ``ATTACH`` inside one. The insert is then an
+    ``INSERT … SELECT`` per part inside the import's transaction, so the batch stays all-or-nothing; the scratch
+    files are only read there. The driver bundles its own SQLite library, so it only ever opens the scratch file, never
     the registry's database (two SQLite libraries holding one file in one process can lose each other's
-    locks). The file is created 0600 beside the database and removed afterwards; one left by a killed
+    locks). The files are created 0600 beside the database and removed afterwards; one left by a killed
     process is removed by the next stage in that directory. Without the driver, inside a larger transaction
     (a form entry, a dry run) or for a small batch: ``None``. When a sample of the batch's NIKs is mostly
     registered already (a re-import: few rows to insert, the stage would be wasted), a :class:`Stage` without
@@ -192,24 +196,40 @@ def sqlite_stage(ok: pl.DataFrame, batch_id: int) -> Iterator[Stage | None]:
     rows = _new_rows(frame.drop([c for c in frame.columns if c.startswith("defaulted_")]), batch_id)
     folder = _stage_folder()
     _remove_stale_stages(folder)
-    fd, name = tempfile.mkstemp(prefix=f"ucj-stage-{os.getpid()}-", suffix=".sqlite3", dir=folder)
-    os.close(fd)
-    path = Path(name)
-    attached = False
+    # Two scratch files, each half of the sorted rows, written side by side by two threads (one SQLite file has
+    # one writer at a time; the driver works without the GIL): 1M rows in 0.80–1.01 s against 1.54–1.87 s for
+    # one file (load 1.7–1.9). The halves are inserted in order, so the NIK index still grows in order.
+    half = (rows.height + 1) // 2
+    parts = [part for part in (rows[:half], rows[half:]) if part.height]
+    paths: list[Path] = []
+    attached: list[str] = []
     try:
-        with adbc.connect(str(path), autocommit=True) as scratch, scratch.cursor() as cur:
-            cur.adbc_ingest("rows", sqlite_values(rows), mode="create")
+        for _ in parts:
+            fd, name = tempfile.mkstemp(prefix=f"ucj-stage-{os.getpid()}-", suffix=".sqlite3", dir=folder)
+            os.close(fd)
+            paths.append(Path(name))
+
+        def ingest(path: Path, part: pl.DataFrame) -> None:
+            with adbc.connect(str(path), autocommit=True) as scratch, scratch.cursor() as cur:
+                cur.adbc_ingest("rows", sqlite_values(part), mode="create")
+
+        with ThreadPoolExecutor(len(parts)) as pool:
+            list(pool.map(ingest, paths, parts))
         with connection.cursor() as cur:
-            cur.execute(f"ATTACH DATABASE %s AS {_STAGE_SCHEMA}", [path.as_uri() + "?mode=ro"])
-        attached = True
-        yield Stage(rows, rows.height, changes)
+            for i, path in enumerate(paths):
+                schema = f"{_STAGE_SCHEMA}_{i}"
+                cur.execute(f"ATTACH DATABASE %s AS {schema}", [path.as_uri() + "?mode=ro"])
+                attached.append(schema)
+        yield Stage(rows, rows.height, changes, tuple(attached))
     finally:
         try:
             if attached and connection.connection is not None:
                 with connection.cursor() as cur:
-                    cur.execute(f"DETACH DATABASE {_STAGE_SCHEMA}")
+                    for schema in attached:
+                        cur.execute(f"DETACH DATABASE {schema}")
         finally:
-            path.unlink(missing_ok=True)
+            for path in paths:
+                path.unlink(missing_ok=True)
 
 
 def _mostly_known(ok: pl.DataFrame, sample: int = 1000) -> bool:
@@ -604,7 +624,7 @@ def _insert(
     """Insert new participants, skipping NIKs registered meanwhile (``ON CONFLICT (nik) DO NOTHING``: the
     database never raises on a duplicate); returns the NIKs that were not inserted by this call. ``direct``:
     this batch holds the insert lock alone (:func:`_insert_lock`), so it copies straight into the table.
-    ``stage``: SQLite, every row of the batch in insert form in the attached scratch database; the known NIKs
+    ``stage``: SQLite, every row of the batch in insert form in the attached scratch databases; the known NIKs
     among them are skipped by the same ``ON CONFLICT``."""
     table = quote(Participant._meta.db_table)
     cols = ", ".join(quote(c) for c in rows.columns)
@@ -624,7 +644,7 @@ def _insert(
         marks = ", ".join(["%s"] * rows.width)
         # From a stage, SQLite's own INSERT … SELECT grows the indexes faster than it rebuilds them (1M rows:
         # 11.7–12.4 s against 13.3–17.7 s with the rebuild); row by row from Python, the rebuild wins.
-        in_stage = stage.frame if stage is not None else None
+        in_stage, schemas = (stage.frame, stage.schemas) if stage is not None else (None, ())
         rebuilt = _drop_secondary_indexes(cur, rows.height) if in_stage is None else []
         if in_stage is not None:
             staged = ", ".join(quote(c) for c in in_stage.columns)
@@ -634,17 +654,20 @@ def _insert(
             # between a SELECT and an upsert clause.
             cur.execute(f"SELECT {_NOW}", [])
             (now,) = cur.fetchone()
-            cur.execute(
-                f"INSERT INTO {table} ({staged}, created_at, updated_at) SELECT {staged}, %s, %s "  # noqa: S608
-                f"FROM {_STAGE_SCHEMA}.rows WHERE true ON CONFLICT (nik) DO NOTHING",
-                [now, now],
-            )
+            inserted = 0
+            for schema in schemas:  # in NIK order: the first part's NIKs are all below the second's
+                cur.execute(
+                    f"INSERT INTO {table} ({staged}, created_at, updated_at) SELECT {staged}, %s, %s "  # noqa: S608
+                    f"FROM {schema}.rows WHERE true ON CONFLICT (nik) DO NOTHING",
+                    [now, now],
+                )
+                inserted += cur.rowcount
         else:
             cur.executemany(
                 f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (nik) DO NOTHING",  # noqa: S608
                 sqlite_rows(rows),
             )
-        inserted = cur.rowcount
+            inserted = cur.rowcount
         for create in rebuilt:
             cur.execute(create)
     if inserted == rows.height:
