@@ -282,3 +282,18 @@ def test_validator_is_the_same_with_every_path_general(seed: int, monkeypatch: p
     assert_frame_equal(fast.rows, general.rows)
     assert_frame_equal(fast.findings, general.findings)
     assert fast.rows["rejected"].any() and not fast.rows["rejected"].all()
+
+
+def test_birthdate_mismatch_compares_day_month_and_two_digit_year_only() -> None:
+    """The findings read the mismatch only on rows whose two dates differ; a date 100 years off the NIK's has
+    the same DDMMYY and is no mismatch, as before."""
+    rows = [
+        "1606014101800012;Siti;01-01-1980;P",  # the NIK's date
+        "1606014101800013;Ani;01-01-1880;P",  # 100 years earlier: same day, month and two-digit year
+        "1606014101800014;Ina;02-01-1980;P",  # another day
+        "1606014101800015;Tuti;01-01-2080;P",
+        "1606014101800016;Eka;;P",
+    ]
+    data = "\n".join(["Daftar peserta", "NIK;Nama;Tgl Lahir;L/P", *rows]).encode()
+    found = _validated(data).findings.filter(pl.col("code") == "BIRTHDATE_MISMATCH")
+    assert found.select("row", "value", "extra").rows() == [(5, "02-01-1980", "01-01-1980")]

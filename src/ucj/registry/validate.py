@@ -301,8 +301,13 @@ def _findings(df: pl.DataFrame, raw: RawRoster) -> pl.DataFrame:
     ]  # fmt: skip
     # Lazily, so each check gathers only the columns it reads and the checks run in parallel (same order).
     rows = df.lazy()
+    # The birth date mismatch compares the dates as text: only on the rows whose two dates differ at all
+    # (filtered eagerly first: a lazy plan would merge both filters and format every row's dates).
+    narrowed = {"BIRTHDATE_MISMATCH": df.filter(s("birth_roster") != s("nik_birth")).lazy()}
     parts = [
-        rows.filter(cond).select(
+        (narrowed.get(code, rows) if isinstance(code, str) else rows)
+        .filter(cond)
+        .select(
             s("_row").alias("row"),
             (column if isinstance(column, pl.Expr) else pl.lit(column)).cast(pl.String).alias("column"),
             (code if isinstance(code, pl.Expr) else pl.lit(code)).cast(pl.String).alias("code"),
