@@ -153,17 +153,23 @@ def validate_roster(
     )
     df = df.with_columns(
         _per_value(df, "name", lambda e: e.str.replace_all(r"\s+", " ")),
-        # "Palembang, 13-12-1980": drop the place (text before a comma, no digits), not "13 Desember, 1980"
-        _per_value(df, "birth_raw", lambda e: e.str.replace(r"^[^,\d]+,\s*", "")),
         _per_value(df, "phone", lambda e: e.str.replace_all(r"[^0-9+]", "")),
     )
     df = add_nik_columns(df, "nik_raw", "_nik_numeric", today)
     present = raw.columns.used
-    for name, source, out in (("birth_date", "birth_raw", "birth_roster"), ("coverage_start", "start_raw",
-                              "coverage_start"), ("paid_through", "paid_raw", "paid_through")):  # fmt: skip
-        month_only = name != "birth_date"
+
+    def birth(cells: pl.Series) -> pl.Series:  # the text without the place, and its date, in one pass
+        # "Palembang, 13-12-1980": drop the place (text before a comma, no digits), not "13 Desember, 1980"
+        texts = cells.to_frame("birth_raw").select(pl.col("birth_raw").str.replace(r"^[^,\d]+,\s*", ""))
+        if "birth_date" not in present:
+            return texts.with_columns(pl.lit(None, dtype=pl.Date).alias("birth_roster")).to_struct()
+        return add_date_column(texts, "birth_raw", "birth_roster", today).to_struct()
+
+    df = df.with_columns(per_distinct(df["birth_raw"], birth).struct.unnest())
+    for name, source, out in (("coverage_start", "start_raw", "coverage_start"),
+                              ("paid_through", "paid_raw", "paid_through")):  # fmt: skip
         df = (
-            add_date_column(df, source, out, today, month_only=month_only)
+            add_date_column(df, source, out, today, month_only=True)
             if name in present
             else df.with_columns(pl.lit(None, dtype=pl.Date).alias(out))
         )
