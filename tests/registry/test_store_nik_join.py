@@ -1,6 +1,7 @@
-"""Issue 17 §3: the store joins a batch with the stored rows through the NIK as a 64-bit number when every NIK is
-16 digits (:func:`ucj.registry.store.nik_join`). It must give exactly the rows and columns of the join on the text,
-for valid NIKs and for anything else a NIK column might hold."""
+"""Issue 17 §3: the store joins a batch with the stored rows, and looks NIKs up among others, through the NIK as a
+64-bit number when every NIK is 16 digits (:func:`ucj.registry.store.nik_join`, :func:`~ucj.registry.store.nik_in`).
+They must give exactly the rows, columns and answers of the same on the text, for valid NIKs and for anything else
+a NIK column might hold."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import random
 import polars as pl
 import pytest
 
-from ucj.registry.store import nik_join
+from ucj.registry.store import nik_in, nik_join
 
 HOSTILE = [
     "", " ", "\x00", "1606011301900044\x00", "+606011301900044", " 606011301900044", "0606011301900044",
@@ -46,6 +47,8 @@ def test_the_numeric_join_equals_the_text_join(seed: int, hostile: bool) -> None
             plain = left.join(right, on="nik", how=how, suffix=suffix)  # type: ignore[arg-type]
             assert fast.columns == plain.columns and fast.schema == plain.schema
             assert ordered(fast).equals(ordered(plain))
+    mask = nik_in(left["nik"], right["nik"])
+    assert mask.equals(left["nik"].is_in(right["nik"].implode()), check_names=False)
 
 
 def test_empty_sides() -> None:

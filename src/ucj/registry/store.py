@@ -291,13 +291,16 @@ def write_participants(
         tell("matching", 55)
         direct = _insert_lock(cur, frame.height)
         stored = _stored(cur, frame, snapshot_file(stage))
-        registered = frame["nik"].is_in(stored["nik"].implode())  # one pass, used twice (0.1–0.2 s per 1M NIKs)
+        registered = nik_in(frame["nik"], stored["nik"])  # one pass, used twice
         new = frame.filter(~registered).drop(flags)
         tell("inserting", 65)
         # The stage holds every row of the batch in insert form already: the new ones are a filter of it.
         fresh = pl.col("nik").is_in(new["nik"].implode())
         in_stage = stage.frame if stage is not None else None
-        inserted = _new_rows(new, batch_id) if in_stage is None else in_stage.filter(fresh)
+        if in_stage is None:
+            inserted = _new_rows(new, batch_id)
+        else:  # a new registry: every row of the stage is new
+            inserted = in_stage if new.height == frame.height else in_stage.filter(fresh)
         lost = _insert(cur, inserted, batch_id, direct, stage) if new.height else []
         if lost:
             # A concurrent import registered these NIKs after our match: match them again, now as known ones.
@@ -547,7 +550,7 @@ def nik_join(left: pl.DataFrame, right: pl.DataFrame, how: Any, suffix: str = "_
     sides is 16 digits (valid NIKs are) the join goes through the NIK as an unsigned 64-bit number, which is then
     an exact image of the text: a million rows join in 0.41–0.45 s instead of 1.21–1.29 s (load 2.1–2.2). Any
     other NIK: the join on the text."""
-    if not (_digit_niks(left) and _digit_niks(right)):
+    if not (_digits(left["nik"]) and _digits(right["nik"])):
         return left.join(right, on="nik", how=how, suffix=suffix)
     key = "__nik_key"
     number = pl.col("nik").cast(pl.UInt64).alias(key)
@@ -555,15 +558,22 @@ def nik_join(left: pl.DataFrame, right: pl.DataFrame, how: Any, suffix: str = "_
     return joined.drop(key)
 
 
-def _digit_niks(frame: pl.DataFrame) -> bool:
-    """Whether every NIK of ``frame`` is exactly 16 ASCII digits (35 ms for a million)."""
-    return bool(frame["nik"].str.contains("^[0-9]{16}$").all()) and frame["nik"].null_count() == 0
+def nik_in(niks: pl.Series, among: pl.Series) -> pl.Series:
+    """``niks.is_in(among)``, through the NIKs as numbers when all are 16 digits (as :func:`nik_join`)."""
+    if _digits(niks) and _digits(among):
+        return niks.cast(pl.UInt64).is_in(among.cast(pl.UInt64).implode())
+    return niks.is_in(among.implode())
+
+
+def _digits(niks: pl.Series) -> bool:
+    """Whether every NIK is exactly 16 ASCII digits (35 ms for a million)."""
+    return bool(niks.str.contains("^[0-9]{16}$").all()) and niks.null_count() == 0
 
 
 def _in_batch(rows: pl.DataFrame, niks: pl.Series | list[str]) -> pl.DataFrame:
     """The rows whose NIK is one of ``niks`` (a semi-join, as a filter: 0.25 s for a million NIKs in a million
     rows against 0.70 s for Polars' semi-join)."""
-    return rows.filter(pl.col("nik").is_in(pl.Series(niks, dtype=pl.String()).implode()))
+    return rows.filter(nik_in(rows["nik"], pl.Series(niks, dtype=pl.String())))
 
 
 def _changed(old: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
