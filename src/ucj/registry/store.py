@@ -11,7 +11,7 @@
    concurrent import registered in the meantime is matched again and handled as a known one. A large batch
    on PostgreSQL that gets the registry's insert lock alone (:func:`_insert_lock`) is ``COPY``-ed straight
    into the table instead (no other import can add a NIK between its match and its insert). A large batch
-   on SQLite is inserted from its Arrow stage (:func:`sqlite_stage`) by one ``INSERT … SELECT``.
+   on SQLite is inserted from its Arrow stage (:func:`sqlite_stage`) by an ``INSERT … SELECT`` per half.
 3. Known NIKs are classified (vectorised): a stored village outside the writer's regions → ``foreign``
    (untouched); another person (name or birth date, :mod:`ucj.registry.identity`) → ``conflict``
    (untouched, a person decides); else ``updated``.
@@ -529,7 +529,7 @@ def _child_rows(path: Path, parts: list[tuple[str, list[Any]]], raw: dict[str, A
     try:
         found = arrow_read.read(path, [(sql.replace("%s", "?"), params) for sql, params in parts], list(raw))
         return found.select([pl.col(c).cast(t) for c, t in raw.items()])
-    except (arrow_read.ChildReadError, pl.exceptions.PolarsError) as exc:
+    except (arrow_read.ChildReadError, pl.exceptions.PolarsError, OSError, ValueError) as exc:  # e.g. no fork
         log.warning("participant lookup read in-process: the child read failed (%s)", type(exc).__name__)
         return None
 
