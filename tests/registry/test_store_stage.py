@@ -6,6 +6,7 @@ the scratch file never outlives the import, and a re-import of mostly registered
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -163,3 +164,26 @@ def test_the_staged_insert_stamps_rows_as_the_database_default_does(
     assert len({c for nik, c, _ in rows if nik >= "1606011301900011"}) == 1  # one statement, one 'now'
     newest = max(dt.datetime.fromisoformat(c) for _, c, _ in rows)
     assert abs((dt.datetime.now(dt.UTC).replace(tzinfo=None) - newest).total_seconds()) < 600
+
+
+def test_the_scratch_files_are_owner_only_while_attached(
+    write_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "_STAGE_MIN", 1)
+    modes: dict[str, int] = {}
+    real = store.sqlite_stage
+
+    @contextlib.contextmanager
+    def spy(*args: Any) -> Any:
+        with real(*args) as stage:
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA database_list")
+                modes.update({name: os.stat(file).st_mode & 0o777 for _, name, file in cur.fetchall()
+                              if name.startswith("ucj_stage")})  # fmt: skip
+            yield stage
+
+    monkeypatch.setattr(services, "sqlite_stage", spy)
+    path = roster(write_csv, range(1, 41), "0811")
+    assert import_roster(path.read_bytes(), path.name).accepted == 40
+    assert modes == {"ucj_stage_0": 0o600, "ucj_stage_1": 0o600}
+    assert scratch_files() == []
