@@ -185,9 +185,8 @@ def validate_roster(
         _per_value(df, "ecosystem_raw", lambda e: _map_words(e, vocab.ECOSYSTEM_WORDS)).alias("ecosystem_given"),
         _per_value(df, "payer_raw", lambda e: _map_words(e, vocab.PAYER_WORDS)).alias("payer"),
         pl.when(decile.is_between(1, 10)).then(decile).alias("poverty_decile"),  # else NUMBER_INVALID, ignored
-        _per_value(df, "sector_raw", lambda e: _map_words(e, vocab.SECTOR_WORDS)).alias(  # else SECTOR_UNKNOWN
-            "employer_sector"
-        ),
+        # else SECTOR_UNKNOWN
+        _per_value(df, "sector_raw", lambda e: _map_words(e, vocab.SECTOR_WORDS)).alias("employer_sector"),
         _per_value(df, "size_raw", _count_expr).alias("employer_size"),  # else EMPLOYEES_INVALID
     )
     df = _resolve_regions(df, villages, scope, all_codes or set())
