@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from ucj.regions.codes import name_key
 
 
 def in_region(field: str, code: str, *, villages_only: bool = False) -> Q:
@@ -53,6 +57,11 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Rosters are matched by the stored key (ucj.registry.regionmatch): it follows every rename.
+        self.name_key = name_key(self.name)
+        super().save(*args, **kwargs)
 
     @property
     def level_name(self) -> str:

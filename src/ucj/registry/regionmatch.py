@@ -140,14 +140,20 @@ def resolve_villages(
     )
 
 
-def villages_frame(regions: list[tuple[str, str]]) -> pl.DataFrame:
-    """Build the villages frame from ``(code, name)`` pairs of every level (parents give kec/kab names)."""
+def villages_frame(regions: list[tuple[str, str]], keys: dict[str, str] | None = None) -> pl.DataFrame:
+    """Build the villages frame from ``(code, name)`` pairs of every level (parents give kec/kab names).
+    ``keys``: each code's name key as stored (``Region.name_key``), instead of working 10,000 of them out again
+    (0.1–0.2 s of every import)."""
     names = dict(regions)
+    known = keys or {}
+
+    def key(code: str) -> str:
+        return known[code] if code in known else name_key(names.get(code, ""))
+
     rows = []
     for code, name in regions:
         if level_of(code) != 4:
             continue
         kec, kab = code.rsplit(".", 1)[0], code[:5]
-        rows.append((code, name, name_key(name), kec, names.get(kec, ""), name_key(names.get(kec, "")), kab,
-                     names.get(kab, ""), name_key(names.get(kab, ""))))  # fmt: skip
+        rows.append((code, name, key(code), kec, names.get(kec, ""), key(kec), kab, names.get(kab, ""), key(kab)))
     return pl.DataFrame(rows, schema=list(VILLAGE_COLUMNS), orient="row")

@@ -97,7 +97,8 @@ def villages_for(scope: str | None) -> pl.DataFrame:
     qs = Region.objects.all()
     if scope:
         qs = qs.filter(code__startswith=scope[:2])
-    return villages_frame(list(qs.values_list("code", "name")))
+    rows = list(qs.values_list("code", "name", "name_key"))
+    return villages_frame([(code, name) for code, name, _ in rows], {code: key for code, _, key in rows})
 
 
 def import_roster(
