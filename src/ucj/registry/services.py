@@ -22,6 +22,7 @@ from ucj.contributions.defaults import FIELDS as DEFAULTED_FIELDS
 from ucj.contributions.roledefaults import role_defaults_frame
 from ucj.regions.codes import common_ancestor, normalize_code
 from ucj.regions.models import Region
+from ucj.registry.checkpoint import checkpoint_aside
 from ucj.registry.conflicts import open_conflicts
 from ucj.registry.ecosystems import mapping_frame
 from ucj.registry.issues import ISSUE_TYPES, NIK_CONFLICT, NIK_NOT_AVAILABLE, Finding, RosterFileError
@@ -350,7 +351,12 @@ def _commit(
     tell("writing", 50)
     # A large batch on SQLite is handed to the database through Arrow before the transaction (ATTACH is refused
     # inside one); the insert from it happens inside, all-or-nothing with the rest (store.sqlite_stage).
-    with sqlite_stage(checked.ok, batch.pk) as stage, transaction.atomic():
+    with (
+        checkpoint_aside(checked.ok.height) as checkpoint_after_commit,
+        sqlite_stage(checked.ok, batch.pk) as stage,
+        transaction.atomic(),
+    ):
+        checkpoint_after_commit()  # first: it runs beside what the commit sets off (facts, dashboards)
         changes: list[pl.DataFrame] = []
         written = write_participants(
             checked.ok, batch.pk, tell, writable=_write_codes(user), changes=changes, stage=stage
