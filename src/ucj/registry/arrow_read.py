@@ -1,10 +1,13 @@
 """Reading many participant rows of a SQLite registry through Arrow, in a child process (issue 17 §3).
 
-Through Python's ``sqlite3`` module a million stored rows of 15 columns cost 7–8 s (fetching 15 million Python
-objects 3.7 s, building the Polars frame from them 1.8 s, sorting the NIKs as a list 0.5 s). The Arrow driver
-(``adbc_driver_sqlite``) reads the same rows straight into Arrow columns in 1.3–1.5 s; the child hands them back as
-an Arrow IPC file through a memory file (:func:`ucj.bounded.run`): 1.3–1.9 s in all, the child's start and its
-Polars import included (measured at load 2.6–2.8).
+Through Python's ``sqlite3`` module a million stored rows of 15 columns cost 4.4–8 s (fetching 15 million Python
+objects 3.7 s, building the Polars frame from them 1.8 s). The Arrow driver (``adbc_driver_sqlite``) reads the same
+rows straight into Arrow columns in 1.3–1.5 s; the child hands them back as an Arrow IPC file through a memory
+file (:func:`ucj.bounded.run`). The whole lookup of a 1M-row re-import: 2.1–2.6 s against 4.4–4.7 s in-process
+(same run, load 1.5), 2.1 s in the CLI (load 1.4), 3.6 s against 6.2 s in ``bench/import_bench.py --before``
+(medians of 2, load 0.9–1.8). What did not help: SQLite building CSV lines (quoted with ``replace``) or JSON
+objects for Polars to parse in bulk: 3.2–5.3 s, the string building inside SQLite alone 4.1 s; ``mmap_size`` or
+a larger page cache for the child's scan: no change (1.3–1.5 s).
 
 Why a child: the driver bundles its own SQLite library. Two SQLite libraries holding one database file in one
 process lose each other's POSIX locks, so the driver never opens the registry inside the Django process.
