@@ -289,9 +289,9 @@ def test_a_duplicate_missed_by_the_match_does_not_raise(
     run(write_csv, [f"{MUBA_NIK},Siti Aminah,01-01-1990,{SUKARAMI},0811,"], name="v1.csv")
     real, calls = store._stored, []
 
-    def blind_first(cur: Any, frame: pl.DataFrame) -> pl.DataFrame:
+    def blind_first(cur: Any, frame: pl.DataFrame, *rest: Any) -> pl.DataFrame:
         calls.append(frame.height)
-        found = real(cur, frame)
+        found = real(cur, frame, *rest)
         return found.clear() if len(calls) == 1 else found
 
     monkeypatch.setattr(store, "_stored", blind_first)
