@@ -640,7 +640,13 @@ def _copy_direct(cur: Any, table: str, cols: str, rows: pl.DataFrame) -> bool:
 
     try:
         with transaction.atomic():
+            rebuilt = _drop_secondary_indexes(cur, rows.height)
             copy_frame(cur, f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)", rows)
+            if rebuilt:
+                # 1M rows: COPY 3.7-4.2 s and the three builds 1.4-1.8 s, against 6.4-6.7 s into the indexes.
+                cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for create in rebuilt:
+                cur.execute(create)
     except UniqueViolation:
         return False
     return True
@@ -713,19 +719,28 @@ def _insert(
 
 
 def _drop_secondary_indexes(cur: Any, adding: int) -> list[str]:
-    """On SQLite, when a batch at least doubles a large table, drop its secondary indexes (not the NIK's
-    unique index, which ``ON CONFLICT`` needs) and return their ``CREATE INDEX`` statements for after the
-    insert: building an index once over sorted keys is cheaper than growing it row by row in the order of
-    NIKs. Safe to do inside the import's transaction: SQLite's DDL is transactional (a failed or killed import
-    rolls the indexes back with the rows), and readers in WAL mode keep their snapshot, indexes included."""
+    """When a batch at least doubles a large table, drop its secondary indexes (not the primary key nor the
+    NIK's unique index, which ``ON CONFLICT`` and the direct ``COPY`` need) and return their ``CREATE INDEX``
+    statements for after the insert: building an index once over sorted keys is cheaper than growing it row by
+    row in the order of NIKs. Safe inside the import's transaction: DDL is transactional on both databases (a
+    failed or killed import rolls the indexes back with the rows). On SQLite, readers in WAL mode keep their
+    snapshot, indexes included; on PostgreSQL, ``DROP INDEX`` locks the table, so readers of the participant
+    table wait for the commit of such a load (a first load, mostly; dashboards read the coverage facts)."""
     if adding < _REBUILD_MIN:
         return []
     table = Participant._meta.db_table
-    cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {quote(table)} LIMIT %s)", [adding])  # noqa: S608
+    cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {quote(table)} LIMIT %s) t", [adding])  # noqa: S608
     if cur.fetchone()[0] >= adding:
         return []
-    cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-                [table])  # fmt: skip
+    if connection.vendor == "postgresql":
+        cur.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary",
+            [table],
+        )
+    else:
+        cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                    [table])  # fmt: skip
     found = cur.fetchall()
     for name, _ in found:
         cur.execute(f"DROP INDEX {quote(name)}")
