@@ -6,6 +6,7 @@ Table and column names come from model metadata, quoted by the connection; value
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -15,6 +16,14 @@ from django.db import connection
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+def sqlite_file() -> Path | None:
+    """The SQLite database's file (``None`` on PostgreSQL and for a database in memory, e.g. the test database)."""
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or not name or name.startswith("file:") or ":memory:" in name:
+        return None
+    return Path(name).resolve()
 
 
 #: Rows per CSV piece that :func:`copy_frame` sends: Polars writes the next piece while the server parses the

@@ -42,10 +42,10 @@ def events(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     scratch = tmp_path / "scratch.sqlite3"
     sqlite3.connect(scratch).close()
     monkeypatch.setattr(checkpoint, "ASIDE_MIN", 1)
-    monkeypatch.setattr(checkpoint, "_database_file", lambda: str(scratch))
+    monkeypatch.setattr(checkpoint, "sqlite_file", lambda: scratch)
     real_checkpoint, real_apply = checkpoint._checkpoint, delta.apply_changes
 
-    def spy_checkpoint(path: str) -> None:
+    def spy_checkpoint(path: Path) -> None:
         seen.append("checkpoint")
         real_checkpoint(path)
 

@@ -17,8 +17,11 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from django.db import connection, transaction
+
+from ucj.bulk import sqlite_file
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +34,8 @@ def checkpoint_aside(rows: int) -> Iterator[Callable[[], None]]:
     """Enter around a large import's transaction (outside it); inside the transaction, call what it yields
     first, so the checkpoint starts before any other work that waits for the commit. No-op on PostgreSQL, for
     fewer than :data:`ASIDE_MIN` rows, inside a larger transaction and for a database in memory."""
-    path = _database_file()
-    if connection.vendor != "sqlite" or rows < ASIDE_MIN or connection.in_atomic_block or path is None:
+    path = sqlite_file()
+    if path is None or rows < ASIDE_MIN or connection.in_atomic_block:
         yield lambda: None
         return
     with connection.cursor() as cur:
@@ -55,16 +58,9 @@ def checkpoint_aside(rows: int) -> Iterator[Callable[[], None]]:
                 cur.execute(f"PRAGMA wal_autocheckpoint = {pages:d}")
 
 
-def _checkpoint(path: str) -> None:
+def _checkpoint(path: Path) -> None:
     try:
         with contextlib.closing(sqlite3.connect(path, timeout=30)) as con:
             con.execute("PRAGMA wal_checkpoint(PASSIVE)")
     except sqlite3.Error as exc:  # the next automatic checkpoint does it
         logger.warning("WAL checkpoint after a large import failed: %s", type(exc).__name__)
-
-
-def _database_file() -> str | None:
-    name = str(connection.settings_dict["NAME"])
-    if not name or name.startswith("file:") or ":memory:" in name:
-        return None
-    return name

@@ -40,7 +40,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.db.models import Field
 
-from ucj.bulk import copy_frame, quote, sqlite_rows, sqlite_values
+from ucj.bulk import copy_frame, quote, sqlite_file, sqlite_rows, sqlite_values
 from ucj.registry.identity import differs_expr
 from ucj.registry.models import Participant
 
@@ -246,10 +246,8 @@ def _mostly_known(ok: pl.DataFrame, sample: int = 1000) -> bool:
 
 def _stage_folder() -> Path | None:
     """The folder of the SQLite database file (``None``, the system's temporary folder, for one in memory)."""
-    name = str(connection.settings_dict["NAME"])
-    if name.startswith("file:") or ":memory:" in name or not name:
-        return None
-    return Path(name).resolve().parent
+    path = sqlite_file()
+    return None if path is None else path.parent
 
 
 def _remove_stale_stages(folder: Path | None) -> None:
@@ -416,9 +414,8 @@ def snapshot_file(stage: Stage | None) -> Path | None:
 
 
 def _database_file() -> Path | None:
-    """The SQLite database's file (``None`` for one in memory, e.g. the test database)."""
-    folder = _stage_folder()
-    return None if folder is None else Path(str(connection.settings_dict["NAME"])).resolve()
+    """The SQLite database's file (``None`` for one in memory, e.g. the test database; tests point it elsewhere)."""
+    return sqlite_file()
 
 
 def _stored(cur: Any, frame: pl.DataFrame, child: Path | None = None) -> pl.DataFrame:
