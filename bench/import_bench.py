@@ -291,7 +291,9 @@ DETAIL = [
     "ucj.registry.store:facts_changes", "ucj.registry.store:_sqlite_range", "ucj.coverage.delta:apply_changes",
     "ucj.coverage.services:refresh_facts", "ucj.coverage.services:prepare_and_publish",
     "ucj.registry.store:_mostly_known", "ucj.registry.store:_copy_direct", "ucj.registry.store:_whole_table",
-    "ucj.registry.store:_drop_secondary_indexes", "ucj.bulk:sqlite_values",
+    "ucj.registry.store:_drop_secondary_indexes", "ucj.bulk:sqlite_values", "ucj.registry.store:_child_rows",
+    "ucj.registry.store:classify", "ucj.registry.store:_keep_stored",
+    "ucj.bulk:copy_frame", "ucj.coverage.services:Preloaded",
 ]  # fmt: skip
 
 
