@@ -133,3 +133,25 @@ def test_a_first_load_into_an_empty_registry_counts_nobody_again(
     monkeypatch.setattr(delta, "_people_per_kecamatan", lambda k: counted.append(k) or real(k))
     load(write_csv, second_roster(paid), django_capture_on_commit_callbacks, "b.csv")
     assert counted
+
+
+def test_a_first_load_prepares_the_dashboards_from_the_facts_it_wrote(
+    write_csv: Callable[..., Path], django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts table holds exactly what a first load wrote: the new version's answers start from that frame
+    instead of reading the table back. A later load, which leaves other facts in place, reads them as before."""
+    from ucj.bulk import read_frame
+    from ucj.coverage.facts import FACT_SCHEMA
+
+    given: list[Any] = []
+    real = coverage_services.schedule_publication
+    monkeypatch.setattr(coverage_services, "schedule_publication",
+                        lambda facts=None, read_ns=None: given.append(facts) or real(facts, read_ns))  # fmt: skip
+    paid = f"{timezone.localdate():%Y-%m-%d}"
+    load(write_csv, first_roster(paid), django_capture_on_commit_callbacks, "a.csv")
+    stored = read_frame(CoverageFact.objects.all(), dict(FACT_SCHEMA))
+    assert given[-1] is not None
+    assert given[-1].sort(list(FACT_SCHEMA)).equals(stored.sort(list(FACT_SCHEMA)))
+    one = ["NIK,Nama,Jabatan,Kode Desa,Iuran s/d", f"1606010107850005,Dewi,Petani,{PALEMBANG},{paid}"]
+    load(write_csv, one, django_capture_on_commit_callbacks, "b.csv")  # Kab. Musi Banyuasin's facts stay
+    assert given[-1] is None

@@ -16,6 +16,7 @@ would mean they were not, and then the whole refresh falls back to :func:`refres
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 
 import polars as pl
@@ -92,6 +93,7 @@ def apply_changes(desa_codes: Iterable[str], changes: pl.DataFrame, first: dt.da
     roster imported again unchanged, or only phone numbers corrected)."""
     from ucj.coverage import services
 
+    read_ns = time.time_ns()
     first = first or services.FIRST_MONTH
     last = timezone.localdate().replace(day=1)
     lapse = settings.UCJ_LAPSE_MONTHS
@@ -136,5 +138,8 @@ def apply_changes(desa_codes: Iterable[str], changes: pl.DataFrame, first: dt.da
     if written.height:
         with connection.cursor() as cur:
             insert_frame(cur, CoverageFact._meta.db_table, written)
-    services.bump_version()
+    # A first load: the table holds exactly the facts just written (one COUNT tells), so the new version's answers
+    # are prepared from them instead of reading them back (0.1-0.2 s of a 100,000-row import).
+    whole = written if CoverageFact.objects.count() == written.height else None
+    services.bump_version(whole, read_ns)
     return written.height
