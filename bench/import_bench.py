@@ -165,16 +165,19 @@ def run_import(
     src: str | None = None,
 ) -> dict[str, Any]:
     """Run the import CLI as a child process; wall time, counts, stage spans, CPU time and peak RSS. ``src``:
-    run that ``src`` folder's code instead (``--before``). ``--again``: a re-import is not refused."""
+    run that ``src`` folder's code instead (``--before``). ``--again``: a re-import is not refused (code older
+    than that option, e.g. the code the issue measured, never refused one)."""
     with tempfile.TemporaryDirectory(prefix="ucj-bench-run-") as tmp:
         stages_file, stdout_file = Path(tmp) / "stages.json", Path(tmp) / "stdout.json"
         child_env = dict(env)
+        again = ["--again"]
         if src:
             child_env["PYTHONPATH"] = src
+            again = again if "--again" in (Path(src) / "ucj" / "cli" / "imports.py").read_text() else []
         if plain:
-            cmd = [UCJ, "import", "roster", str(path), "--json", "--again"]
+            cmd = [UCJ, "import", "roster", str(path), "--json", *again]
         else:
-            cmd = [sys.executable, __file__, "--as-cli", "import", "roster", str(path), "--json", "--again"]
+            cmd = [sys.executable, __file__, "--as-cli", "import", "roster", str(path), "--json", *again]
             child_env[_STAGES_ENV] = str(stages_file)
             if profile:
                 child_env[_PROFILE_ENV] = str(profile)
