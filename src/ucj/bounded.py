@@ -101,11 +101,16 @@ def start(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeo
           decode: Decode[T], refuse: Refuse) -> Running[T]:  # fmt: skip
     """Start ``python -m module *args`` on ``data`` and return at once (see :class:`Running`; :func:`run` waits)."""
     source, result = memory_file(f"{module}-in"), memory_file(f"{module}-out")
-    source.write(data)
-    source.seek(0)
-    # The child's stderr may quote cell values: it is dropped, never logged.
-    proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=source, stdout=result,  # noqa: S603
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        source.write(data)
+        source.seek(0)
+        # The child's stderr may quote cell values: it is dropped, never logged.
+        proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=source, stdout=result,  # noqa: S603
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+    except BaseException:  # no child (e.g. no memory to fork): the memory files are not left open
+        source.close()
+        result.close()
+        raise
     return Running(proc, source, result, time.monotonic() + timeout_seconds, memory_bytes, timeout_seconds, decode,
                    refuse)  # fmt: skip
 

@@ -84,3 +84,23 @@ def test_bounded_reader_uses_the_child_above_the_in_process_size() -> None:
 )
 def test_first_lines_are_the_first_lines_of_the_whole_text(text: str) -> None:
     assert reader._first_lines(text, 35) == text.splitlines()[:35]
+
+
+def test_a_child_that_cannot_start_leaves_no_memory_file_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ucj import bounded
+
+    opened: list[object] = []
+    real_memory_file = bounded.memory_file
+
+    def memory_file(name: str) -> object:
+        opened.append(real_memory_file(name))
+        return opened[-1]
+
+    def no_fork(*args: object, **kwargs: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(bounded, "memory_file", memory_file)
+    monkeypatch.setattr(bounded.subprocess, "Popen", no_fork)
+    with pytest.raises(OSError):
+        sandbox.read_in_child(b"NIK,Nama\n", "a.csv", DEFAULT_LIMITS)
+    assert len(opened) == 2 and all(f.closed for f in opened)  # type: ignore[attr-defined]
