@@ -21,6 +21,14 @@ def test_a_renamed_region_gets_the_key_of_its_new_name() -> None:
     assert desa.name_key == name_key("Sukarami Baru")
 
 
+def test_a_save_of_the_name_alone_stores_its_key_too() -> None:
+    desa = Region.objects.get(code=SUKARAMI)
+    desa.name = "Sukarami Lama"
+    desa.save(update_fields=["name"])
+    desa.refresh_from_db()
+    assert desa.name_key == name_key("Sukarami Lama")
+
+
 def test_villages_frame_uses_the_stored_keys() -> None:
     Region.objects.filter(code=SUKARAMI).update(name_key="kunci-tersimpan")  # no save(): only the stored key moves
     row = villages_for("16").filter(code=SUKARAMI).row(0, named=True)

@@ -61,6 +61,9 @@ class Region(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Rosters are matched by the stored key (ucj.registry.regionmatch): it follows every rename.
         self.name_key = name_key(self.name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields and "name_key" not in fields:
+            kwargs["update_fields"] = [*fields, "name_key"]  # a save of the name alone stores its key too
         super().save(*args, **kwargs)
 
     @property
