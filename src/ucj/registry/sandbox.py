@@ -4,8 +4,8 @@
 unsafe without parsing (upload size, an xlsx's real uncompressed size and row count, XML entities). What
 passes and is small (work size up to ``ReadLimits.inprocess_bytes``, the common village roster) is parsed
 in-process: its memory is bounded by that size, and start-up stays fast. Anything larger is parsed by a
-child process (``python -m ucj.registry.sandbox_child``, run by :func:`ucj.bounded.run`: memory, CPU and output
-limits set before it parses, killed after ``timeout_seconds``, file and answer through in-memory files); it
+child process (``python -m ucj.registry.sandbox_child``, started by :func:`ucj.bounded.start`: memory, CPU and
+output limits set before it parses, killed after ``timeout_seconds``, file and answer through in-memory files); it
 hands the cells back as an Arrow IPC file after a JSON header (no pickle: the parent never runs anything the
 child wrote).
 """
