@@ -313,6 +313,15 @@ def _delete(kind: _Kind, user: Any, pk: Any, request: HttpRequest | None, *, obj
     return obj
 
 
+def _children_to_change(user: Any, kind: _Kind, children: Any) -> list[Any]:
+    """The rows of ``children`` (a queryset of ``kind``) locked, in order, each checked writable by ``user``: a row
+    that takes them along when it goes is refused before anything changes if any of them may not change."""
+    rows = list(children.select_for_update().order_by("pk"))
+    for row in rows:
+        _check_write(user, kind.name, _code_of(kind, row), _payer(kind, row))
+    return rows
+
+
 def _snapshot(obj: Any) -> dict[str, list[Any]]:
     """Every stored field of ``obj`` (but the bookkeeping of who changed it last) as ``{name: [value, None]}``."""
     skip = {"id", "updated_by", "updated_at"}

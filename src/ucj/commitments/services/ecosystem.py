@@ -22,6 +22,7 @@ from ucj.commitments.services.base import (
     Values,
     _as_of,
     _check_write,
+    _children_to_change,
     _create,
     _delete,
     _get,
@@ -79,9 +80,7 @@ def delete_unit(user: Any, pk: int, *, request: HttpRequest | None = None) -> No
     the user may not change one of them (a partner of a region above theirs tied to a unit of their region)."""
     unit = _get(KINDS["unit"], user, pk, lock=True)
     _check_write(user, "unit", unit.desa_id)
-    partners = list(Partner.objects.select_for_update().filter(unit=unit).order_by("pk"))
-    for partner in partners:
-        _check_write(user, "partner", partner.region_id)
+    partners = _children_to_change(user, KINDS["partner"], Partner.objects.filter(unit=unit))
     for partner in partners:
         _update(KINDS["partner"], user, partner.pk, {"unit": None}, request)
     _delete(KINDS["unit"], user, pk, request, obj=unit)

@@ -19,6 +19,7 @@ from ucj.commitments.services.base import (
     CommitmentRefused,
     Values,
     _check_write,
+    _children_to_change,
     _create,
     _delete,
     _get,
@@ -92,9 +93,7 @@ def delete_meeting(user: Any, pk: int, *, request: HttpRequest | None = None) ->
     (an action another office gave a region outside the user's)."""
     meeting = _get(KINDS["meeting"], user, pk, lock=True)
     _check_write(user, "meeting", meeting.region_id)
-    actions = list(FollowUpAction.objects.select_for_update().filter(meeting=meeting).order_by("pk"))
-    for action in actions:
-        _check_write(user, "action", action.owner_id)
+    actions = _children_to_change(user, KINDS["action"], FollowUpAction.objects.filter(meeting=meeting))
     for action in actions:
         _delete(KINDS["action"], user, action.pk, request, obj=action)
     _delete(KINDS["meeting"], user, pk, request, obj=meeting, more={"actions": [len(actions), 0]})
