@@ -139,6 +139,9 @@ class Participant(models.Model):
         db_index=False,
     )
     source_row = models.PositiveIntegerField(null=True, blank=True)
+    # The roster row last applied (ucj.registry.fingerprint): a re-import skips a row whose fingerprint is
+    # unchanged. A trigger clears it when anything else changes a data column; NULL: compare in full.
+    roster_fingerprint = models.BigIntegerField(null=True, editable=False)
     # Database defaults, so bulk inserts need not send the same timestamp a million times.
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())

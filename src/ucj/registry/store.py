@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 
 from ucj.bulk import copy_frame, quote, sqlite_file, sqlite_rows, sqlite_values
+from ucj.registry import fingerprint
 from ucj.registry.identity import differs_expr
 from ucj.registry.models import Participant
 
@@ -59,7 +60,7 @@ _DEFAULTED = ("segment", "ecosystem", "jkk", "jkm", "jht", "jp", "jkp")
 #: Nullable columns without a model default.
 _NULLABLE = ("birth_date", "income", "risk_class", "poverty_decile", "coverage_start", "paid_through",
              "employer_sector", "employer_size", "unit_name")
-_INSERT_COLUMNS = ("nik", *DATA_COLUMNS, "source_batch_id", "source_row")  # timestamps: database defaults
+_INSERT_COLUMNS = ("nik", *DATA_COLUMNS, "source_batch_id", "source_row", fingerprint.COLUMN)  # timestamps: defaults
 _STAGE = "ucj_stage_participant"
 _STAGE_NEW = "ucj_stage_new_participant"
 #: What became of a written row (see :func:`write_participants`).
@@ -70,6 +71,14 @@ _IDENTITY = {"id": pl.Int64(), "desa_id": pl.String(), "name": pl.String(), "bir
 #: known NIK, so the store can hand the facts the before/after rows of what it changed (see ``changes``).
 FACTS_COLUMNS = {"segment": pl.String(), "ecosystem": pl.String(), "payer": pl.String(),
                  "coverage_start": pl.Date(), "paid_through": pl.Date()}  # fmt: skip
+#: What the first read of a batch's known NIKs takes when fingerprints are trusted (:mod:`ucj.registry.fingerprint`):
+#: the full row is read only where the fingerprint differs.
+_PRINT = fingerprint.COLUMN
+_PRINTS = {"nik": pl.String(), "id": pl.Int64(), "desa_id": pl.String(), _PRINT: pl.Int64()}
+#: PostgreSQL: the row version (``xmin``, the transaction that wrote it) read with the fingerprints. An import
+#: records a fingerprint only on a row still at that version: a page that changed the row after the read (and
+#: before the import's write) leaves it without one. SQLite needs none: its writers take turns.
+_VERSION = "__version"
 #: Above this many NIKs, SQLite looks known NIKs up by one range scan of the NIK index instead of probing it
 #: once per NIK, when the range holds at most ``_RANGE_SPREAD`` times as many stored rows as the batch has.
 _RANGE_MIN, _RANGE_SPREAD = 20_000, 4
@@ -121,7 +130,7 @@ def written_frame(ok: pl.DataFrame) -> pl.DataFrame:
     derived = _blank_to_null(ok)
     absent = {"risk_class": pl.Int16, "employer_sector": pl.String, "employer_size": pl.Int64, "unit_name": pl.String}
     missing = [pl.lit(None, dtype=t).alias(c) for c, t in absent.items() if c not in ok.columns]
-    return ok.with_columns(missing).select(
+    frame = ok.with_columns(missing).select(
         "nik",
         *[
             pl.col("desa_code").alias("desa_id") if c == "desa_id" else derived.get(c, pl.col(c)).alias(c)
@@ -130,6 +139,8 @@ def written_frame(ok: pl.DataFrame) -> pl.DataFrame:
         pl.col("_row").alias("source_row"),
         *[pl.col(f"defaulted_{c}") for c in KEEP_STORED if f"defaulted_{c}" in ok.columns],
     )
+    # Everything that decides what applying the row writes: not its place in the file (source_row).
+    return frame.with_columns(fingerprint.of_rows(frame, [c for c in frame.columns if c != "source_row"]))
 
 
 def _keep_stored(old: pl.DataFrame, stored: pl.DataFrame, numeric: bool | None = None) -> pl.DataFrame:
@@ -282,6 +293,9 @@ def write_participants(
 
     ``stage``: the batch's rows already handed to SQLite (:func:`sqlite_stage`); new people are inserted from
     there.
+
+    A known row whose roster fingerprint is the stored one (:mod:`ucj.registry.fingerprint`) is neither read in
+    full nor compared: applying it again would change nothing.
     """
     tell = progress or (lambda stage, pct: None)
     frame = written_frame(ok)
@@ -289,10 +303,20 @@ def write_participants(
     with connection.cursor() as cur:
         tell("matching", 55)
         direct = _insert_lock(cur, frame.height)
-        stored = _stored(cur, frame, snapshot_file(stage))
+        child = snapshot_file(stage)
+        trusted = fingerprint.guarded(cur, connection.vendor, Participant._meta.db_table)
+        prints = _stored(cur, frame, child, _prints_columns()) if trusted else None
         # Whether every NIK of the batch and of the stored rows is 16 digits, asked once for the joins below.
-        numeric = _digits(frame["nik"]) and _digits(stored["nik"])
-        registered = nik_in(frame["nik"], stored["nik"], numeric=numeric)  # one pass, used twice
+        numeric = _digits(frame["nik"]) and (prints is None or _digits(prints["nik"]))
+        same = _same(frame, prints, numeric)
+        if prints is not None and "xmin" in prints.columns:
+            frame = nik_join(frame, prints.select("nik", pl.col("xmin").alias(_VERSION)), "left", numeric=numeric)
+        unsure = frame if prints is None else frame.filter(nik_in(frame["nik"], prints["nik"], numeric=numeric))
+        stored = _stored(cur, unsure.filter(~nik_in(unsure["nik"], same["nik"], numeric=numeric)) if same.height
+                         else unsure, child)  # fmt: skip
+        if prints is None:  # else the stored NIKs are among those checked
+            numeric = numeric and _digits(stored["nik"])
+        registered = nik_in(frame["nik"], stored["nik"] if prints is None else prints["nik"], numeric=numeric)
         new = frame.filter(~registered).drop(flags)
         tell("inserting", 65)
         # The stage holds every row of the batch in insert form already: the new ones are a filter of it.
@@ -307,7 +331,10 @@ def write_participants(
             # A concurrent import registered these NIKs after our match: match them again, now as known ones.
             stored = pl.concat([stored, _stored(cur, frame.filter(pl.col("nik").is_in(lost)))], how="diagonal_relaxed")
             numeric = numeric and _digits(stored["nik"])
-        known = frame.filter(pl.col("nik").is_in(stored["nik"].implode()) if lost else registered)
+        if lost or same.height:
+            known = frame.filter(nik_in(frame["nik"], stored["nik"], numeric=numeric))
+        else:
+            known = frame.filter(registered)
         outcome = classify(known, stored, writable, numeric=numeric)
         tell("updating", 85)
         updated = outcome["outcome"] == UPDATED
@@ -321,6 +348,10 @@ def write_participants(
         changed = _changed(old, stored, numeric)
         if changed.height:
             _update(cur, changed, batch_id)
+        if trusted and changed.height < old.height:  # found equal: the next import need not compare them
+            _record_fingerprints(cur, old.filter(~nik_in(old["nik"], changed["nik"], numeric=numeric)))
+        if same.height:
+            outcome = pl.concat([outcome, _same_outcome(same, writable)])
     if changes is not None:
         changes.extend(facts_changes(inserted.filter(~pl.col("nik").is_in(lost)), changed, stored))
     return (
@@ -332,6 +363,30 @@ def write_participants(
             pl.col("participant_id"),
         )
     )
+
+
+def _same(frame: pl.DataFrame, prints: pl.DataFrame | None, numeric: bool) -> pl.DataFrame:
+    """``nik``, ``id`` and ``desa_id`` of the stored rows whose fingerprint is that of the batch's row."""
+    if prints is None or prints.is_empty():
+        return pl.DataFrame(schema={c: _PRINTS[c] for c in ("nik", "id", "desa_id")})
+    batch = frame.select("nik", pl.col(fingerprint.COLUMN).alias("__batch_print"))
+    joined = nik_join(prints, batch, "inner", numeric=numeric)
+    return joined.filter(pl.col(fingerprint.COLUMN) == pl.col("__batch_print")).select("nik", "id", "desa_id")
+
+
+def _prints_columns() -> dict[str, pl.DataType]:
+    """What the first read of known NIKs takes: :data:`_PRINTS`, and on PostgreSQL the row version."""
+    return {**_PRINTS, "xmin": pl.Int64()} if connection.vendor == "postgresql" else _PRINTS
+
+
+def _same_outcome(same: pl.DataFrame, writable: Sequence[str] | None) -> pl.DataFrame:
+    """The outcomes of rows found unchanged by their fingerprint: ``foreign`` outside the writer's regions (as
+    :func:`classify` decides first), else ``updated`` (with nothing to write)."""
+    inside = in_regions_expr("desa_id", writable)
+    return same.select(
+        "nik", pl.when(inside).then(pl.lit(UPDATED)).otherwise(pl.lit(FOREIGN)).alias("outcome"),
+        pl.col("id").alias("participant_id"),
+    )  # fmt: skip
 
 
 def facts_changes(inserted: pl.DataFrame, changed: pl.DataFrame, stored: pl.DataFrame) -> list[pl.DataFrame]:
@@ -425,17 +480,22 @@ def _database_file() -> Path | None:
     return sqlite_file()
 
 
-def _stored(cur: Any, frame: pl.DataFrame, child: Path | None = None) -> pl.DataFrame:
+def _stored(
+    cur: Any, frame: pl.DataFrame, child: Path | None = None, columns: dict[str, pl.DataType] | None = None
+) -> pl.DataFrame:
     """The stored values of the batch's NIKs that the registry already holds: the NIK and every data column
-    the batch gives a value for (only those can differ, see :func:`_changed`). ``child``: the SQLite registry's
-    file, when a large read may go through a child process (:func:`snapshot_file`)."""
-    given = [
-        c for c in DATA_COLUMNS
-        if frame[c].null_count() < frame.height and c not in _IDENTITY and c not in FACTS_COLUMNS
-    ]  # fmt: skip
-    schema: dict[str, pl.DataType] = {
-        "nik": pl.String(), **_IDENTITY, **FACTS_COLUMNS, **{c: frame.schema[c] for c in given}
-    }
+    the batch gives a value for (only those can differ, see :func:`_changed`), or just ``columns``. ``child``:
+    the SQLite registry's file, when a large read may go through a child process (:func:`snapshot_file`)."""
+    if columns is None:
+        given = [
+            c for c in DATA_COLUMNS
+            if frame[c].null_count() < frame.height and c not in _IDENTITY and c not in FACTS_COLUMNS
+        ]  # fmt: skip
+        schema: dict[str, pl.DataType] = {
+            "nik": pl.String(), **_IDENTITY, **FACTS_COLUMNS, **{c: frame.schema[c] for c in given}
+        }
+    else:
+        schema = dict(columns)
     table = quote(Participant._meta.db_table)
     if frame.is_empty():
         return pl.DataFrame(schema=schema)
@@ -786,20 +846,50 @@ def _update(cur: Any, old: pl.DataFrame, batch_id: int) -> None:
         sets = ", ".join(f"{quote(c)} = COALESCE(s.{quote(c)}, {table}.{quote(c)})" for c in DATA_COLUMNS)
         cur.execute(
             f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = s.source_row, "  # noqa: S608
-            f"updated_at = CURRENT_TIMESTAMP FROM {_STAGE} s WHERE {table}.nik = s.nik",
+            f"{_PRINT} = {_if_unchanged(table, old)}, updated_at = CURRENT_TIMESTAMP "
+            f"FROM {_STAGE} s WHERE {table}.nik = s.nik",
             [batch_id],
         )
         cur.execute(f"DROP TABLE {_STAGE}")
         return
     sets = ", ".join(f"{quote(c)} = COALESCE(%s, {quote(c)})" for c in DATA_COLUMNS)
     ordered = old.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch")).select(
-        *DATA_COLUMNS, "_batch", "source_row", "nik"
+        *DATA_COLUMNS, "_batch", "source_row", _PRINT, "nik"
     )
     cur.executemany(
-        f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = %s, updated_at = CURRENT_TIMESTAMP "  # noqa: S608
-        "WHERE nik = %s",
+        f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = %s, {_PRINT} = %s, "  # noqa: S608
+        "updated_at = CURRENT_TIMESTAMP WHERE nik = %s",
         sqlite_rows(ordered),
     )
+
+
+def _if_unchanged(table: str, staged: pl.DataFrame) -> str:
+    """PostgreSQL: the new fingerprint for a row of the stage ``s``, or NULL when the row is no longer the
+    version the import read (:data:`_VERSION`; ``xmin`` is that of the row the UPDATE is about to replace)."""
+    if _VERSION not in staged.columns:
+        return f"s.{_PRINT}"
+    return f"CASE WHEN s.{_VERSION} IS NULL OR {table}.xmin = s.{_VERSION}::text::xid THEN s.{_PRINT} END"
+
+
+def _record_fingerprints(cur: Any, rows: pl.DataFrame) -> None:
+    """Store the fingerprints of known rows that were compared in full and found equal (nothing else about them
+    changes, so the guard is not woken: the fingerprint is not a guarded column)."""
+    if rows.is_empty():
+        return
+    table = quote(Participant._meta.db_table)
+    if connection.vendor == "postgresql":
+        prints = rows.select("nik", _PRINT, *[c for c in (_VERSION,) if c in rows.columns])
+        cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        cur.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({_stage_columns(prints)}) ON COMMIT DROP")
+        copy_frame(cur, f"COPY {_STAGE} ({', '.join(prints.columns)}) FROM STDIN (FORMAT csv)", prints)
+        cur.execute(
+            f"UPDATE {table} SET {_PRINT} = {_if_unchanged(table, prints)} FROM {_STAGE} s "  # noqa: S608
+            f"WHERE {table}.nik = s.nik"
+        )
+        cur.execute(f"DROP TABLE {_STAGE}")
+        return
+    prints = rows.select("nik", _PRINT)
+    cur.executemany(f"UPDATE {table} SET {_PRINT} = %s WHERE nik = %s", sqlite_rows(prints.select(_PRINT, "nik")))  # noqa: S608
 
 
 def _model_default(name: str) -> Any:
