@@ -152,6 +152,24 @@ def test_a_page_edit_is_compared_in_full_and_the_roster_wins_as_before(
     assert None not in prints().values()
 
 
+def test_a_page_saving_a_copy_read_before_an_import_leaves_no_fingerprint(
+    roster: Callable[..., Path], admin_user: Any
+) -> None:
+    """A page reads a person, an import rewrites them (a new fingerprint), then the page saves its copy, which
+    still carries the old fingerprint (the guard sees a fingerprint change and would not fire). Re-importing the
+    first roster must compare that row in full and restore its value, as before fingerprints."""
+    old = roster([line(1), line(2)])
+    run(old)
+    page_copy = Participant.objects.get(nik=nik(2))
+    run(roster([line(1), line(2, phone="0822")]))
+
+    update_participant(page_copy, {"phone": "0899"}, actor=admin_user)
+    run(old)
+
+    assert Participant.objects.get(nik=nik(2)).phone == "0811"  # the full comparison's answer
+    assert prints()[nik(2)] is not None
+
+
 def test_a_changed_row_is_rewritten_with_its_new_fingerprint(
     roster: Callable[..., Path], full_reads: list[int]
 ) -> None:
@@ -326,3 +344,48 @@ def test_postgres_a_row_changed_after_the_read_gets_no_fingerprint(
     assert None not in [v for k, v in prints().items() if k != nik(3)]
     run(path)
     assert Participant.objects.get(nik=nik(3)).phone == "0811"  # compared in full: the roster's value, as before
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_postgres_a_nik_registered_meanwhile_by_another_import_gets_no_fingerprint(
+    roster: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A NIK another import registers between this import's read and its insert is matched again, without the
+    row version; a page that then changes it before this import records the fingerprint must not be hidden."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's writers take turns")
+    import psycopg
+
+    from ucj.regions.services import load_regions
+
+    load_regions("16")
+    path = roster([line(1)])
+    run(path)
+    row = Participant.objects.filter(nik=nik(1)).values().get()
+    Participant.objects.filter(nik=nik(1)).delete()
+    columns = [c for c in row if c not in ("id", "source_batch_id", "roster_fingerprint")]
+    params = connection.get_connection_params()
+    real_insert, real_record = store._insert, store._record_fingerprints
+
+    def other_import_first(cur: Any, rows: pl.DataFrame, *rest: Any) -> list[str]:
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute(
+                f"INSERT INTO registry_participant ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",  # noqa: S608
+                [row[c] for c in columns],
+            )
+        return real_insert(cur, rows, *rest)
+
+    def page_edits_first(cur: Any, rows: pl.DataFrame) -> None:
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("UPDATE registry_participant SET phone = '0899' WHERE nik = %s", [nik(1)])
+        real_record(cur, rows)
+
+    monkeypatch.setattr(store, "_insert", other_import_first)
+    monkeypatch.setattr(store, "_record_fingerprints", page_edits_first)
+    report = run(path)
+    monkeypatch.undo()
+
+    assert (report.accepted, report.updated) == (0, 1)
+    assert prints()[nik(1)] is None
+    run(path)
+    assert Participant.objects.get(nik=nik(1)).phone == "0811"

@@ -22,7 +22,18 @@ page, the admin, a decision on a conflict, any SQL). Paid-through is not guarded
 a known person. Fingerprints are trusted only while the guard is in place and covers every data column
 (:func:`guarded`); installing the guard clears every fingerprint first (:func:`install_sql`), so rows written
 while it was missing (e.g. SQLite dropping triggers when a later migration rebuilds the table) are never
-trusted. A data column added later must be added to :data:`GUARDED` and the guard installed again.
+trusted. A page's own save writes no fingerprint either (``Participant.save``): an instance read before an
+import rewrote the row would otherwise put back the old fingerprint, which the guard cannot tell from a new one.
+
+For whoever changes the schema or runs the database:
+
+- a data column added later must be added to :data:`GUARDED`, and a migration must install the guard again;
+- PostgreSQL refuses to change the type of a column the guard names: such a migration drops the guard first and
+  installs it again after (which clears every fingerprint); dropping a guarded column drops the guard with it;
+- SQLite drops the guard whenever a migration rebuilds the table: re-imports then compare every row again (slower,
+  never wrong) until a migration installs it again; ``tests/registry/test_fingerprint.py`` fails meanwhile;
+- PostgreSQL sessions that skip triggers (``ALTER TABLE … DISABLE TRIGGER``, ``session_replication_role =
+  replica``, a restore with triggers off) must not edit participants; if they did, install the guard again.
 
 The hash is Polars' ``hash_rows`` with a fixed seed: the same in every process of one Polars version. Another
 version (or :data:`VERSION`) gives other fingerprints: every row is compared in full once, then carries the new
@@ -98,7 +109,7 @@ def guarded(cur: Any, vendor: str, table: str = "registry_participant") -> bool:
     if vendor == "postgresql":
         cur.execute(
             "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s "
-            "AND tgenabled <> 'D'",
+            "AND tgenabled IN ('O', 'A')",  # fires for ordinary sessions
             [table, TRIGGER],
         )
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -161,6 +162,13 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"Peserta {self.public_hex}"  # never the NIK or the name: str() ends up in logs
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved through the ORM, the row is no longer the roster row its fingerprint names: the import writes by
+        SQL. The guard trigger would miss an instance read before an import rewrote the row (its UPDATE carries
+        the old fingerprint, not the stored one), so a full save writes none."""
+        self.roster_fingerprint = None
+        super().save(*args, **kwargs)
 
     @property
     def public_hex(self) -> str:

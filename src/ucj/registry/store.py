@@ -866,9 +866,10 @@ def _update(cur: Any, old: pl.DataFrame, batch_id: int) -> None:
 def _if_unchanged(table: str, staged: pl.DataFrame) -> str:
     """PostgreSQL: the new fingerprint for a row of the stage ``s``, or NULL when the row is no longer the
     version the import read (:data:`_VERSION`; ``xmin`` is that of the row the UPDATE is about to replace)."""
-    if _VERSION not in staged.columns:
+    if _VERSION not in staged.columns:  # fingerprints are not trusted (no guard): nothing to protect
         return f"s.{_PRINT}"
-    return f"CASE WHEN s.{_VERSION} IS NULL OR {table}.xmin = s.{_VERSION}::text::xid THEN s.{_PRINT} END"
+    # No version: a NIK another import registered after the read (matched again without one).
+    return f"CASE WHEN {table}.xmin = s.{_VERSION}::text::xid THEN s.{_PRINT} END"
 
 
 def _record_fingerprints(cur: Any, rows: pl.DataFrame) -> None:
@@ -888,7 +889,8 @@ def _record_fingerprints(cur: Any, rows: pl.DataFrame) -> None:
         )
         cur.execute(f"DROP TABLE {_STAGE}")
         return
-    prints = rows.select("nik", _PRINT)
+    # In NIK order: each UPDATE then finds its row on the page the last one left in the cache.
+    prints = rows.select("nik", _PRINT).sort(_nik_order())
     cur.executemany(f"UPDATE {table} SET {_PRINT} = %s WHERE nik = %s", sqlite_rows(prints.select(_PRINT, "nik")))  # noqa: S608
 
 
