@@ -296,7 +296,7 @@ DETAIL = [
     "ucj.registry.store:_mostly_known", "ucj.registry.store:_copy_direct", "ucj.registry.store:_whole_table",
     "ucj.registry.store:_drop_secondary_indexes", "ucj.bulk:sqlite_values", "ucj.registry.store:_child_rows",
     "ucj.registry.store:classify", "ucj.registry.store:_keep_stored",
-    "ucj.bulk:copy_frame", "ucj.coverage.services:Preloaded", "ucj.registry.store:_same",
+    "ucj.bulk:copy_frame", "ucj.coverage.services:Preloaded", "ucj.registry.store:_by_fingerprint",
     "ucj.registry.store:_record_fingerprints", "ucj.registry.fingerprint:of_rows",
 ]  # fmt: skip
 

@@ -304,19 +304,20 @@ def write_participants(
         tell("matching", 55)
         direct = _insert_lock(cur, frame.height)
         child = snapshot_file(stage)
+        # Whether every NIK of the batch is 16 digits, asked once for the joins below (the stored rows read are
+        # the batch's NIKs, exactly as written).
+        numeric = _digits(frame["nik"])
         trusted = fingerprint.guarded(cur, connection.vendor, Participant._meta.db_table)
-        prints = _stored(cur, frame, child, _prints_columns()) if trusted else None
-        # Whether every NIK of the batch and of the stored rows is 16 digits, asked once for the joins below.
-        numeric = _digits(frame["nik"]) and (prints is None or _digits(prints["nik"]))
-        same = _same(frame, prints, numeric)
-        if prints is not None and "xmin" in prints.columns:
-            frame = nik_join(frame, prints.select("nik", pl.col("xmin").alias(_VERSION)), "left", numeric=numeric)
-        unsure = frame if prints is None else frame.filter(nik_in(frame["nik"], prints["nik"], numeric=numeric))
-        stored = _stored(cur, unsure.filter(~nik_in(unsure["nik"], same["nik"], numeric=numeric)) if same.height
-                         else unsure, child)  # fmt: skip
-        if prints is None:  # else the stored NIKs are among those checked
-            numeric = numeric and _digits(stored["nik"])
-        registered = nik_in(frame["nik"], stored["nik"] if prints is None else prints["nik"], numeric=numeric)
+        if trusted:
+            frame, registered, unchanged = _by_fingerprint(cur, frame, child, numeric)
+            known_mask = registered & ~unchanged
+            stored = _stored(cur, frame.filter(known_mask), child)
+            same = frame.filter(unchanged).select("nik", "__id", "__desa")
+            frame = frame.drop("__id", "__desa")
+        else:
+            stored = _stored(cur, frame, child)
+            registered = known_mask = nik_in(frame["nik"], stored["nik"], numeric=numeric)
+            same = pl.DataFrame(schema={"nik": pl.String(), "__id": pl.Int64(), "__desa": pl.String()})
         new = frame.filter(~registered).drop(flags)
         tell("inserting", 65)
         # The stage holds every row of the batch in insert form already: the new ones are a filter of it.
@@ -330,11 +331,8 @@ def write_participants(
         if lost:
             # A concurrent import registered these NIKs after our match: match them again, now as known ones.
             stored = pl.concat([stored, _stored(cur, frame.filter(pl.col("nik").is_in(lost)))], how="diagonal_relaxed")
-            numeric = numeric and _digits(stored["nik"])
-        if lost or same.height:
-            known = frame.filter(nik_in(frame["nik"], stored["nik"], numeric=numeric))
-        else:
-            known = frame.filter(registered)
+            known_mask = known_mask | frame["nik"].is_in(pl.Series(lost, dtype=pl.String()).implode())
+        known = frame.filter(known_mask)
         outcome = classify(known, stored, writable, numeric=numeric)
         tell("updating", 85)
         updated = outcome["outcome"] == UPDATED
@@ -365,13 +363,23 @@ def write_participants(
     )
 
 
-def _same(frame: pl.DataFrame, prints: pl.DataFrame | None, numeric: bool) -> pl.DataFrame:
-    """``nik``, ``id`` and ``desa_id`` of the stored rows whose fingerprint is that of the batch's row."""
-    if prints is None or prints.is_empty():
-        return pl.DataFrame(schema={c: _PRINTS[c] for c in ("nik", "id", "desa_id")})
-    batch = frame.select("nik", pl.col(fingerprint.COLUMN).alias("__batch_print"))
-    joined = nik_join(prints, batch, "inner", numeric=numeric)
-    return joined.filter(pl.col(fingerprint.COLUMN) == pl.col("__batch_print")).select("nik", "id", "desa_id")
+def _by_fingerprint(
+    cur: Any, frame: pl.DataFrame, child: Path | None, numeric: bool
+) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
+    """Match the batch against the stored fingerprints (one narrow read, one join): ``frame`` with the stored
+    ``__id`` and ``__desa`` of its known NIKs (and on PostgreSQL the row version read, :data:`_VERSION`; rows in
+    any order), whether each row's NIK is registered, and whether its stored fingerprint is the row's own (it
+    needs no reading in full)."""
+    prints = _stored(cur, frame, child, _prints_columns())
+    versions = [pl.col("xmin").alias(_VERSION)] if "xmin" in prints.columns else []
+    joined = nik_join(
+        frame,
+        prints.select("nik", pl.col("id").alias("__id"), pl.col("desa_id").alias("__desa"),
+                      pl.col(_PRINT).alias("__print"), *versions),
+        "left", numeric=numeric,
+    )  # fmt: skip
+    unchanged = (joined["__print"] == joined[_PRINT]).fill_null(False)
+    return joined.drop("__print"), joined["__id"].is_not_null(), unchanged
 
 
 def _prints_columns() -> dict[str, pl.DataType]:
@@ -380,12 +388,13 @@ def _prints_columns() -> dict[str, pl.DataType]:
 
 
 def _same_outcome(same: pl.DataFrame, writable: Sequence[str] | None) -> pl.DataFrame:
-    """The outcomes of rows found unchanged by their fingerprint: ``foreign`` outside the writer's regions (as
-    :func:`classify` decides first), else ``updated`` (with nothing to write)."""
-    inside = in_regions_expr("desa_id", writable)
+    """The outcomes of rows found unchanged by their fingerprint (``nik``, stored ``__id`` and ``__desa``):
+    ``foreign`` outside the writer's regions (as :func:`classify` decides first), else ``updated`` (with nothing
+    to write)."""
+    inside = in_regions_expr("__desa", writable)
     return same.select(
         "nik", pl.when(inside).then(pl.lit(UPDATED)).otherwise(pl.lit(FOREIGN)).alias("outcome"),
-        pl.col("id").alias("participant_id"),
+        pl.col("__id").alias("participant_id"),
     )  # fmt: skip
 
 
