@@ -28,8 +28,10 @@ import rewrote the row would otherwise put back the old fingerprint, which the g
 For whoever changes the schema or runs the database:
 
 - a data column added later must be added to :data:`GUARDED`, and a migration must install the guard again;
-- PostgreSQL refuses to change the type of a column the guard names: such a migration drops the guard first and
-  installs it again after (which clears every fingerprint); dropping a guarded column drops the guard with it;
+- PostgreSQL refuses to change the type of a column the guard names, or to drop one without ``CASCADE``: such
+  a migration drops the guard first and installs it again after (which clears every fingerprint). Django's
+  ``RemoveField`` drops with ``CASCADE`` on PostgreSQL, which drops the guard (then nothing is trusted until it
+  is installed again); on SQLite it keeps the guard, which still fires for the other columns;
 - SQLite drops the guard whenever a migration rebuilds the table: re-imports then compare every row again (slower,
   never wrong) until a migration installs it again; ``tests/registry/test_fingerprint.py`` fails meanwhile;
 - PostgreSQL sessions that skip triggers (``ALTER TABLE … DISABLE TRIGGER``, ``session_replication_role =

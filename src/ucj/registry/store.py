@@ -2,9 +2,13 @@
 
 1. Which NIKs are already registered: one query for the whole batch (``= ANY(array)`` on PostgreSQL,
    ``IN (SELECT value FROM json_each(?))`` on SQLite, or one pass over the table or a NIK range for a batch
-   about its size, see :func:`_sqlite_range`), with the stored village, name and birth date. On SQLite a large
-   import that is not part of a larger transaction reads that pass through a child process and Arrow
-   (:mod:`ucj.registry.arrow_read`, :func:`snapshot_file`): 1M rows in 2.1–3.6 s instead of 4.4–6.2 s.
+   about its size, see :func:`_sqlite_range`). While the fingerprint guard is in place
+   (:mod:`ucj.registry.fingerprint`) that read takes only NIK, id, village and roster fingerprint (and on
+   PostgreSQL the row version); a row whose fingerprint is its batch row's needs nothing more (``updated``
+   with nothing to write, or ``foreign``). The other known NIKs are read again in full: the stored village,
+   name, birth date and every column the batch gives. On SQLite a large import that is not part of a larger
+   transaction reads through a child process and Arrow (:mod:`ucj.registry.arrow_read`,
+   :func:`snapshot_file`): 1M full rows in 2.1–3.6 s instead of 4.4–6.2 s.
 2. New people are inserted sorted by NIK so the unique index grows in order, with ``ON CONFLICT (nik) DO
    NOTHING``: ``COPY`` into a temporary table and one ``INSERT … SELECT`` on PostgreSQL, one ``executemany``
    on SQLite. A duplicate never raises (PostgreSQL would print the NIK in its log), and a NIK that a
@@ -17,7 +21,8 @@
    (untouched, a person decides); else ``updated``.
 4. Updated rows are rewritten when a value differs: ``COPY`` into a temporary table and one ``UPDATE … FROM``
    on PostgreSQL, one ``executemany`` of ``UPDATE … WHERE nik = ?`` on SQLite. A blank cell (NULL) keeps the
-   stored value.
+   stored value. Rewritten rows carry their new fingerprint; rows compared and found equal get theirs
+   (:func:`_record_fingerprints`; once per row after the upgrade, e.g. 1M rows ~6 s on SQLite).
 
 The caller owns the transaction, so a batch is all-or-nothing.
 """
@@ -71,14 +76,14 @@ _IDENTITY = {"id": pl.Int64(), "desa_id": pl.String(), "name": pl.String(), "bir
 #: known NIK, so the store can hand the facts the before/after rows of what it changed (see ``changes``).
 FACTS_COLUMNS = {"segment": pl.String(), "ecosystem": pl.String(), "payer": pl.String(),
                  "coverage_start": pl.Date(), "paid_through": pl.Date()}  # fmt: skip
+_PRINT = fingerprint.COLUMN
 #: What the first read of a batch's known NIKs takes when fingerprints are trusted (:mod:`ucj.registry.fingerprint`):
 #: the full row is read only where the fingerprint differs.
-_PRINT = fingerprint.COLUMN
 _PRINTS = {"nik": pl.String(), "id": pl.Int64(), "desa_id": pl.String(), _PRINT: pl.Int64()}
 #: PostgreSQL: the row version (``xmin``, the transaction that wrote it) read with the fingerprints. An import
 #: records a fingerprint only on a row still at that version: a page that changed the row after the read (and
 #: before the import's write) leaves it without one. SQLite needs none: its writers take turns.
-_VERSION = "__version"
+_ROW_VERSION = "__row_version"
 #: Above this many NIKs, SQLite looks known NIKs up by one range scan of the NIK index instead of probing it
 #: once per NIK, when the range holds at most ``_RANGE_SPREAD`` times as many stored rows as the batch has.
 _RANGE_MIN, _RANGE_SPREAD = 20_000, 4
@@ -284,7 +289,8 @@ def write_participants(
     ``writable``: the region codes the writer may write into (``None``: everywhere — admins, the CLI). A
     known NIK registered in a village outside them is left alone (``foreign``); one registered to another
     person is left alone too (``conflict``); the rest are ``accepted`` (new) or ``updated``. An updated row is
-    only rewritten when a value differs, so a re-uploaded roster costs a read, not a million writes.
+    only rewritten when a value differs, so a re-uploaded roster costs a narrow read, not a million writes (its
+    first time after the upgrade, a full read and its fingerprints written). The rows come back in any order.
 
     ``changes``: when given, the rows the coverage facts count (:data:`FACTS_COLUMNS`, ``desa_id`` and
     ``weight``) are appended to it: +1 for each inserted person and for the new values of each rewritten one,
@@ -312,6 +318,10 @@ def write_participants(
             frame, registered, unchanged = _by_fingerprint(cur, frame, child, numeric)
             known_mask = registered & ~unchanged
             stored = _stored(cur, frame.filter(known_mask), child)
+            if stored.height < known_mask.sum():
+                # Gone between the two reads (PostgreSQL: a person deleted or re-keyed by hand): new after all.
+                gone = known_mask & ~nik_in(frame["nik"], stored["nik"], numeric=numeric)
+                registered, known_mask = registered & ~gone, known_mask & ~gone
             same = frame.filter(unchanged).select("nik", "__id", "__desa")
             frame = frame.drop("__id", "__desa")
         else:
@@ -367,11 +377,11 @@ def _by_fingerprint(
     cur: Any, frame: pl.DataFrame, child: Path | None, numeric: bool
 ) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
     """Match the batch against the stored fingerprints (one narrow read, one join): ``frame`` with the stored
-    ``__id`` and ``__desa`` of its known NIKs (and on PostgreSQL the row version read, :data:`_VERSION`; rows in
+    ``__id`` and ``__desa`` of its known NIKs (and on PostgreSQL the row version read, :data:`_ROW_VERSION`; rows in
     any order), whether each row's NIK is registered, and whether its stored fingerprint is the row's own (it
     needs no reading in full)."""
     prints = _stored(cur, frame, child, _prints_columns())
-    versions = [pl.col("xmin").alias(_VERSION)] if "xmin" in prints.columns else []
+    versions = [pl.col("xmin").alias(_ROW_VERSION)] if "xmin" in prints.columns else []
     joined = nik_join(
         frame,
         prints.select("nik", pl.col("id").alias("__id"), pl.col("desa_id").alias("__desa"),
@@ -742,15 +752,12 @@ def _insert(
     if direct and _copy_direct(cur, table, cols, rows):
         return []
     if connection.vendor == "postgresql":
-        cur.execute(f"DROP TABLE IF EXISTS {_STAGE_NEW}")
-        cur.execute(f"CREATE TEMPORARY TABLE {_STAGE_NEW} ({_stage_columns(rows)}) ON COMMIT DROP")
-        copy_frame(cur, f"COPY {_STAGE_NEW} ({cols}) FROM STDIN (FORMAT csv)", rows)
-        cur.execute(
-            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {_STAGE_NEW} ORDER BY nik "  # noqa: S608
-            "ON CONFLICT (nik) DO NOTHING"
-        )
-        inserted = cur.rowcount
-        cur.execute(f"DROP TABLE {_STAGE_NEW}")
+        with _pg_stage(cur, _STAGE_NEW, rows):
+            cur.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {_STAGE_NEW} ORDER BY nik "  # noqa: S608
+                "ON CONFLICT (nik) DO NOTHING"
+            )
+            inserted = cur.rowcount
     else:
         marks = ", ".join(["%s"] * rows.width)
         # From a stage, SQLite's own INSERT … SELECT grows the indexes no slower than it rebuilds them (1M rows,
@@ -836,6 +843,17 @@ def _read(cur: Any, niks: list[str], schema: dict[str, pl.DataType]) -> pl.DataF
     return pl.DataFrame(cur.fetchall(), schema=schema, orient="row")
 
 
+@contextlib.contextmanager
+def _pg_stage(cur: Any, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    """PostgreSQL: ``frame`` copied into the temporary table ``name`` for the block (dropped after it, and at the
+    commit in any case)."""
+    cur.execute(f"DROP TABLE IF EXISTS {name}")
+    cur.execute(f"CREATE TEMPORARY TABLE {name} ({_stage_columns(frame)}) ON COMMIT DROP")
+    copy_frame(cur, f"COPY {name} ({', '.join(quote(c) for c in frame.columns)}) FROM STDIN (FORMAT csv)", frame)
+    yield
+    cur.execute(f"DROP TABLE {name}")
+
+
 def _stage_columns(frame: pl.DataFrame) -> str:
     """Column definitions of a temporary table for ``frame`` (the participant's own column types)."""
     fields = {f.column: f for f in Participant._meta.concrete_fields}
@@ -849,18 +867,14 @@ def _stage_columns(frame: pl.DataFrame) -> str:
 def _update(cur: Any, old: pl.DataFrame, batch_id: int) -> None:
     table = quote(Participant._meta.db_table)
     if connection.vendor == "postgresql":
-        columns = _stage_columns(old)
-        cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
-        cur.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({columns}) ON COMMIT DROP")
-        copy_frame(cur, f"COPY {_STAGE} ({', '.join(quote(c) for c in old.columns)}) FROM STDIN (FORMAT csv)", old)
         sets = ", ".join(f"{quote(c)} = COALESCE(s.{quote(c)}, {table}.{quote(c)})" for c in DATA_COLUMNS)
-        cur.execute(
-            f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = s.source_row, "  # noqa: S608
-            f"{_PRINT} = {_if_unchanged(table, old)}, updated_at = CURRENT_TIMESTAMP "
-            f"FROM {_STAGE} s WHERE {table}.nik = s.nik",
-            [batch_id],
-        )
-        cur.execute(f"DROP TABLE {_STAGE}")
+        with _pg_stage(cur, _STAGE, old):
+            cur.execute(
+                f"UPDATE {table} SET {sets}, source_batch_id = %s, source_row = s.source_row, "  # noqa: S608
+                f"{_PRINT} = {_if_unchanged(table, old)}, updated_at = CURRENT_TIMESTAMP "
+                f"FROM {_STAGE} s WHERE {table}.nik = s.nik",
+                [batch_id],
+            )
         return
     sets = ", ".join(f"{quote(c)} = COALESCE(%s, {quote(c)})" for c in DATA_COLUMNS)
     ordered = old.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch")).select(
@@ -875,11 +889,11 @@ def _update(cur: Any, old: pl.DataFrame, batch_id: int) -> None:
 
 def _if_unchanged(table: str, staged: pl.DataFrame) -> str:
     """PostgreSQL: the new fingerprint for a row of the stage ``s``, or NULL when the row is no longer the
-    version the import read (:data:`_VERSION`; ``xmin`` is that of the row the UPDATE is about to replace)."""
-    if _VERSION not in staged.columns:  # fingerprints are not trusted (no guard): nothing to protect
+    version the import read (:data:`_ROW_VERSION`; ``xmin`` is that of the row the UPDATE is about to replace)."""
+    if _ROW_VERSION not in staged.columns:  # fingerprints are not trusted (no guard): nothing to protect
         return f"s.{_PRINT}"
     # No version: a NIK another import registered after the read (matched again without one).
-    return f"CASE WHEN {table}.xmin = s.{_VERSION}::text::xid THEN s.{_PRINT} END"
+    return f"CASE WHEN {table}.xmin = s.{_ROW_VERSION}::text::xid THEN s.{_PRINT} END"
 
 
 def _record_fingerprints(cur: Any, rows: pl.DataFrame) -> None:
@@ -889,15 +903,17 @@ def _record_fingerprints(cur: Any, rows: pl.DataFrame) -> None:
         return
     table = quote(Participant._meta.db_table)
     if connection.vendor == "postgresql":
-        prints = rows.select("nik", _PRINT, *[c for c in (_VERSION,) if c in rows.columns])
-        cur.execute(f"DROP TABLE IF EXISTS {_STAGE}")
-        cur.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({_stage_columns(prints)}) ON COMMIT DROP")
-        copy_frame(cur, f"COPY {_STAGE} ({', '.join(prints.columns)}) FROM STDIN (FORMAT csv)", prints)
-        cur.execute(
-            f"UPDATE {table} SET {_PRINT} = {_if_unchanged(table, prints)} FROM {_STAGE} s "  # noqa: S608
-            f"WHERE {table}.nik = s.nik"
-        )
-        cur.execute(f"DROP TABLE {_STAGE}")
+        if _ROW_VERSION in rows.columns:
+            prints = rows.select("nik", _PRINT, _ROW_VERSION)
+            # A row without a version (matched again after a concurrent insert) stays without a fingerprint.
+            versioned = f" AND s.{_ROW_VERSION} IS NOT NULL"
+        else:
+            prints, versioned = rows.select("nik", _PRINT), ""
+        with _pg_stage(cur, _STAGE, prints):
+            cur.execute(
+                f"UPDATE {table} SET {_PRINT} = {_if_unchanged(table, prints)} FROM {_STAGE} s "  # noqa: S608
+                f"WHERE {table}.nik = s.nik{versioned}"
+            )
         return
     # In NIK order: each UPDATE then finds its row on the page the last one left in the cache.
     prints = rows.select("nik", _PRINT).sort(_nik_order())
