@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from ucj.coverage.models import FeedBatch, FeedRow
 
@@ -88,7 +88,7 @@ def test_feed_figures_name_their_file_and_month(bpjs: Client) -> None:
     bpjs.post("/cakupan/umpan/", {"token": token, "save": "1"})
     batch = FeedBatch.objects.get()
     with translation.override("id"):
-        loaded = formats.date_format(batch.created_at, "j M Y")
+        loaded = formats.date_format(timezone.localtime(batch.created_at), "j M Y")  # the page's day, in Jakarta
     body = bpjs.get("/cakupan/?region=16&as_of=2024-12").content.decode()
     assert f"umpan BPJS s.d. Desember 2024, dimuat {loaded}" in body and "umpan-des-2024.csv" in body
     assert "sekarang" not in body.lower()
