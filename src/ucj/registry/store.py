@@ -175,6 +175,8 @@ class Stage:
     changes: int = -1
     #: The attached scratch databases, each a table ``rows`` holding a part of ``frame`` in order.
     schemas: tuple[str, ...] = ()
+    #: :func:`written_frame` of the batch, made for the stage: the import uses it again instead of redoing it.
+    written: pl.DataFrame | None = None
 
 
 @contextlib.contextmanager
@@ -237,7 +239,7 @@ def sqlite_stage(ok: pl.DataFrame, batch_id: int) -> Iterator[Stage | None]:
                 schema = f"{_STAGE_SCHEMA}_{i}"
                 cur.execute(f"ATTACH DATABASE %s AS {schema}", [path.as_uri() + "?mode=ro"])
                 attached.append(schema)
-        yield Stage(rows, rows.height, changes, tuple(attached))
+        yield Stage(rows, rows.height, changes, tuple(attached), frame)
     finally:
         try:
             if attached and connection.connection is not None:
@@ -304,7 +306,7 @@ def write_participants(
     full nor compared: applying it again would change nothing.
     """
     tell = progress or (lambda stage, pct: None)
-    frame = written_frame(ok)
+    frame = stage.written if stage is not None and stage.written is not None else written_frame(ok)
     flags = [c for c in frame.columns if c.startswith("defaulted_")]
     with connection.cursor() as cur:
         tell("matching", 55)
