@@ -122,7 +122,7 @@ def test_a_failed_preparation_never_publishes_a_half_version(monkeypatch: pytest
             raise RuntimeError("database went away")
 
     monkeypatch.setattr(cache, "set_many", set_many)
-    monkeypatch.setattr(services, "_compute", Spy(services._compute, fail_third))
+    monkeypatch.setattr(services, "_result", Spy(services._result, fail_third))  # one call per answer
     with pytest.raises(RuntimeError):
         prepare_and_publish()
     assert current_version() == before
@@ -138,8 +138,8 @@ def test_a_failed_preparation_never_publishes_a_half_version(monkeypatch: pytest
 @pytest.mark.django_db
 def test_a_change_already_in_a_published_version_is_not_prepared_again(monkeypatch: pytest.MonkeyPatch) -> None:
     make_sumsel_data()
-    spy = Spy(services._compute)
-    monkeypatch.setattr(services, "_compute", spy)
+    spy = Spy(services._result)  # one call per answer prepared
+    monkeypatch.setattr(services, "_result", spy)
     assert prepare_and_publish(requested_ns=published()["started_ns"] - 1) is False  # a burst of changes
     assert spy.calls == 0
     assert prepare_and_publish(requested_ns=published()["started_ns"] + 1) is True

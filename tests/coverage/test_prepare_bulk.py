@@ -118,3 +118,39 @@ def test_a_drill_down_to_villages_still_reads_the_database() -> None:
     assert source.serves("15.01", None) and not source.serves("15.01.01", None)
     assert source.children("15", None) == ["15.01", "15.71"] and source.children("15", "kecamatan") == [
         "15.01.01", "15.71.01"]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_version_computes_its_answers_in_one_indicator_call_per_month(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seven default answers and three asked ones (another month, a drill-down by kecamatan, villages) take one
+    call for December, one for June, and one for the village answer, which reads the database as a request
+    does; every answer equals the one a request computes alone."""
+    make_two_provinces()
+    rebuild_facts(last=DEC)
+    june = dt.date(2024, 6, 1)
+    for code, by, month in (("16", None, june), ("15", "kecamatan", DEC), ("15.01", "desa", DEC)):
+        services.coverage(code, by, month)
+    calls: list[tuple[int, dt.date]] = []
+    real = services.indicators
+
+    def spy(regions: list[str], as_of: dt.date, *args: Any) -> Any:
+        calls.append((len(regions), as_of))
+        return real(regions, as_of, *args)
+
+    monkeypatch.setattr(services, "indicators", spy)
+    assert prepare_and_publish()
+    version = published()
+    # December: one call for the 7 default answers and the drill-down together (the provinces, their kab/kota
+    # and kecamatan), one for the villages of 15.01; June: one call for the province and its kab/kota
+    sources = services.Preloaded()
+    december = {
+        r for code, by in [*default_answers(), ("15", "kecamatan")] for r in [code, *sources.children(code, by)]
+    }
+    assert sorted(calls, key=str) == sorted(
+        [(len(december), DEC), (2, DEC), (1 + len(sources.children("16", None)), june)], key=str
+    )
+    monkeypatch.setattr(services, "indicators", real)
+    answers_of(version)
+    for code, by, month in (("16", None, june), ("15", "kecamatan", DEC), ("15.01", "desa", DEC)):
+        stored = cache.get(services._keys(version["id"], code, by, month, "eligible")[1])
+        assert stored == services._compute(code, by, month, "eligible", version)[1], (code, by)

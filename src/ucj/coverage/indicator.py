@@ -131,11 +131,18 @@ def feed_context(regions: list[str], feed: pl.DataFrame) -> tuple[pl.DataFrame, 
     pairs: list[tuple[str, dt.date, str]] = []
     partial: set[tuple[str, dt.date]] = set()
     for month, codes in feed.group_by("month").agg(pl.col("region").unique()).iter_rows():
+        # Each feed region under each of its ancestors (and itself): a lookup per asked region instead of a
+        # scan of the month's feed regions, which a batch of every kecamatan in Indonesia would make quadratic.
+        below: dict[str, set[str]] = {}
+        for f in codes:
+            for a in _ancestors(f):
+                below.setdefault(a, set()).add(f)
+        fed = set(codes)
         for code in regions:
-            inner = _top_level({f for f in codes if _inside(f, code)})
+            inner = below.get(code)
             if inner:
-                pairs += [(code, month, f) for f in inner]
-            elif any(_inside(code, f) for f in codes):
+                pairs += [(code, month, f) for f in _top_level(inner)]
+            elif any(a in fed for a in _ancestors(code)):
                 partial.add((code, month))
     return pl.DataFrame(pairs, schema=_PAIRS, orient="row"), partial
 
