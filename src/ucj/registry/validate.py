@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import polars as pl
 
@@ -32,16 +33,19 @@ _FINDING_SCHEMA = pl.Schema(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Validated:
     """Outcome of validation: ``rows`` has ``_row``, ``rejected`` and the clean columns; ``findings`` one
-    row per issue (row, column, code, value, extra)."""
+    row per issue (row, column, code, value, extra). Frozen: a changed outcome is a new one, so :attr:`ok`
+    is computed once."""
 
     rows: pl.DataFrame
     findings: pl.DataFrame
 
-    @property
+    @cached_property
     def ok(self) -> pl.DataFrame:
+        """The rows not rejected. Filtered once: an import reads it six or more times, 0.08–0.13 s each for a
+        million rows of 60 columns."""
         return self.rows.filter(~pl.col("rejected"))
 
     def findings_list(self) -> list[Finding]:
