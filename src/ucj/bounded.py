@@ -6,7 +6,8 @@ anonymous in-memory files (``memfd``; an unlinked temporary file where there is 
 100 MB file in and the answer out a few KB per ``select`` round, which cost more than the parse itself. The child
 sets its address-space, CPU and output-size limits (:func:`set_limits`) first; the parent kills it after the
 timeout. The answer starts with a length-prefixed JSON header (:func:`write_meta`); ``{"error": code, "value": …}``
-there is a refusal the child found. No pickle: the parent never runs anything the child wrote.
+there is a refusal the child found; bulk data (an Arrow IPC file) may go into a third memory file of its own, read
+from its start (:func:`start` ``data_file``). No pickle: the parent never runs anything the child wrote.
 
 Used by the roster reader (:mod:`ucj.registry.sandbox`) and the commitments loader (:mod:`ucj.commitments.sheets`).
 """
@@ -29,6 +30,8 @@ T = TypeVar("T")
 _HEADER = struct.Struct("<Q")
 #: The child's exit code when it ran out of memory in Python (a MemoryError it caught).
 EXIT_MEMORY = 3
+#: In the child's environment: the descriptor of the answer's data file (:func:`data_output`), when given.
+DATA_FD = "UCJ_BOUNDED_DATA_FD"
 
 
 def memory_file(name: str) -> IO[bytes]:
@@ -44,11 +47,12 @@ Refuse = Callable[[str, str], Exception]
 
 
 def run(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeout_seconds: float,
-        decode: Decode[T], refuse: Refuse) -> T:  # fmt: skip
+        decode: Decode[T], refuse: Refuse, data_file: bool = False) -> T:  # fmt: skip
     """Run ``python -m module *args`` on ``data`` and ``decode`` its header and the rest of its answer. A refusal the
-    child wrote, a timeout and a limit hit (out of memory, CPU or output size) raise ``refuse(code, value)``."""
+    child wrote, a timeout and a limit hit (out of memory, CPU or output size) raise ``refuse(code, value)``.
+    ``data_file``: see :func:`start`."""
     with start(module, args, data, memory_bytes=memory_bytes, timeout_seconds=timeout_seconds, decode=decode,
-               refuse=refuse) as child:  # fmt: skip
+               refuse=refuse, data_file=data_file) as child:  # fmt: skip
         return child.wait()
 
 
@@ -65,6 +69,7 @@ class Running(Generic[T]):
     timeout_seconds: float
     decode: Decode[T]
     refuse: Refuse
+    data: IO[bytes] | None = None  # the answer's data file (start(data_file=True))
 
     def __enter__(self) -> Running[T]:
         return self
@@ -75,6 +80,8 @@ class Running(Generic[T]):
             self.proc.wait()
         self.source.close()
         self.result.close()
+        if self.data is not None:
+            self.data.close()
 
     def wait(self) -> T:
         """The decoded answer, once the child has finished (killed at its deadline: ``FILE_PARSE_LIMIT``)."""
@@ -94,25 +101,52 @@ class Running(Generic[T]):
         meta = json.loads(self.result.read(head))
         if "error" in meta:
             raise self.refuse(str(meta["error"]), str(meta.get("value", "")))
+        if meta.get("data_file") and self.data is not None:
+            self.data.seek(0)
+            return self.decode(meta, self.data)
         return self.decode(meta, self.result)
 
 
 def start(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeout_seconds: float,
-          decode: Decode[T], refuse: Refuse) -> Running[T]:  # fmt: skip
-    """Start ``python -m module *args`` on ``data`` and return at once (see :class:`Running`; :func:`run` waits)."""
+          decode: Decode[T], refuse: Refuse, data_file: bool = False) -> Running[T]:  # fmt: skip
+    """Start ``python -m module *args`` on ``data`` and return at once (see :class:`Running`; :func:`run` waits).
+    ``data_file``: the child may write the bulk of its answer into a memory file of its own (:func:`data_output`),
+    which ``decode`` then gets from its start instead of the rest of stdout: an Arrow IPC file read at offset 0
+    is memory-mapped by Polars (0.14–0.15 s for a million rows of 13 columns), one behind the header is copied
+    first (0.27–0.40 s)."""
     source, result = memory_file(f"{module}-in"), memory_file(f"{module}-out")
+    extra = memory_file(f"{module}-data") if data_file else None
     try:
         source.write(data)
         source.seek(0)
+        fds = (extra.fileno(),) if extra is not None else ()
+        env = {**os.environ, DATA_FD: str(extra.fileno())} if extra is not None else None
         # The child's stderr may quote cell values: it is dropped, never logged.
         proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=source, stdout=result,  # noqa: S603
-                                stderr=subprocess.DEVNULL)  # fmt: skip
+                                stderr=subprocess.DEVNULL, pass_fds=fds, env=env)  # fmt: skip
     except BaseException:  # no child (e.g. no memory to fork): the memory files are not left open
-        source.close()
-        result.close()
+        for f in (source, result, extra):
+            if f is not None:
+                f.close()
         raise
     return Running(proc, source, result, time.monotonic() + timeout_seconds, memory_bytes, timeout_seconds, decode,
-                   refuse)  # fmt: skip
+                   refuse, extra)  # fmt: skip
+
+
+def data_output() -> IO[bytes] | None:
+    """In the child: the data file the parent gave (``start(data_file=True)``), else None. Say so in the header
+    (``"data_file": True``) when the bulk of the answer went there."""
+    fd = os.environ.get(DATA_FD)
+    # Unbuffered: nothing is left to flush when the child exits. The parent owns the file and closes it.
+    return open(int(fd), "wb", buffering=0, closefd=False) if fd else None
+
+
+def read_path(answer: IO[bytes]) -> str | IO[bytes]:
+    """What a reader should open for ``answer`` from its current position: a path to the same file when that
+    position is its start and the system names open files (``/proc/self/fd``), so a library can map it; else
+    the file object itself."""
+    path = f"/proc/self/fd/{answer.fileno()}"
+    return path if answer.tell() == 0 and os.path.exists(path) else answer
 
 
 def set_limits(memory_bytes: int, timeout_seconds: float) -> None:

@@ -103,4 +103,34 @@ def test_a_child_that_cannot_start_leaves_no_memory_file_open(monkeypatch: pytes
     monkeypatch.setattr(bounded.subprocess, "Popen", no_fork)
     with pytest.raises(OSError):
         sandbox.read_in_child(b"NIK,Nama\n", "a.csv", DEFAULT_LIMITS)
-    assert len(opened) == 2 and all(f.closed for f in opened)  # type: ignore[attr-defined]
+    assert len(opened) == 3 and all(f.closed for f in opened)  # type: ignore[attr-defined]
+
+
+def test_the_cells_come_back_in_a_memory_file_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Arrow IPC file starts its own memory file, which Polars then reads by path (mapped: 0.14–0.15 s for a
+    million rows) instead of from behind the header on stdout (copied first: 0.27–0.40 s)."""
+    from ucj import bounded
+
+    read_from: list[object] = []
+    real_read_path = bounded.read_path
+
+    def read_path(answer: io.BufferedIOBase) -> object:
+        read_from.append(real_read_path(answer))  # type: ignore[arg-type]
+        return read_from[-1]
+
+    monkeypatch.setattr(bounded, "read_path", read_path)
+    data = ("NIK,Nama,Kode Desa,Alamat\n" + csv_rows(50)).encode()
+    assert sandbox.read_in_child(data, "x.csv", DEFAULT_LIMITS).frame.equals(parse_roster(data).frame)
+    assert len(read_from) == 1 and str(read_from[0]).startswith("/proc/self/fd/")
+
+
+def test_a_file_read_from_the_middle_is_handed_over_as_it_is() -> None:
+    from ucj import bounded
+
+    answer = bounded.memory_file("answer")
+    answer.write(b"header and data")
+    answer.seek(0)
+    assert bounded.read_path(answer) == f"/proc/self/fd/{answer.fileno()}"
+    answer.seek(7)
+    assert bounded.read_path(answer) is answer
+    answer.close()

@@ -55,7 +55,7 @@ def read(path: Path, parts: Sequence[tuple[str, Sequence[Any]]], columns: Sequen
     request = json.dumps({"path": str(path), "parts": [[sql, list(params)] for sql, params in parts]}).encode()
 
     def decode(meta: dict[str, Any], ipc: IO[bytes]) -> pl.DataFrame:
-        frame = pl.read_ipc(ipc)  # from the current position: the IPC file after the header
+        frame = pl.read_ipc(bounded.read_path(ipc))  # the data file, or the IPC file after the header
         if frame.width != len(columns) or frame.height != int(meta["rows"]):
             raise ChildReadError("unexpected answer")
         frame.columns = list(columns)
@@ -65,7 +65,7 @@ def read(path: Path, parts: Sequence[tuple[str, Sequence[Any]]], columns: Sequen
         return ChildReadError(code)  # the value may quote what the driver said about a row: never logged
 
     return bounded.run(__name__, [], request, memory_bytes=0, timeout_seconds=TIMEOUT_SECONDS, decode=decode,
-                       refuse=refuse)  # fmt: skip
+                       refuse=refuse, data_file=True)  # fmt: skip
 
 
 def _child(source: IO[bytes], out: IO[bytes]) -> int:
@@ -88,9 +88,10 @@ def _child(source: IO[bytes], out: IO[bytes]) -> int:
         frames = list(pool.map(lambda p: part(*p), request["parts"]))
     # A column NULL throughout one part comes back as integers there: the parts meet in their common type.
     frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
-    bounded.write_meta({"rows": frame.height}, out)
+    data = bounded.data_output()
+    bounded.write_meta({"rows": frame.height, "data_file": data is not None}, out)
     # Same Polars on both sides: the newest IPC level keeps string views as they are (see ucj.registry.sandbox).
-    frame.write_ipc(out, compat_level=pl.CompatLevel.newest())
+    frame.write_ipc(data or out, compat_level=pl.CompatLevel.newest())
     return 0
 
 
