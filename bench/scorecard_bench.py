@@ -69,6 +69,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         from ucj.accounts.services import create_user
         from ucj.commitments import demo, services
         from ucj.commitments.models import FollowUpAction
+        from ucj.commitments.services.base import _as_of
+        from ucj.commitments.services.ecosystem import _unit_frame
+        from ucj.commitments.services.villages import _people
         from ucj.commitments.templatetags import commitment_tags
         from ucj.coverage.services import bump_version, coverage
         from ucj.reports.optional import region_scope
@@ -88,14 +91,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             return measured
 
-        as_of = services._as_of(2024)
+        as_of = _as_of(2024)
         count_s, _ = timed(count, args.repeat)
         coverage_s, _ = timed(cold(lambda: coverage("16")), args.repeat)
         cases: dict[str, Any] = {
             "scorecard 16 by kab/kota, 2024 (cold)": cold(lambda: services.scorecard(scope, "16", 2024, "kabkota")),
             "scorecard 16, 2024 (cold)": cold(lambda: services.scorecard(scope, "16", 2024)),
-            "  part: village institutions' registry counts": lambda: services._people("16", as_of),
-            "  part: ecosystem units with their registry counts": lambda: services._unit_frame("16", as_of),
+            "  part: village institutions' registry counts": lambda: _people("16", as_of),
+            "  part: ecosystem units with their registry counts": lambda: _unit_frame("16", as_of),
         }
         rows = [_row(label, *timed(fn, args.repeat), count_s, coverage_s) for label, fn in cases.items()]
         with without_indexes():  # the scorecard as it was before registry migration 0007

@@ -32,7 +32,6 @@ from ucj.commitments.services.base import (
     CommitmentForbidden,
     CommitmentRefused,
     Values,
-    _as_of,
     can_edit,
     thresholds,
 )
@@ -47,7 +46,6 @@ from ucj.commitments.services.budgets import (
     visible_budgets,
 )
 from ucj.commitments.services.ecosystem import (
-    _unit_frame,
     create_partner,
     create_unit,
     delete_partner,
@@ -91,7 +89,6 @@ from ucj.commitments.services.regulations import (
 )
 from ucj.commitments.services.scoring import default_year, scorecard, scorecard_rules
 from ucj.commitments.services.villages import (
-    _people,
     delete_institution,
     get_institution,
     institutions_table,
@@ -101,7 +98,7 @@ from ucj.commitments.services.villages import (
 
 __all__ = [
     "APBDES_ROLES", "BILL_PAYER", "EVERYWHERE", "KINDS", "PDF_MAGIC", "PROGRESS_FIELDS", "WRITE_ROLES",
-    "CommitmentForbidden", "CommitmentRefused", "Document", "Values", "_as_of", "_people", "_unit_frame", "budget_rows",
+    "CommitmentForbidden", "CommitmentRefused", "Document", "Values", "budget_rows",
     "can_edit", "check_document", "create_action", "create_budget", "create_instrument", "create_meeting",
     "create_partner", "create_unit", "default_year", "delete_action", "delete_budget", "delete_institution",
     "delete_instrument", "delete_meeting", "delete_partner", "delete_unit", "get_action", "get_budget",
