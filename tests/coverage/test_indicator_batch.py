@@ -14,8 +14,9 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.coverage.test_indicator import data, facts, feed, targets, workforce
-from ucj.coverage.indicator import _inside, _top_level, feed_context, indicators
+from tests.coverage.test_indicator import data, feed, workforce
+from ucj.coverage.facts import FACT_SCHEMA
+from ucj.coverage.indicator import FEED_SCHEMA, TARGET_SCHEMA, _inside, feed_context, indicators
 
 #: A small region tree: a province, two kab/kota, kecamatan and villages, and a second province.
 CODES = ["16", "16.06", "16.71", "16.06.01", "16.06.02", "16.71.01", "16.06.01.2001", "16.06.02.2003",
@@ -29,7 +30,8 @@ def feed_context_by_comparison(regions: list[str], feed_rows: pl.DataFrame) -> t
     partial: set[tuple[str, dt.date]] = set()
     for month, codes in feed_rows.group_by("month").agg(pl.col("region").unique()).iter_rows():
         for code in regions:
-            inner = _top_level({f for f in codes if _inside(f, code)})
+            inside = {f for f in codes if _inside(f, code)}
+            inner = {c for c in inside if not any(_inside(c, o) and c != o for o in inside)}
             if inner:
                 pairs |= {(code, month, f) for f in inner}
             elif any(_inside(code, f) for f in codes):
@@ -50,21 +52,36 @@ def test_the_feed_context_equals_comparing_every_region_with_every_feed_region(
     assert (set(pairs.iter_rows()), partial) == feed_context_by_comparison(regions, frame)
 
 
+cells = st.lists(
+    st.tuples(st.sampled_from(CODES), st.sampled_from(MONTHS), st.sampled_from(["BPU", "PU"]),
+              st.sampled_from(["desa", "rentan"]), st.integers(0, 50)),
+    max_size=30,
+)  # fmt: skip
+
+
 @settings(max_examples=60, deadline=None)
 @given(
-    registry=rows, feed_rows=rows, as_of=st.sampled_from(MONTHS[6:]),
+    registry=cells, feed_rows=cells, as_of=st.sampled_from(MONTHS[6:]),
+    definition=st.sampled_from(["eligible", "bpu_universe"]),
     workers=st.dictionaries(st.sampled_from(CODES), st.integers(1, 5_000), max_size=6),
-    rates=st.dictionaries(st.sampled_from(CODES), st.integers(5, 60), max_size=4),
+    goals=st.dictionaries(st.sampled_from(CODES), st.tuples(st.integers(5, 60), st.none() | st.integers(1, 900)),
+                          max_size=4),
 )  # fmt: skip
 def test_a_regions_indicator_does_not_depend_on_the_other_regions_of_the_call(
-    registry: list[tuple[str, dt.date, int]], feed_rows: list[tuple[str, dt.date, int]], as_of: dt.date,
-    workers: dict[str, int], rates: dict[str, int],
+    registry: list[tuple[str, dt.date, str, str, int]], feed_rows: list[tuple[str, dt.date, str, str, int]],
+    as_of: dt.date, definition: str, workers: dict[str, int], goals: dict[str, tuple[int, int | None]],
 ) -> None:  # fmt: skip
+    """Any mix of segments and ecosystems, both definitions (the BPU one keeps a feed region's PU-only months at
+    0), denominators and targets as rates or counts at any level."""
     everything = data(
-        facts(registry), feed(feed_rows),
-        workforce([(code, 2024, "eligible", n) for code, n in workers.items()]),
-        targets([(code, 2024, float(rate), None) for code, rate in rates.items()]),
+        pl.DataFrame([(r, r.count(".") + 1, m, seg, eco, "mandiri", a) for r, m, seg, eco, a in registry],
+                     schema=FACT_SCHEMA, orient="row"),
+        pl.DataFrame([(r, m, seg, eco, "", a) for r, m, seg, eco, a in feed_rows], schema=FEED_SCHEMA, orient="row"),
+        workforce([(code, 2024, d, n) for code, n in workers.items() for d in ("eligible", "bpu_universe")]),
+        pl.DataFrame([(code, 2024, d, float(rate) if count is None else None, count, "RPJMD (test)")
+                      for code, (rate, count) in goals.items() for d in ("eligible", "bpu_universe")],
+                     schema=TARGET_SCHEMA, orient="row"),
     )  # fmt: skip
-    together = {i.region: i for i in indicators(CODES, as_of, everything)}
+    together = {i.region: i for i in indicators(CODES, as_of, everything, definition)}
     for code in CODES:
-        assert indicators([code], as_of, everything)[0] == together[code], code
+        assert indicators([code], as_of, everything, definition)[0] == together[code], code

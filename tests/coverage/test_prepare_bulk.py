@@ -120,37 +120,65 @@ def test_a_drill_down_to_villages_still_reads_the_database() -> None:
         "15.01.01", "15.71.01"]  # fmt: skip
 
 
+ASKED = [("16", None, dt.date(2024, 6, 1), "eligible"), ("15", "kecamatan", DEC, "eligible"),
+         ("15.01", "desa", DEC, "eligible"), ("15", "kecamatan", DEC, "bpu_universe"),
+         ("15.01", None, DEC, "bpu_universe"), ("15.01.01.2001", "kecamatan", DEC, "eligible")]  # fmt: skip
+
+
+def add_kecamatan_feed_and_bpu_data() -> None:
+    """A feed of kecamatan 15.01.01 inside kab/kota 15.01 (its registry is subtracted there: loaded as an asked
+    region in one answer, as an extra feed region's facts in another), PU-only months in it (the BPU definition
+    keeps them at 0), BPU denominators and count targets below the province."""
+    from ucj.coverage.models import FeedBatch, FeedRow
+
+    batch = FeedBatch.objects.create(file_name="kec.csv", sha256="1" * 64)
+    FeedRow.objects.bulk_create(
+        FeedRow(batch=batch, region_id="15.01.01", month=dt.date(2024, m, 1), segment="BPU" if m % 3 else "PU",
+                ecosystem="desa", payer="apbdes", active=5 + m)
+        for m in range(1, 13)
+    )  # fmt: skip
+    for code, workers in (("15", 700), ("15.01", 300), ("15.01.01", 120), ("16", 900)):
+        Workforce.objects.create(region_id=code, year=2024, definition="bpu_universe", workers=workers, source="BPS")
+    Target.objects.create(region_id="15.01", year=2024, definition="eligible", count=30, source="RKPD Kerinci")
+    Target.objects.create(region_id="15", year=2024, definition="bpu_universe", rate=Decimal("10"), source="RPJMD")
+
+
 @pytest.mark.django_db
 def test_a_version_computes_its_answers_in_one_indicator_call_per_month(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Seven default answers and three asked ones (another month, a drill-down by kecamatan, villages) take one
-    call for December, one for June, and one for the village answer, which reads the database as a request
-    does; every answer equals the one a request computes alone."""
+    """Seven default answers and six asked ones (another month, drill-downs by kecamatan and to villages, the BPU
+    definition, a village asked by kecamatan) take one call per month and definition, plus one per answer that
+    lists villages or is a village, which read the database as a request does; every answer equals the one a
+    request computes alone."""
     make_two_provinces()
+    add_kecamatan_feed_and_bpu_data()
     rebuild_facts(last=DEC)
-    june = dt.date(2024, 6, 1)
-    for code, by, month in (("16", None, june), ("15", "kecamatan", DEC), ("15.01", "desa", DEC)):
-        services.coverage(code, by, month)
-    calls: list[tuple[int, dt.date]] = []
+    for code, by, month, definition in ASKED:
+        services.coverage(code, by, month, definition)
+    calls: list[tuple[int, dt.date, str]] = []
     real = services.indicators
 
-    def spy(regions: list[str], as_of: dt.date, *args: Any) -> Any:
-        calls.append((len(regions), as_of))
-        return real(regions, as_of, *args)
+    def spy(regions: list[str], as_of: dt.date, data: Any, definition: str = "eligible") -> Any:
+        calls.append((len(regions), as_of, definition))
+        return real(regions, as_of, data, definition)
 
     monkeypatch.setattr(services, "indicators", spy)
     assert prepare_and_publish()
     version = published()
-    # December: one call for the 7 default answers and the drill-down together (the provinces, their kab/kota
-    # and kecamatan), one for the villages of 15.01; June: one call for the province and its kab/kota
     sources = services.Preloaded()
-    december = {
-        r for code, by in [*default_answers(), ("15", "kecamatan")] for r in [code, *sources.children(code, by)]
-    }
-    assert sorted(calls, key=str) == sorted(
-        [(len(december), DEC), (2, DEC), (1 + len(sources.children("16", None)), june)], key=str
-    )
+
+    def regions(*answers: tuple[str, str | None]) -> int:
+        return len({r for code, by in answers for r in [code, *sources.children(code, by)]})
+
+    june = dt.date(2024, 6, 1)
+    assert sorted(calls, key=str) == sorted([
+        (regions(*default_answers(), ("15", "kecamatan")), DEC, "eligible"),  # the defaults and a drill-down
+        (regions(("15", "kecamatan"), ("15.01", None)), DEC, "bpu_universe"),
+        (regions(("16", None)), june, "eligible"),
+        (2, DEC, "eligible"),  # 15.01 by villages: from the database
+        (1, DEC, "eligible"),  # a village asked by kecamatan: from the database
+    ], key=str)  # fmt: skip
     monkeypatch.setattr(services, "indicators", real)
     answers_of(version)
-    for code, by, month in (("16", None, june), ("15", "kecamatan", DEC), ("15.01", "desa", DEC)):
-        stored = cache.get(services._keys(version["id"], code, by, month, "eligible")[1])
-        assert stored == services._compute(code, by, month, "eligible", version)[1], (code, by)
+    for code, by, month, definition in ASKED:
+        stored = cache.get(services._keys(version["id"], code, by, month, definition)[1])
+        assert stored == services._compute(code, by, month, definition, version)[1], (code, by, definition)

@@ -119,7 +119,8 @@ def _inside(code: str, ancestor: str) -> bool:
 
 
 def _top_level(codes: set[str]) -> set[str]:
-    return {c for c in codes if not any(_inside(c, o) and c != o for o in codes)}
+    """The codes with no ancestor among ``codes`` (a lookup per ancestor, not a comparison with every code)."""
+    return {c for c in codes if not any(a in codes for a in _ancestors(c)[1:])}
 
 
 _PAIRS = {"region": pl.String, "month": pl.Date, "feed_region": pl.String}
@@ -133,6 +134,7 @@ def feed_context(regions: list[str], feed: pl.DataFrame) -> tuple[pl.DataFrame, 
     for month, codes in feed.group_by("month").agg(pl.col("region").unique()).iter_rows():
         # Each feed region under each of its ancestors (and itself): a lookup per asked region instead of a
         # scan of the month's feed regions, which a batch of every kecamatan in Indonesia would make quadratic.
+        # ``fed`` (the feed regions themselves) is not ``below``, whose keys are their ancestors too.
         below: dict[str, set[str]] = {}
         for f in codes:
             for a in _ancestors(f):

@@ -248,6 +248,8 @@ def _compute_many(answers: dict[tuple[str, str], Answer], version: dict[str, Any
         found = {i.region: i for i in indicators(regions, month, load_data(regions, month, source), definition)}
         names = source.names(regions)
         for pair, code, by in members:
+            # A region in several answers (a kab/kota: a row of its province's, the top of its own) lends them one
+            # Indicator; each answer's dicts are its own (as_dict), their lists read-only, stored apart (pickled).
             yield pair, _result(code, by, month, [found[r] for r in shown[pair]], names, version)
 
 
@@ -479,8 +481,9 @@ class Preloaded(Queries):
                 self._children.setdefault((".".join(parts[:up]), len(parts)), []).append(code)
 
     def serves(self, code: str, by: str | None) -> bool:
-        """Whether an answer's regions are all preloaded (down to kecamatan)."""
-        return BY_LEVEL.get(by or "", level_of(code) + 1) <= 3
+        """Whether an answer's regions are all preloaded (down to kecamatan): the region itself too, so a village
+        asked with a ``by`` above its level reads the database, names included."""
+        return level_of(code) <= 3 and BY_LEVEL.get(by or "", level_of(code) + 1) <= 3
 
     def _facts_of(self, as_of: dt.date) -> dict[str, pl.DataFrame]:
         if as_of not in self._condensed:
