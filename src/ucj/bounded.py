@@ -35,11 +35,28 @@ DATA_FD = "UCJ_BOUNDED_DATA_FD"
 
 
 def memory_file(name: str) -> IO[bytes]:
-    """A read/write file that lives in memory only (the files hold personal data: never written to disk)."""
+    """A read/write file that lives in memory only (the files hold personal data: never written to disk); it can
+    be sealed (:func:`_sealed`)."""
     try:
-        return open(os.memfd_create(name, os.MFD_CLOEXEC), "w+b")
+        return open(os.memfd_create(name, os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING), "w+b")
     except (AttributeError, OSError):  # no memfd on this system
         return tempfile.TemporaryFile()
+
+
+def _sealed(answer: IO[bytes]) -> IO[bytes]:
+    """``answer`` made unchangeable from its start (memfd seals: no write, no resize, by anyone, also a process the
+    child may have left behind), so a reader may map it; where it cannot be sealed (no memfd, a writable mapping
+    of it exists), a copy of its bytes."""
+    import fcntl
+    import io
+
+    seals = fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL
+    answer.seek(0)
+    try:
+        fcntl.fcntl(answer.fileno(), fcntl.F_ADD_SEALS, seals)
+    except (AttributeError, OSError):
+        return io.BytesIO(answer.read())
+    return answer
 
 
 Decode = Callable[[dict[str, Any], IO[bytes]], T]
@@ -102,8 +119,7 @@ class Running(Generic[T]):
         if "error" in meta:
             raise self.refuse(str(meta["error"]), str(meta.get("value", "")))
         if meta.get("data_file") and self.data is not None:
-            self.data.seek(0)
-            return self.decode(meta, self.data)
+            return self.decode(meta, _sealed(self.data))
         return self.decode(meta, self.result)
 
 
@@ -143,9 +159,12 @@ def data_output() -> IO[bytes] | None:
 
 def read_path(answer: IO[bytes]) -> str | IO[bytes]:
     """What a reader should open for ``answer`` from its current position: a path to the same file when that
-    position is its start and the system names open files (``/proc/self/fd``), so a library can map it; else
-    the file object itself."""
-    path = f"/proc/self/fd/{answer.fileno()}"
+    position is its start and the system names open files (``/proc/self/fd``), so a library can map it (the
+    data file is sealed first: nothing changes it under the mapping); else the file object itself."""
+    try:
+        path = f"/proc/self/fd/{answer.fileno()}"
+    except OSError:  # in memory only (a copy of a file that could not be sealed)
+        return answer
     return path if answer.tell() == 0 and os.path.exists(path) else answer
 
 

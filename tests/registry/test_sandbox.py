@@ -134,3 +134,29 @@ def test_a_file_read_from_the_middle_is_handed_over_as_it_is() -> None:
     answer.seek(7)
     assert bounded.read_path(answer) is answer
     answer.close()
+
+
+def test_the_data_file_is_sealed_before_it_is_read() -> None:
+    """Read through a mapping, the data file must not change under it: once the child has finished, the file
+    is sealed, so no process (also one a compromised child left behind) can write or resize it."""
+    import os
+
+    data = ("NIK,Nama,Kode Desa,Alamat\n" + csv_rows(50)).encode()
+    with sandbox._start(data, "x.csv", DEFAULT_LIMITS, None) as child:
+        assert child.wait().frame.height == 50
+        assert child.data is not None
+        with pytest.raises(PermissionError):
+            os.write(child.data.fileno(), b"changed")
+
+
+def test_a_file_that_cannot_be_sealed_is_read_from_a_copy() -> None:
+    import tempfile
+
+    from ucj import bounded
+
+    with tempfile.TemporaryFile() as plain:  # no memfd: no seals
+        plain.write(b"ARROW1 and the rest")
+        copy = bounded._sealed(plain)
+        assert copy is not plain and copy.read() == b"ARROW1 and the rest"
+        copy.seek(0)
+        assert bounded.read_path(copy) is copy
