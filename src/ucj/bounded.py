@@ -44,19 +44,25 @@ def memory_file(name: str) -> IO[bytes]:
 
 
 def _sealed(answer: IO[bytes]) -> IO[bytes]:
-    """``answer`` made unchangeable from its start (memfd seals: no write, no resize, by anyone, also a process the
-    child may have left behind), so a reader may map it; where it cannot be sealed (no memfd, a writable mapping
-    of it exists), a copy of its bytes."""
+    """``answer`` made unchangeable (memfd seals: no write, no resize, by anyone, also a process the child may
+    have left behind) and opened again read-only at its start, so a reader may map it and no other holder of the
+    shared file position moves it; where it cannot be sealed (no memfd, a writable mapping of it exists), a copy
+    of its bytes, read by offset. The caller closes what it gets."""
     import fcntl
     import io
 
     seals = fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL
-    answer.seek(0)
+    answer.flush()
+    fd = answer.fileno()
     try:
-        fcntl.fcntl(answer.fileno(), fcntl.F_ADD_SEALS, seals)
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, seals)
+        return open(f"/proc/self/fd/{fd}", "rb")  # a new open file: its own position
     except (AttributeError, OSError):
-        return io.BytesIO(answer.read())
-    return answer
+        copy, size = io.BytesIO(), os.fstat(fd).st_size
+        while copy.tell() < size and (chunk := os.pread(fd, size - copy.tell(), copy.tell())):
+            copy.write(chunk)
+        copy.seek(0)
+        return copy
 
 
 Decode = Callable[[dict[str, Any], IO[bytes]], T]
@@ -119,7 +125,8 @@ class Running(Generic[T]):
         if "error" in meta:
             raise self.refuse(str(meta["error"]), str(meta.get("value", "")))
         if meta.get("data_file") and self.data is not None:
-            return self.decode(meta, _sealed(self.data))
+            with _sealed(self.data) as answer:
+                return self.decode(meta, answer)
         return self.decode(meta, self.result)
 
 
@@ -130,9 +137,15 @@ def start(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeo
     which ``decode`` then gets from its start instead of the rest of stdout: an Arrow IPC file read at offset 0
     is memory-mapped by Polars (0.14–0.15 s for a million rows of 13 columns), one behind the header is copied
     first (0.27–0.40 s)."""
-    source, result = memory_file(f"{module}-in"), memory_file(f"{module}-out")
-    extra = memory_file(f"{module}-data") if data_file else None
+    opened: list[IO[bytes]] = []
+
+    def new_file(part: str) -> IO[bytes]:
+        opened.append(memory_file(f"{module}-{part}"))
+        return opened[-1]
+
     try:
+        source, result = new_file("in"), new_file("out")
+        extra = new_file("data") if data_file else None
         source.write(data)
         source.seek(0)
         fds = (extra.fileno(),) if extra is not None else ()
@@ -140,10 +153,9 @@ def start(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeo
         # The child's stderr may quote cell values: it is dropped, never logged.
         proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=source, stdout=result,  # noqa: S603
                                 stderr=subprocess.DEVNULL, pass_fds=fds, env=env)  # fmt: skip
-    except BaseException:  # no child (e.g. no memory to fork): the memory files are not left open
-        for f in (source, result, extra):
-            if f is not None:
-                f.close()
+    except BaseException:  # no memory file or no child (no memory to fork): none is left open
+        for f in opened:
+            f.close()
         raise
     return Running(proc, source, result, time.monotonic() + timeout_seconds, memory_bytes, timeout_seconds, decode,
                    refuse, extra)  # fmt: skip
@@ -159,8 +171,9 @@ def data_output() -> IO[bytes] | None:
 
 def read_path(answer: IO[bytes]) -> str | IO[bytes]:
     """What a reader should open for ``answer`` from its current position: a path to the same file when that
-    position is its start and the system names open files (``/proc/self/fd``), so a library can map it (the
-    data file is sealed first: nothing changes it under the mapping); else the file object itself."""
+    position is its start and the system names open files (``/proc/self/fd``), so a library can map it; else
+    the file object itself. A mapping is safe only over a file nobody can change: the data file is sealed first
+    (:func:`_sealed`); the stdout file is never at its start here (the header comes first)."""
     try:
         path = f"/proc/self/fd/{answer.fileno()}"
     except OSError:  # in memory only (a copy of a file that could not be sealed)

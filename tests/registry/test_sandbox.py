@@ -155,8 +155,45 @@ def test_a_file_that_cannot_be_sealed_is_read_from_a_copy() -> None:
     from ucj import bounded
 
     with tempfile.TemporaryFile() as plain:  # no memfd: no seals
-        plain.write(b"ARROW1 and the rest")
-        copy = bounded._sealed(plain)
-        assert copy is not plain and copy.read() == b"ARROW1 and the rest"
-        copy.seek(0)
-        assert bounded.read_path(copy) is copy
+        plain.write(b"ARROW1 and the rest")  # the shared position stays at the end: the copy reads by offset
+        with bounded._sealed(plain) as copy:
+            assert copy is not plain and copy.read() == b"ARROW1 and the rest"
+            copy.seek(0)
+            assert bounded.read_path(copy) is copy
+
+
+def test_a_sealed_file_cannot_grow_shrink_or_change_and_is_read_from_its_own_start() -> None:
+    import os
+
+    from ucj import bounded
+
+    answer = bounded.memory_file("answer")
+    answer.write(b"ARROW1 and the rest")
+    answer.flush()
+    with bounded._sealed(answer) as reader:
+        answer.seek(7)  # another holder of the shared position moves it: the reader's own position stays
+        assert reader.tell() == 0 and bounded.read_path(reader).startswith("/proc/self/fd/")
+        assert reader.read() == b"ARROW1 and the rest"
+        for change in (lambda: os.write(answer.fileno(), b"x"), lambda: os.ftruncate(answer.fileno(), 3),
+                       lambda: os.ftruncate(answer.fileno(), 1 << 20)):  # fmt: skip
+            with pytest.raises(PermissionError):
+                change()
+    answer.close()
+
+
+def test_no_memory_file_stays_open_when_one_cannot_be_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ucj import bounded
+
+    opened: list[object] = []
+    real_memory_file = bounded.memory_file
+
+    def memory_file(name: str) -> object:
+        if len(opened) == 2:
+            raise OSError(24, "Too many open files")
+        opened.append(real_memory_file(name))
+        return opened[-1]
+
+    monkeypatch.setattr(bounded, "memory_file", memory_file)
+    with pytest.raises(OSError):
+        sandbox.read_in_child(b"NIK,Nama\n", "a.csv", DEFAULT_LIMITS)
+    assert len(opened) == 2 and all(f.closed for f in opened)  # type: ignore[attr-defined]
