@@ -149,7 +149,7 @@ def start(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeo
         source.write(data)
         source.seek(0)
         fds = (extra.fileno(),) if extra is not None else ()
-        env = {**os.environ, DATA_FD: str(extra.fileno())} if extra is not None else None
+        env = {**child_environment(), **({DATA_FD: str(extra.fileno())} if extra is not None else {})}
         # The child's stderr may quote cell values: it is dropped, never logged.
         proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=source, stdout=result,  # noqa: S603
                                 stderr=subprocess.DEVNULL, pass_fds=fds, env=env)  # fmt: skip
@@ -159,6 +159,18 @@ def start(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeo
         raise
     return Running(proc, source, result, time.monotonic() + timeout_seconds, memory_bytes, timeout_seconds, decode,
                    refuse, extra)  # fmt: skip
+
+
+#: What a child's environment keeps: how Python, the locale and the libraries' thread pools are set up.
+_CHILD_KEEPS = ("PATH", "HOME", "TMPDIR", "LANG", "VIRTUAL_ENV", "SYSTEMROOT")
+_CHILD_KEEPS_PREFIXES = ("PYTHON", "LC_", "POLARS_", "RAYON_")
+
+
+def child_environment() -> dict[str, str]:
+    """The parent's environment without what a child parsing an untrusted file has no use for: the secret key,
+    the database's address and password, every other ``UCJ_``/``DJANGO_`` setting. Defence in depth only (the
+    child runs as the same user), so a parser taken over by a hostile file finds no credential at hand."""
+    return {k: v for k, v in os.environ.items() if k in _CHILD_KEEPS or k.startswith(_CHILD_KEEPS_PREFIXES)}
 
 
 def data_output() -> IO[bytes] | None:

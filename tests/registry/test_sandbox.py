@@ -197,3 +197,18 @@ def test_no_memory_file_stays_open_when_one_cannot_be_made(monkeypatch: pytest.M
     with pytest.raises(OSError):
         sandbox.read_in_child(b"NIK,Nama\n", "a.csv", DEFAULT_LIMITS)
     assert len(opened) == 2 and all(f.closed for f in opened)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("data_file", [False, True])
+def test_a_child_gets_no_secret_from_the_environment(monkeypatch: pytest.MonkeyPatch, data_file: bool) -> None:
+    """A parser taken over by a hostile file finds no credential in its environment (defence in depth)."""
+    from ucj import bounded
+
+    secrets = {"UCJ_SECRET_KEY": "s3cret", "DATABASE_URL": "postgres://ucj:pw@db/ucj", "DJANGO_SETTINGS_MODULE": "x"}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PYTHONHASHSEED", "0")
+    keys = bounded.run("tests.registry.env_child", [], b"", memory_bytes=0, timeout_seconds=60,
+                       decode=lambda meta, _: meta["keys"], refuse=RosterFileError, data_file=data_file)  # fmt: skip
+    assert not set(secrets) & set(keys)
+    assert {"PATH", "PYTHONHASHSEED"} <= set(keys) and (bounded.DATA_FD in keys) == data_file
