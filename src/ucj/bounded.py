@@ -14,9 +14,11 @@ Used by the roster reader (:mod:`ucj.registry.sandbox`) and the commitments load
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -98,21 +100,26 @@ class Running(Generic[T]):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        self._kill()
         self.source.close()
         self.result.close()
         if self.data is not None:
             self.data.close()
+
+    def _kill(self) -> None:
+        """Kill the child and every process it started (its own process group, :func:`start`): nothing it left
+        behind keeps running, or keeps the memory files. A process that left the group itself (``setsid``) is
+        beyond this; the rlimits it inherited still bound it."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # an empty group: nothing left to kill
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
 
     def wait(self) -> T:
         """The decoded answer, once the child has finished (killed at its deadline: ``FILE_PARSE_LIMIT``)."""
         try:
             code = self.proc.wait(timeout=max(self.deadline - time.monotonic(), 0))
         except subprocess.TimeoutExpired as exc:
-            self.proc.kill()
-            self.proc.wait()
+            self._kill()
             raise self.refuse("FILE_PARSE_LIMIT", f"> {self.timeout_seconds:.0f} s") from exc
         size = self.result.seek(0, os.SEEK_END)
         self.result.seek(0)
@@ -150,9 +157,10 @@ def start(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeo
         source.seek(0)
         fds = (extra.fileno(),) if extra is not None else ()
         env = {**child_environment(), **({DATA_FD: str(extra.fileno())} if extra is not None else {})}
-        # The child's stderr may quote cell values: it is dropped, never logged.
+        # The child's stderr may quote cell values: it is dropped, never logged. Its own process group: it is
+        # killed with whatever it started (Running._kill).
         proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=source, stdout=result,  # noqa: S603
-                                stderr=subprocess.DEVNULL, pass_fds=fds, env=env)  # fmt: skip
+                                stderr=subprocess.DEVNULL, pass_fds=fds, env=env, start_new_session=True)  # fmt: skip
     except BaseException:  # no memory file or no child (no memory to fork): none is left open
         for f in opened:
             f.close()

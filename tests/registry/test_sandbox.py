@@ -212,3 +212,34 @@ def test_a_child_gets_no_secret_from_the_environment(monkeypatch: pytest.MonkeyP
                        decode=lambda meta, _: meta["keys"], refuse=RosterFileError, data_file=data_file)  # fmt: skip
     assert not set(secrets) & set(keys)
     assert {"PATH", "PYTHONHASHSEED"} <= set(keys) and (bounded.DATA_FD in keys) == data_file
+
+
+def test_what_a_child_leaves_running_is_killed_with_it() -> None:
+    """A parser taken over by a hostile file may start processes of its own: they are killed with the child
+    (its process group), so none keeps running or keeps the memory files."""
+    import contextlib
+    import os
+    import time
+    from pathlib import Path
+
+    from ucj import bounded
+
+    pid = bounded.run("tests.registry.spawn_child", [], b"", memory_bytes=0, timeout_seconds=60,
+                      decode=lambda meta, _: int(meta["pid"]), refuse=RosterFileError)  # fmt: skip
+
+    def alive() -> bool:
+        status = Path(f"/proc/{pid}/status")
+        try:
+            return "\nState:\tZ" not in status.read_text()  # a zombie has ended
+        except FileNotFoundError:
+            return False
+
+    try:
+        for _ in range(100):  # the kill is sent on leaving run(); the kernel takes a moment to deliver it
+            if not alive():
+                break
+            time.sleep(0.05)
+        assert not alive()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, 9)  # never left behind, also when the assertion fails
