@@ -128,13 +128,19 @@ class Running(Generic[T]):
             # either way a limit was hit.
             raise self.refuse("FILE_PARSE_LIMIT", f"> {self.memory_bytes // (1024 * 1024):,} MB")
         (head,) = _HEADER.unpack(self.result.read(_HEADER.size))
-        meta = json.loads(self.result.read(head))
+        try:
+            meta = json.loads(self.result.read(head))
+        except ValueError as exc:
+            raise self.refuse("FILE_UNREADABLE", "answer") from exc
         if "error" in meta:
             raise self.refuse(str(meta["error"]), str(meta.get("value", "")))
-        if meta.get("data_file") and self.data is not None:
-            with _sealed(self.data) as answer:
-                return self.decode(meta, answer)
-        return self.decode(meta, self.result)
+        try:
+            if meta.get("data_file") and self.data is not None:
+                with _sealed(self.data) as answer:
+                    return self.decode(meta, answer)
+            return self.decode(meta, self.result)
+        except Exception as exc:  # an answer that cannot be read is a refusal too, never a traceback
+            raise self.refuse("FILE_UNREADABLE", type(exc).__name__) from exc
 
 
 def start(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeout_seconds: float,

@@ -243,3 +243,17 @@ def test_what_a_child_leaves_running_is_killed_with_it() -> None:
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)  # never left behind, also when the assertion fails
+
+
+def test_an_answer_that_cannot_be_read_is_a_refusal() -> None:
+    """A child's answer the parent cannot decode (a compromised parser's, a bug's) is refused like a file the
+    child refused, never a traceback; the SQLite read child's caller then reads in-process instead."""
+    from ucj import bounded
+
+    def garbled(meta: dict[str, object], answer: object) -> None:
+        raise ValueError("not an Arrow file")
+
+    with pytest.raises(RosterFileError) as err:
+        bounded.run("tests.registry.env_child", [], b"", memory_bytes=0, timeout_seconds=60, decode=garbled,
+                    refuse=RosterFileError)  # fmt: skip
+    assert (err.value.code, err.value.finding.value) == ("FILE_UNREADABLE", "ValueError")
