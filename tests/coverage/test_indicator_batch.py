@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from tests.coverage.test_indicator import data, feed, workforce
 from ucj.coverage.facts import FACT_SCHEMA
-from ucj.coverage.indicator import FEED_SCHEMA, TARGET_SCHEMA, _inside, feed_context, indicators
+from ucj.coverage.indicator import FEED_SCHEMA, TARGET_SCHEMA, feed_context, indicators
+from ucj.regions.codes import contains
 
 #: A small region tree: a province, two kab/kota, kecamatan and villages, and a second province.
 CODES = ["16", "16.06", "16.71", "16.06.01", "16.06.02", "16.71.01", "16.06.01.2001", "16.06.02.2003",
@@ -30,11 +31,11 @@ def feed_context_by_comparison(regions: list[str], feed_rows: pl.DataFrame) -> t
     partial: set[tuple[str, dt.date]] = set()
     for month, codes in feed_rows.group_by("month").agg(pl.col("region").unique()).iter_rows():
         for code in regions:
-            inside = {f for f in codes if _inside(f, code)}
-            inner = {c for c in inside if not any(_inside(c, o) and c != o for o in inside)}
+            inside = {f for f in codes if contains(code, f)}
+            inner = {c for c in inside if not any(contains(o, c) and c != o for o in inside)}
             if inner:
                 pairs |= {(code, month, f) for f in inner}
-            elif any(_inside(code, f) for f in codes):
+            elif any(contains(f, code) for f in codes):
                 partial.add((code, month))
     return pairs, partial
 

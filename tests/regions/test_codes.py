@@ -12,6 +12,7 @@ from ucj.regions.codes import (
     common_ancestor,
     contains,
     level_of,
+    lineage,
     name_key,
     normalize_code,
     parent_of,
@@ -72,6 +73,12 @@ def test_level_and_parent(code: str, level: int, parent: str | None) -> None:
 )
 def test_contains(ancestor: str, code: str, inside: bool) -> None:
     assert contains(ancestor, code) is inside
+
+
+def test_lineage_runs_from_the_province_down_to_the_code() -> None:
+    assert lineage("16.71.01.1001") == ["16", "16.71", "16.71.01", "16.71.01.1001"]
+    assert lineage("16") == ["16"]
+    assert all(contains(a, "16.71.01.1001") for a in lineage("16.71.01.1001"))
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ from typing import Any
 import polars as pl
 
 from ucj.coverage.facts import DIMENSIONS, month_from_number, month_number
+from ucj.regions.codes import lineage
 
 FEED_SCHEMA = {"region": pl.String, "month": pl.Date, "segment": pl.String, "ecosystem": pl.String,
                "payer": pl.String, "active": pl.Int64}  # fmt: skip
@@ -114,10 +115,6 @@ class Indicator:
         return out
 
 
-def _inside(code: str, ancestor: str) -> bool:
-    return code == ancestor or code.startswith(ancestor + ".")
-
-
 def _top_level(codes: set[str]) -> set[str]:
     """The codes with no ancestor among ``codes`` (a lookup per ancestor, not a comparison with every code)."""
     return {c for c in codes if not any(a in codes for a in _ancestors(c)[1:])}
@@ -196,8 +193,8 @@ class _Index:
 
 
 def _ancestors(code: str) -> list[str]:
-    parts = code.split(".")
-    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+    """The code and its ancestors, nearest first."""
+    return lineage(code)[::-1]
 
 
 def _target(targets: _Index, region: str, year: int, definition: str, denominator: int | None) -> Target | None:

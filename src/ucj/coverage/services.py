@@ -39,7 +39,7 @@ from ucj.coverage.indicator import (
     indicators,
 )
 from ucj.coverage.models import CoverageFact, FeedRow, Target, Workforce
-from ucj.regions.codes import level_of
+from ucj.regions.codes import level_of, lineage
 from ucj.regions.models import Region, in_region
 from ucj.registry.models import Participant
 
@@ -538,7 +538,7 @@ def load_data(regions: list[str], as_of: dt.date, source: Queries = QUERIES) -> 
     if villages:  # desa facts are not stored: computed from the participants of these villages
         live = registry_facts(_participants(villages), FIRST_MONTH, as_of, settings.UCJ_LAPSE_MONTHS, level=4)
         registry = pl.concat([registry, condensed(live, as_of)])
-    ancestors = {a for code in regions for a in _ancestor_codes(code)}
+    ancestors = {a for code in regions for a in lineage(code)}
     # The feed inside the asked regions, and that of their ancestors: a region inside a feed region is
     # reported as registry-partial (see the indicator).
     feed = source.feed(regions, ancestors)
@@ -553,15 +553,10 @@ def load_data(regions: list[str], as_of: dt.date, source: Queries = QUERIES) -> 
     return Data(registry, feed, workforce, targets)
 
 
-def _ancestor_codes(code: str) -> list[str]:
-    parts = code.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
 def _within(codes: Iterable[str], regions: set[str], also: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """The ``codes`` strictly inside one of ``regions`` (a proper ancestor is one of them), or in ``also``: set
     lookups per code, not a comparison with every region (thousands in a batch of answers)."""
-    return sorted(c for c in codes if c in also or any(a in regions for a in _ancestor_codes(c)[:-1]))
+    return sorted(c for c in codes if c in also or any(a in regions for a in lineage(c)[:-1]))
 
 
 def latest_month() -> dt.date:

@@ -42,6 +42,13 @@ def parent_of(code: str) -> str | None:
     return code.rsplit(".", 1)[0] if "." in code else None
 
 
+def lineage(code: str) -> list[str]:
+    """The code's province, kab/kota, … down to the code itself, top first (``16.06.01`` → ``16``, ``16.06``,
+    ``16.06.01``); ``lineage(code)[:-1]`` are its ancestors."""
+    parts = code.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
 def contains(ancestor: str, code: str) -> bool:
     """True when ``code`` is ``ancestor`` or lies under it."""
     return code == ancestor or code.startswith(ancestor + ".")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from ucj.coverage.indicator import target_percent
 from ucj.coverage.models import Definition, Target
 from ucj.coverage.services import coverage
+from ucj.regions.codes import lineage
 from ucj.reports import content
 from ucj.reports.workbook import Styles, write_table
 from ucj.xlsx import Book
@@ -32,14 +33,9 @@ from ucj.xlsx import Book
 DEFINITIONS = (Definition.ELIGIBLE, Definition.BPU_UNIVERSE)
 
 
-def _ancestors(code: str) -> list[str]:
-    parts = code.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
 def target_years(code: str, definition: str) -> list[int]:
     """Years with a target for the region or an ancestor on this definition."""
-    years = Target.objects.filter(region_id__in=_ancestors(code), definition=definition).values_list("year", flat=True)
+    years = Target.objects.filter(region_id__in=lineage(code), definition=definition).values_list("year", flat=True)
     return sorted(set(years))
 
 

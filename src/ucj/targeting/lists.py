@@ -18,7 +18,7 @@ from ucj.accounts.policy import FieldViews
 from ucj.accounts.privacy import dry_run_allowed
 from ucj.accounts.scoping import Scope
 from ucj.bulk import insert_frame
-from ucj.regions.codes import common_ancestor
+from ucj.regions.codes import common_ancestor, lineage
 from ucj.registry.limits import read_limits
 from ucj.registry.reader import RawRoster
 from ucj.registry.sandbox import read_roster_bounded
@@ -186,10 +186,5 @@ def list_sources(user: Any) -> QuerySet[ListSource]:
     scope = _scope(user)
     if scope.everywhere:
         return ListSource.objects.all()
-    above = Q(region_id__in=[c for code in scope.regions for c in _ancestors(code)])
+    above = Q(region_id__in=[c for code in scope.regions for c in lineage(code)[:-1]])
     return ListSource.objects.filter(scope.region_q("region_id") | above)
-
-
-def _ancestors(code: str) -> list[str]:
-    parts = code.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts))]

@@ -34,7 +34,7 @@ from ucj.commitments.models import (
     Tracked,
     VillageInstitution,
 )
-from ucj.regions.codes import level_of, normalize_code
+from ucj.regions.codes import level_of, lineage, normalize_code
 from ucj.regions.models import Region, in_region
 
 
@@ -150,11 +150,8 @@ def _concerning(regions: list[str], owners: Q) -> Q:
 
 
 def _ancestors(codes: tuple[str, ...]) -> list[str]:
-    out: set[str] = set()
-    for code in codes:
-        parts = code.split(".")
-        out |= {".".join(parts[:i]) for i in range(1, len(parts))}
-    return sorted(out)
+    """The ancestors of any of ``codes`` (not the codes themselves)."""
+    return sorted({a for code in codes for a in lineage(code)[:-1]})
 
 
 def _visible(kind: _Kind, user: Any, region: str | None = None) -> QuerySet[Any]:
