@@ -117,7 +117,7 @@ class Indicator:
 
 def _top_level(codes: set[str]) -> set[str]:
     """The codes with no ancestor among ``codes`` (a lookup per ancestor, not a comparison with every code)."""
-    return {c for c in codes if not any(a in codes for a in _ancestors(c)[1:])}
+    return {c for c in codes if not any(a in codes for a in lineage(c)[:-1])}
 
 
 _PAIRS = {"region": pl.String, "month": pl.Date, "feed_region": pl.String}
@@ -134,14 +134,14 @@ def feed_context(regions: list[str], feed: pl.DataFrame) -> tuple[pl.DataFrame, 
         # ``fed`` (the feed regions themselves) is not ``below``, whose keys are their ancestors too.
         below: dict[str, set[str]] = {}
         for f in codes:
-            for a in _ancestors(f):
+            for a in lineage(f):
                 below.setdefault(a, set()).add(f)
         fed = set(codes)
         for code in regions:
             inner = below.get(code)
             if inner:
                 pairs += [(code, month, f) for f in _top_level(inner)]
-            elif any(a in fed for a in _ancestors(code)):
+            elif any(a in fed for a in lineage(code)):
                 partial.add((code, month))
     return pl.DataFrame(pairs, schema=_PAIRS, orient="row"), partial
 
@@ -192,13 +192,8 @@ class _Index:
         return before[-1] if before else None
 
 
-def _ancestors(code: str) -> list[str]:
-    """The code and its ancestors, nearest first."""
-    return lineage(code)[::-1]
-
-
 def _target(targets: _Index, region: str, year: int, definition: str, denominator: int | None) -> Target | None:
-    for code in _ancestors(region):
+    for code in reversed(lineage(region)):  # the region first, then its nearest ancestor
         row = targets.pick(code, year, definition, latest=False)
         if row is None:
             continue
